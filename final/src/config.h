@@ -1,0 +1,44 @@
+/*
+ * config.h - what `minibox run` was asked to do, parsed once from the command
+ * line and then only read.
+ */
+#ifndef MB_CONFIG_H
+#define MB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mb_step.h"
+
+/* Options that every verb accepts (before the verb). */
+struct mb_globals {
+    const char *root;   /* --root / MINIBOX_ROOT: state and image store */
+    const char *socket; /* --socket / MINIBOX_SOCKET: the daemon's socket */
+};
+
+#if MB_STEP >= 4
+/* -v SRC:DST[:ro] */
+struct volume {
+    char *source; /* absolute host path, symlinks resolved */
+    char *target; /* absolute path inside the container */
+    bool readonly;
+};
+#endif
+
+struct container_config {
+    char id[65];       /* 64 hex digits, random */
+    char *rootfs;      /* absolute host path of the root filesystem */
+    char *const *argv; /* the command and its arguments */
+#if MB_STEP >= 2
+    bool init; /* --init: minibox's own PID 1 runs the command */
+#endif
+#if MB_STEP >= 3
+    char hostname[65]; /* --hostname, or the short id */
+#endif
+#if MB_STEP >= 4
+    struct volume *volumes;
+    size_t n_volumes;
+#endif
+};
+
+#endif
