@@ -8,3 +8,6 @@ SRC_01 := main.c commands.h cmd_run.c cmd_info.c config.h mb_step.h error.c erro
 SRC_02 := init.c init.h
 SRC_03 :=
 SRC_04 := mounts.c mounts.h devices.c devices.h volumes.c volumes.h
+
+# The chapters that exist so far, in order.
+STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc

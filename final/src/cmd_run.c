@@ -47,17 +47,18 @@ enum {
 };
 
 static const struct option run_options[] = {
-    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS}, /* chapter 1 */
 #if MB_STEP >= 2
-    {"init", no_argument, NULL, OPT_INIT},
+    {"init", no_argument, NULL, OPT_INIT}, /* chapter 2 */
 #endif
 #if MB_STEP >= 3
-    {"hostname", required_argument, NULL, 'h'},
+    {"hostname", required_argument, NULL, 'h'}, /* chapter 3 */
 #endif
 #if MB_STEP >= 4
-    {"volume", required_argument, NULL, 'v'},
+    {"volume", required_argument, NULL, 'v'}, /* chapter 4 */
 #endif
-    {"help", no_argument, NULL, OPT_HELP},           {NULL, 0, NULL, 0},
+    {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
+    {NULL, 0, NULL, 0},                    /* end of the table */
 };
 
 /* "+": stop at the first non-option, which is the command; its own flags

@@ -1,0 +1,103 @@
+# minibox: a container engine in nine chapters.
+#
+#   make demo             install what is missing, build, run a container
+#   make test             every step against its suites, then final against all
+#   make test STEP=03 [MINIBOX=path]   suites 01..03 against one binary
+#   make grade [STEP=NN] [MINIBOX=path] the score table
+#   make steps            regenerate steps/ from final/ (unifdef)
+#   make check-steps      fail when steps/ is stale
+#   make check-discriminating  each suite must fail on the previous step
+#   make rootfs | diagrams | docs | bench | deps | format | clean
+
+include final/sources.mk
+
+BUILD   := build
+ROOTFS  := $(BUILD)/rootfs
+PROBE   := $(BUILD)/probe
+STEP    ?=
+MINIBOX ?=
+Q       := @
+
+.DEFAULT_GOAL := all
+.PHONY: all final step-binaries demo test test-asan grade steps check-steps \
+        check-discriminating rootfs probe test-binaries deps deps-check docs diagrams \
+        bench format clean
+
+all: final step-binaries
+
+final:
+	$(Q)$(MAKE) -s -C final
+
+step-binaries:
+	$(Q)for s in $(STEPS); do $(MAKE) -s -C steps/$$s || exit 1; done
+
+deps:
+	$(Q)scripts/deps.sh build docs
+
+# Install only when something is missing, so `make test` stays quick.
+deps-check:
+	$(Q)scripts/deps.sh --check build >/dev/null 2>&1 || scripts/deps.sh build
+
+probe: $(PROBE)
+$(PROBE): tests/probe/probe.c | deps-check
+	$(Q)mkdir -p $(BUILD)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+rootfs: $(ROOTFS)/.built
+$(ROOTFS)/.built: scripts/mkrootfs.sh $(PROBE)
+	$(Q)scripts/mkrootfs.sh $(ROOTFS) $(PROBE)
+	$(Q)touch $@
+
+test-binaries: deps-check
+	$(Q)$(MAKE) -s -C tests
+
+demo: deps-check all rootfs
+	$(Q)scripts/demo.sh final/minibox $(ROOTFS)
+
+test: deps-check all rootfs test-binaries
+	$(Q)tests/run.sh --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+
+# The same suites on a binary built with AddressSanitizer and UBSan.
+test-asan: deps-check rootfs test-binaries
+	$(Q)$(MAKE) -s -C final O=$(abspath $(BUILD))/asan SANITIZE=1
+	$(Q)tests/run.sh --rootfs $(ROOTFS) --step $(lastword $(STEPS)) --minibox $(BUILD)/asan/minibox
+
+grade: deps-check all rootfs test-binaries
+	$(Q)tests/run.sh --grade --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+
+check-discriminating: deps-check all rootfs test-binaries
+	$(Q)tests/check-discriminating.sh $(ROOTFS)
+
+steps:
+	$(Q)scripts/gen-steps.sh steps
+
+check-steps:
+	$(Q)tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	scripts/gen-steps.sh $$tmp && \
+	for s in $(STEPS); do \
+	  diff -ru -x obj -x minibox $$tmp/$$s steps/$$s || { echo "steps/$$s is stale: run make steps" >&2; exit 1; }; \
+	done && \
+	extra=$$(ls steps | grep -vxF -e "$$(echo $(STEPS) | tr ' ' '\n')" || true) && \
+	{ [ -z "$$extra" ] || { echo "steps/ holds unknown steps: $$extra" >&2; exit 1; }; } && \
+	echo "steps/ matches final/"
+
+diagrams:
+	$(Q)scripts/deps.sh --check docs >/dev/null 2>&1 || scripts/deps.sh docs
+	$(Q)mkdir -p docs/img
+	$(Q)for f in diagrams/*.dot; do dot -Tsvg $$f -o docs/img/$$(basename $$f .dot).svg || exit 1; done
+	$(Q)echo "diagrams rendered into docs/img/"
+
+docs: diagrams
+	$(Q)scripts/chapter-diffs.sh
+
+bench: all rootfs
+	$(Q)scripts/deps.sh --check bench >/dev/null 2>&1 || scripts/deps.sh bench
+	$(Q)scripts/bench.sh $(ROOTFS)
+
+format:
+	$(Q)clang-format -i final/src/*.[ch] tests/*/*.[ch]
+
+clean:
+	$(Q)$(MAKE) -s -C final clean
+	$(Q)for s in $(STEPS); do $(MAKE) -s -C steps/$$s clean; done
+	$(Q)rm -rf $(BUILD)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# deps.sh [--check] [GROUP...]
+#
+# Installs minibox's Debian packages that are missing. Groups:
+#   build  compile, make the rootfs, generate the steps, run the tests (default)
+#   docs   render the diagrams
+#   bench  the runtimes and timer that `make bench` compares against
+# --check only reports (exit 1 when something is missing).
+set -euo pipefail
+
+declare -A groups=(
+    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format"
+    [docs]="graphviz"
+    [bench]="hyperfine runc crun bubblewrap util-linux"
+)
+
+check=0
+[ "${1:-}" = --check ] && { check=1; shift; }
+[ $# -gt 0 ] || set -- build
+
+missing=()
+for g in "$@"; do
+    [ -n "${groups[$g]+x}" ] || { echo "deps: unknown group '$g' (build, docs, bench)" >&2; exit 2; }
+    for p in ${groups[$g]}; do
+        status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+        [ "$status" = "install ok installed" ] || missing+=("$p")
+    done
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ $check = 1 ]; then
+    echo "deps: missing Debian packages: ${missing[*]} (run: make deps)" >&2
+    exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "deps: missing ${missing[*]}; run 'sudo make deps' to install them" >&2
+    exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+    { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; }

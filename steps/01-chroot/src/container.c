@@ -1,0 +1,107 @@
+/*
+ * container.c - create the container process, wait for it, pass on signals.
+ *
+ * The parent (this process, outside) and the child (the container's first
+ * process) talk over one pipe, the report pipe. It is close-on-exec, so:
+ *   - the child execs the command: the pipe closes, the parent reads EOF;
+ *   - the child fails during setup: it writes an mb_error and exits, the
+ *     parent reads it and prints it as minibox's own one-line error.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "container.h"
+#include "rootfs.h"
+#include "signals.h"
+#include "util.h"
+
+/* The namespaces a container gets; each chapter adds one. */
+static unsigned long container_clone_flags(void)
+{
+    unsigned long flags = 0;
+
+    return flags;
+}
+
+/* clone(2) used like fork(2): no new stack, the child returns here with 0.
+ * glibc's clone() wrapper wants a stack and a function; the raw system call
+ * keeps the child's code in line with the parent's, as crun does. */
+static pid_t clone_process(unsigned long flags)
+{
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* Everything the container's first process does before the command runs. */
+static int container_setup(const struct container_config *cfg, mb_error *err)
+{
+    int ret;
+
+    /* If minibox dies (even by SIGKILL), the container dies with it instead
+     * of running on unsupervised. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
+    ret = rootfs_enter(cfg, err);
+    if (ret < 0)
+        return ret;
+    return 0;
+}
+
+__attribute__((noreturn)) static void container_child(const struct container_config *cfg,
+                                                      const sigset_t *saved_mask, int report_fd)
+{
+    mb_error err;
+
+    if (container_setup(cfg, &err) < 0)
+        child_fail(report_fd, &err);
+    command_exec(cfg, saved_mask, report_fd);
+}
+
+int container_run(const struct container_config *cfg, int *status, mb_error *err)
+{
+    cleanup_fd int report_rd = -1;
+    cleanup_fd int report_wr = -1;
+    sigset_t saved_mask;
+    int fds[2], ret, wstatus;
+    pid_t pid;
+
+    ret = signals_block(&saved_mask, err);
+    if (ret < 0)
+        return ret;
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return mb_fail(err, errno, "pipe2");
+    }
+    report_rd = fds[0];
+    report_wr = fds[1];
+
+    pid = clone_process(container_clone_flags());
+    if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return mb_fail(err, errno, "clone");
+    }
+    if (pid == 0) {
+        close(take_fd(&report_rd));
+        container_child(cfg, &saved_mask, report_wr);
+    }
+
+    close(take_fd(&report_wr));
+    ret = child_report_read(report_rd, err);
+    if (ret < 0) {
+        /* The child exits right after reporting; collect it so that no
+         * zombie and no half-made container is left. */
+        waitpid(pid, &wstatus, 0);
+    } else {
+        ret = signals_forward_until_exit(pid, status, err);
+    }
+    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    return ret;
+}

@@ -1,0 +1,265 @@
+/*
+ * Suite 01-chroot: a command runs with the rootfs as its "/", its exit
+ * status comes back, its stdio and signals pass through, and bad input is
+ * refused cleanly.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "mbtest.h"
+
+/* The rootfs holds /etc/minibox-rootfs; the host does not. */
+static void test_root_is_the_rootfs(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "cat", "/etc/minibox-rootfs", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "minibox test rootfs\n");
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "ls", "/", NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "bin\n") && mb_contains(r.out, "etc\n"));
+    mb_result_free(&r);
+}
+
+static void test_cwd_is_root(void **state)
+{
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(mb_kv(r.out, "cwd", v, sizeof(v)));
+    assert_string_equal(v, "/");
+    mb_result_free(&r);
+}
+
+static void test_exit_status_passes_through(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", "exit 7", NULL);
+    assert_int_equal(r.status, 7);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "true", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+}
+
+/* A command killed by signal N: 128+N, as a shell reports it. */
+static void test_signal_death_is_128_plus_n(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "segv", NULL);
+    assert_int_equal(r.status, 128 + SIGSEGV);
+    mb_result_free(&r);
+}
+
+/* SIGKILL from the host, the way `kill -9` of a stuck container works. */
+static void test_sigkill_from_host_is_137(void **state)
+{
+    struct mb_proc p;
+    pid_t child;
+
+    (void)state;
+    mb_require(0);
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    kill(child, SIGKILL);
+    assert_int_equal(mb_finish(&p, 10000), 137);
+}
+
+static void test_not_executable_is_126(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "/etc/passwd", NULL);
+    assert_int_equal(r.status, 126);
+    assert_int_equal(mb_count_lines(r.err), 1);
+    mb_result_free(&r);
+}
+
+static void test_not_found_is_127(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "no-such-command", NULL);
+    assert_int_equal(r.status, 127);
+    assert_int_equal(mb_count_lines(r.err), 1);
+    mb_result_free(&r);
+    /* A command that exists on the host but not in the rootfs. */
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "/usr/bin/make", NULL);
+    assert_int_equal(r.status, 127);
+    mb_result_free(&r);
+}
+
+static void test_stdio_passes_through(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, "from stdin\n", "run", "--rootfs", mb_rootfs, "sh", "-c",
+           "cat; echo to stdout; echo to stderr >&2", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "from stdin\nto stdout\n");
+    assert_string_equal(r.err, "to stderr\n");
+    mb_result_free(&r);
+}
+
+/* SIGTERM and SIGINT sent to minibox reach the command. */
+static void check_signal_forwarded(int sig, const char *name)
+{
+    struct mb_proc p;
+
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "trap", name, "42", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    kill(p.pid, sig);
+    assert_int_equal(mb_finish(&p, 10000), 42);
+}
+
+static void test_sigterm_reaches_container(void **state)
+{
+    (void)state;
+    mb_require(0);
+    check_signal_forwarded(SIGTERM, "TERM");
+}
+
+static void test_sigint_reaches_container(void **state)
+{
+    (void)state;
+    mb_require(0);
+    check_signal_forwarded(SIGINT, "INT");
+}
+
+/* A minimal, known environment: nothing of the caller's leaks in. */
+static void test_minimal_environment(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    setenv("MB_SECRET_TOKEN", "leaked", 1);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "env", NULL);
+    unsetenv("MB_SECRET_TOKEN");
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "PATH=/"));
+    assert_true(mb_contains(r.out, "HOME=/root\n"));
+    assert_true(mb_contains(r.out, "TERM="));
+    assert_true(mb_contains(r.out, "HOSTNAME="));
+    assert_false(mb_contains(r.out, "MB_SECRET_TOKEN"));
+    mb_result_free(&r);
+}
+
+static void test_arguments_are_not_minibox_options(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(0);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "echo", "--rootfs", "-v", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "--rootfs -v\n");
+    mb_result_free(&r);
+}
+
+static void test_bad_input_is_125(void **state)
+{
+    char missing[4200], file[4200];
+    struct mb_result r;
+
+    (void)state;
+    snprintf(missing, sizeof(missing), "%s/no-such-rootfs", mb_tmp);
+    snprintf(file, sizeof(file), "%s/bin/busybox", mb_rootfs);
+
+    mb_run(&r, NULL, "run", "--no-such-flag", "--rootfs", mb_rootfs, "true", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rootfs", missing, "true", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rootfs", file, "true", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "true", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "no-such-verb", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+}
+
+static void test_info_reports_the_host(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_run(&r, NULL, "info", NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "kernel"));
+    assert_true(mb_contains(r.out, "cgroup"));
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "info", "--json", NULL);
+    assert_int_equal(r.status, 0);
+    {
+        /* Valid JSON with the facts the chapters rely on. */
+        json_t *info = json_loads(r.out, 0, NULL);
+
+        assert_non_null(info);
+        assert_true(json_is_string(json_object_get(info, "kernel")));
+        assert_true(json_is_object(json_object_get(info, "namespaces")));
+        assert_non_null(json_object_get(json_object_get(info, "namespaces"), "pid"));
+        assert_true(json_is_string(json_object_get(json_object_get(info, "cgroups"), "layout")));
+        json_decref(info);
+    }
+    mb_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_root_is_the_rootfs),
+        cmocka_unit_test(test_cwd_is_root),
+        cmocka_unit_test(test_exit_status_passes_through),
+        cmocka_unit_test(test_signal_death_is_128_plus_n),
+        cmocka_unit_test(test_sigkill_from_host_is_137),
+        cmocka_unit_test(test_not_executable_is_126),
+        cmocka_unit_test(test_not_found_is_127),
+        cmocka_unit_test(test_stdio_passes_through),
+        cmocka_unit_test(test_sigterm_reaches_container),
+        cmocka_unit_test(test_sigint_reaches_container),
+        cmocka_unit_test(test_minimal_environment),
+        cmocka_unit_test(test_arguments_are_not_minibox_options),
+        cmocka_unit_test(test_bad_input_is_125),
+        cmocka_unit_test(test_info_reports_the_host),
+        cmocka_unit_test(mb_test_nothing_leaked),
+    };
+
+    return cmocka_run_group_tests_name("01-chroot", tests, mb_group_setup, mb_group_teardown);
+}

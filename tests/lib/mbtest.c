@@ -1,0 +1,465 @@
+/* mbtest.c - see mbtest.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mbtest.h"
+
+const char *mb_minibox;
+const char *mb_rootfs;
+char mb_tmp[PATH_MAX / 2];
+char mb_state[PATH_MAX];
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mb_group_setup(void **state)
+{
+    const char *bin = getenv("MINIBOX"), *rootfs = getenv("MB_ROOTFS");
+
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    if (bin == NULL || rootfs == NULL) {
+        fprintf(stderr, "set MINIBOX=/path/to/minibox and MB_ROOTFS=/path/to/rootfs\n");
+        return -1;
+    }
+    mb_minibox = realpath(bin, NULL);
+    mb_rootfs = realpath(rootfs, NULL);
+    if (mb_minibox == NULL || mb_rootfs == NULL) {
+        fprintf(stderr, "MINIBOX=%s or MB_ROOTFS=%s does not exist\n", bin, rootfs);
+        return -1;
+    }
+    snprintf(mb_tmp, sizeof(mb_tmp), "/tmp/mbtest.XXXXXX");
+    if (mkdtemp(mb_tmp) == NULL)
+        return -1;
+    chmod(mb_tmp, 0755);
+    snprintf(mb_state, sizeof(mb_state), "%s/state", mb_tmp);
+    return mkdir(mb_state, 0700);
+}
+
+static int remove_tree(const char *path)
+{
+    char cmd[PATH_MAX + 32];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+    return system(cmd);
+}
+
+int mb_group_teardown(void **state)
+{
+    (void)state;
+    if (mb_tmp[0] != '\0')
+        remove_tree(mb_tmp);
+    return 0;
+}
+
+/* argv for exec: minibox --root <state> ARGS... */
+static char **full_argv(char *const argv[])
+{
+    size_t n = 0;
+    char **full;
+
+    while (argv[n] != NULL)
+        n++;
+    full = calloc(n + 4, sizeof(*full));
+    assert_non_null(full);
+    full[0] = (char *)mb_minibox;
+    full[1] = "--root";
+    full[2] = mb_state;
+    memcpy(full + 3, argv, n * sizeof(*full));
+    return full;
+}
+
+static void spawn_argv(struct mb_proc *p, char *const argv[])
+{
+    int in[2], out[2], err[2];
+    char **full = full_argv(argv);
+
+    assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(err, O_CLOEXEC), 0);
+    fflush(NULL);
+    p->pid = fork();
+    assert_true(p->pid >= 0);
+    if (p->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        signal(SIGPIPE, SIG_DFL);
+        execv(full[0], full);
+        _exit(127);
+    }
+    free(full);
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    p->in = in[1];
+    p->out = out[0];
+    p->err = err[0];
+}
+
+static char **collect_args(va_list ap, char **buf, size_t max)
+{
+    size_t n = 0;
+    char *arg;
+
+    while ((arg = va_arg(ap, char *)) != NULL && n < max - 1)
+        buf[n++] = arg;
+    buf[n] = NULL;
+    return buf;
+}
+
+void mb_spawn(struct mb_proc *p, ...)
+{
+    char *args[64];
+    va_list ap;
+
+    va_start(ap, p);
+    collect_args(ap, args, 64);
+    va_end(ap);
+    spawn_argv(p, args);
+}
+
+struct buffer {
+    char *data;
+    size_t len, cap;
+};
+
+static void buffer_read(struct buffer *b, int fd, int *open_fd)
+{
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+
+    if (n <= 0) {
+        *open_fd = 0;
+        return;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->len + (size_t)n + 1) * 2;
+        b->data = realloc(b->data, b->cap);
+        assert_non_null(b->data);
+    }
+    memcpy(b->data + b->len, chunk, (size_t)n);
+    b->len += (size_t)n;
+    b->data[b->len] = '\0';
+}
+
+/* Wait for pid until the deadline; SIGKILL it after. */
+static int wait_until(pid_t pid, long long deadline)
+{
+    int wstatus;
+
+    for (;;) {
+        pid_t got = waitpid(pid, &wstatus, WNOHANG);
+        if (got == pid)
+            return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+        if (now_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &wstatus, 0);
+            return -1;
+        }
+        usleep(2000);
+    }
+}
+
+void mb_run_argv(struct mb_result *r, const char *input, char *const argv[])
+{
+    struct buffer out = {0}, err = {0};
+    long long deadline = now_ms() + 30000;
+    struct mb_proc p;
+    int out_open = 1, err_open = 1;
+
+    spawn_argv(&p, argv);
+    /* The command may exit without reading its stdin: ignore EPIPE. */
+    if (input != NULL)
+        (void)!write(p.in, input, strlen(input));
+    close(p.in);
+    while ((out_open || err_open) && now_ms() < deadline) {
+        struct pollfd fds[2] = {{out_open ? p.out : -1, POLLIN, 0},
+                                {err_open ? p.err : -1, POLLIN, 0}};
+        if (poll(fds, 2, 100) <= 0)
+            continue;
+        if (fds[0].revents)
+            buffer_read(&out, p.out, &out_open);
+        if (fds[1].revents)
+            buffer_read(&err, p.err, &err_open);
+    }
+    close(p.out);
+    close(p.err);
+    r->status = wait_until(p.pid, deadline);
+    r->out = out.data ? out.data : strdup("");
+    r->err = err.data ? err.data : strdup("");
+    if (r->status == -1)
+        print_message("minibox did not finish within 30 s\n");
+}
+
+void mb_run(struct mb_result *r, const char *input, ...)
+{
+    char *args[64];
+    va_list ap;
+
+    va_start(ap, input);
+    collect_args(ap, args, 64);
+    va_end(ap);
+    mb_run_argv(r, input, args);
+}
+
+void mb_result_free(struct mb_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+int mb_read_line(struct mb_proc *p, char *buf, size_t len, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    size_t n = 0;
+
+    while (n + 1 < len) {
+        struct pollfd fd = {p->out, POLLIN, 0};
+        long long left = deadline - now_ms();
+        char c;
+
+        if (left <= 0 || poll(&fd, 1, (int)left) <= 0)
+            return -1;
+        if (read(p->out, &c, 1) != 1)
+            return -1;
+        if (c == '\n')
+            break;
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+void mb_expect_line(struct mb_proc *p, const char *want, int timeout_ms)
+{
+    char line[1024];
+
+    while (mb_read_line(p, line, sizeof(line), timeout_ms) == 0)
+        if (strcmp(line, want) == 0)
+            return;
+    fail_msg("the container never printed '%s'", want);
+}
+
+int mb_finish(struct mb_proc *p, int timeout_ms)
+{
+    int status;
+
+    if (p->in >= 0)
+        close(p->in);
+    p->in = -1;
+    status = wait_until(p->pid, now_ms() + timeout_ms);
+    close(p->out);
+    close(p->err);
+    return status;
+}
+
+pid_t mb_child_of(pid_t pid)
+{
+    char path[64];
+    long child = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%ld", &child) != 1)
+        child = 0;
+    fclose(f);
+    return (pid_t)child;
+}
+
+const char *mb_kv(const char *out, const char *key, char *buf, size_t len)
+{
+    size_t klen = strlen(key);
+
+    for (const char *line = out; line != NULL && *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t llen = end ? (size_t)(end - line) : strlen(line);
+
+        if (llen > klen && strncmp(line, key, klen) == 0 && line[klen] == '=') {
+            size_t vlen = llen - klen - 1;
+            if (vlen >= len)
+                vlen = len - 1;
+            memcpy(buf, line + klen + 1, vlen);
+            buf[vlen] = '\0';
+            return buf;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+const char *mb_cannot_unshare(int flags)
+{
+    static char reason[160];
+    int wstatus;
+    pid_t pid;
+
+    if (geteuid() != 0)
+        return "needs root (run the suites with sudo, or in the VM: make test-vm)";
+    pid = fork();
+    if (pid == 0)
+        _exit(unshare(flags) < 0 ? errno : 0);
+    if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus))
+        return "cannot fork to test namespaces";
+    if (WEXITSTATUS(wstatus) == 0)
+        return NULL;
+    snprintf(reason, sizeof(reason),
+             "this host refuses to create the namespaces (%s); see 'minibox info'",
+             strerror(WEXITSTATUS(wstatus)));
+    return reason;
+}
+
+void mb_require(int clone_flags)
+{
+    const char *why = mb_cannot_unshare(clone_flags);
+
+    if (why != NULL)
+        mb_skip(why);
+}
+
+int mb_contains(const char *haystack, const char *needle)
+{
+    return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+int mb_count_lines(const char *s)
+{
+    int n = 0;
+
+    for (; s != NULL && *s != '\0'; s++)
+        if (*s == '\n')
+            n++;
+    return n;
+}
+
+void mb_assert_usage_error(const struct mb_result *r)
+{
+    if (r->status != 125)
+        fail_msg("expected exit 125 (minibox refused the input), got %d; stderr: %s", r->status,
+                 r->err);
+    if (mb_count_lines(r->err) != 1 || r->err[strlen(r->err) - 1] != '\n')
+        fail_msg("expected exactly one line on stderr, got: '%s'", r->err);
+}
+
+/* Processes running a binary of the rootfs or minibox itself. */
+static int leaked_processes(char *report, size_t len)
+{
+    struct stat watched[3];
+    char path[PATH_MAX];
+    struct dirent *e;
+    int n_watched = 0, found = 0;
+    DIR *proc;
+
+    snprintf(path, sizeof(path), "%s/bin/busybox", mb_rootfs);
+    if (stat(path, &watched[n_watched]) == 0)
+        n_watched++;
+    snprintf(path, sizeof(path), "%s/bin/probe", mb_rootfs);
+    if (stat(path, &watched[n_watched]) == 0)
+        n_watched++;
+    if (stat(mb_minibox, &watched[n_watched]) == 0)
+        n_watched++;
+    proc = opendir("/proc");
+    while (proc != NULL && (e = readdir(proc)) != NULL) {
+        struct stat st;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || atoi(e->d_name) == getpid())
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/exe", e->d_name);
+        if (stat(path, &st) < 0)
+            continue;
+        for (int i = 0; i < n_watched; i++) {
+            if (st.st_dev == watched[i].st_dev && st.st_ino == watched[i].st_ino) {
+                size_t used = strlen(report);
+                snprintf(report + used, len - used, " process %s;", e->d_name);
+                found++;
+            }
+        }
+    }
+    if (proc != NULL)
+        closedir(proc);
+    return found;
+}
+
+static int leaked_mounts(char *report, size_t len)
+{
+    char line[4096];
+    int found = 0;
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        if (strstr(line, mb_rootfs) != NULL || strstr(line, mb_tmp) != NULL) {
+            size_t used = strlen(report);
+            line[strcspn(line, "\n")] = '\0';
+            snprintf(report + used, len - used, " mount '%s';", line);
+            found++;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    return found;
+}
+
+static int leaked_state(char *report, size_t len)
+{
+    char path[PATH_MAX + 16];
+    struct dirent *e;
+    int found = 0;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "%s/containers", mb_state);
+    d = opendir(path);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        size_t used = strlen(report);
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(report + used, len - used, " state %s/%s;", path, e->d_name);
+        found++;
+    }
+    if (d != NULL)
+        closedir(d);
+    return found;
+}
+
+void mb_assert_nothing_leaked(void)
+{
+    char report[8192];
+
+    /* A container killed with its minibox dies a moment later (SIGKILL is
+     * asynchronous): give it up to 3 s before calling it a leak. */
+    for (int tries = 0; tries < 60; tries++) {
+        report[0] = '\0';
+        if (leaked_processes(report, sizeof(report)) + leaked_mounts(report, sizeof(report)) +
+                leaked_state(report, sizeof(report)) ==
+            0)
+            return;
+        usleep(50000);
+    }
+    fail_msg("left behind:%s", report);
+}
+
+void mb_test_nothing_leaked(void **state)
+{
+    (void)state;
+    mb_assert_nothing_leaked();
+}

@@ -1,0 +1,96 @@
+/*
+ * mbtest.h - the harness every suite uses to drive minibox through its CLI.
+ *
+ * Suites are black-box: they know only the command line (the course's CLI
+ * contract) and what the probe prints inside the container, so the same
+ * suite grades the reference step, the full engine or a student's binary.
+ *
+ * Environment: MINIBOX (the binary under test), MB_ROOTFS (the test rootfs).
+ */
+#ifndef MBTEST_H
+#define MBTEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+/* What a finished run left: its exit status (or -1 on timeout), stdout and
+ * stderr as NUL-terminated strings. */
+struct mb_result {
+    int status;
+    char *out;
+    char *err;
+};
+
+/* A run still going: its pid and the pipes to its stdin and stdout. */
+struct mb_proc {
+    pid_t pid;
+    int in, out, err;
+};
+
+extern const char *mb_minibox; /* absolute path of the binary under test */
+extern const char *mb_rootfs;  /* absolute path of the test rootfs */
+extern char mb_tmp[];             /* a scratch directory of this suite, removed at the end */
+extern char mb_state[];        /* the --root given to every run */
+
+/* Group setup and teardown: read the environment, make mb_tmp. */
+int mb_group_setup(void **state);
+int mb_group_teardown(void **state);
+
+/* Run `minibox --root <mb_state> ARGS...` (NULL-terminated) to completion,
+ * feeding it `input` (may be NULL) on stdin; at most 30 s. */
+void mb_run(struct mb_result *r, const char *input, ...) __attribute__((sentinel));
+void mb_run_argv(struct mb_result *r, const char *input, char *const argv[]);
+void mb_result_free(struct mb_result *r);
+
+/* Start minibox in the background with pipes on stdin/stdout/stderr. */
+void mb_spawn(struct mb_proc *p, ...) __attribute__((sentinel));
+/* Read one line of its stdout (without the newline), waiting at most
+ * timeout_ms. Returns 0, or -1 on EOF or timeout. */
+int mb_read_line(struct mb_proc *p, char *buf, size_t len, int timeout_ms);
+/* Read lines until `want` arrives; fails the test on EOF or timeout. */
+void mb_expect_line(struct mb_proc *p, const char *want, int timeout_ms);
+/* Close stdin and wait at most timeout_ms; returns the exit status, or -1
+ * after killing it when it did not end in time. */
+int mb_finish(struct mb_proc *p, int timeout_ms);
+
+/* The host pid of the first process minibox started (the container's init),
+ * from /proc/<pid>/task/<pid>/children; 0 when there is none. */
+pid_t mb_child_of(pid_t pid);
+
+/* The value of a `key=value` line in out, copied into buf; NULL if absent. */
+const char *mb_kv(const char *out, const char *key, char *buf, size_t len);
+
+/* Does the host let this process create these namespaces (CLONE_* flags)?
+ * Returns NULL if yes, else a reason. Tried, not guessed. */
+const char *mb_cannot_unshare(int flags);
+
+/* Skip the current test, printing "# SKIP reason" first. */
+#define mb_skip(reason)                                                                            \
+    do {                                                                                           \
+        printf("# SKIP %s\n", (reason));                                                           \
+        skip();                                                                                    \
+    } while (0)
+
+/* Skip unless running as root with these namespaces available. */
+void mb_require(int clone_flags);
+
+/* Assert minibox failed as the CLI contract says bad input must fail: exit
+ * 125 and exactly one line on stderr. */
+void mb_assert_usage_error(const struct mb_result *r);
+
+/* Assert that nothing minibox made outlives it: no process running the
+ * rootfs's binaries or minibox's, no mount of the rootfs or the scratch
+ * directory, no container state left under --root. */
+void mb_assert_nothing_leaked(void);
+void mb_test_nothing_leaked(void **state);
+
+/* String helpers for assertions. */
+int mb_contains(const char *haystack, const char *needle);
+int mb_count_lines(const char *s);
+
+#endif
