@@ -19,7 +19,7 @@ mkdir -p "$out"
 for step in $STEPS; do
     n=${step%%-*}
     dir=$out/$step
-    rm -rf "$dir"
+    rm -rf "$dir/src" # keep a built minibox and obj/: only sources are generated
     mkdir -p "$dir/src"
     files=""
     for k in $(seq -w 1 "$n"); do

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -272,6 +273,17 @@ int mb_finish(struct mb_proc *p, int timeout_ms)
     return status;
 }
 
+int mb_wait_exit(struct mb_proc *p, int timeout_ms)
+{
+    int status = wait_until(p->pid, now_ms() + timeout_ms);
+
+    close(p->in);
+    close(p->out);
+    close(p->err);
+    p->in = -1;
+    return status;
+}
+
 pid_t mb_child_of(pid_t pid)
 {
     char path[64];
@@ -286,6 +298,44 @@ pid_t mb_child_of(pid_t pid)
         child = 0;
     fclose(f);
     return (pid_t)child;
+}
+
+int mb_count_zombies_below(pid_t pid, int *total)
+{
+    char path[64], state;
+    long child;
+    int zombies = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    f = fopen(path, "r");
+    while (f != NULL && fscanf(f, "%ld", &child) == 1) {
+        FILE *st;
+
+        (*total)++;
+        snprintf(path, sizeof(path), "/proc/%ld/stat", child);
+        st = fopen(path, "r");
+        /* The state follows the command name in parentheses. */
+        if (st != NULL && fscanf(st, "%*d (%*[^)]) %c", &state) == 1 && state == 'Z')
+            zombies++;
+        if (st != NULL)
+            fclose(st);
+        zombies += mb_count_zombies_below((pid_t)child, total);
+    }
+    if (f != NULL)
+        fclose(f);
+    return zombies;
+}
+
+const char *mb_ns_of(pid_t pid, const char *ns, char *buf, size_t len)
+{
+    char path[64];
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+    n = readlink(path, buf, len - 1);
+    buf[n < 0 ? 0 : n] = '\0';
+    return buf;
 }
 
 const char *mb_kv(const char *out, const char *key, char *buf, size_t len)
@@ -306,7 +356,8 @@ const char *mb_kv(const char *out, const char *key, char *buf, size_t len)
         }
         line = end ? end + 1 : NULL;
     }
-    return NULL;
+    buf[0] = '\0';
+    return buf;
 }
 
 const char *mb_cannot_unshare(int flags)
@@ -363,7 +414,7 @@ void mb_assert_usage_error(const struct mb_result *r)
 }
 
 /* Processes running a binary of the rootfs or minibox itself. */
-static int leaked_processes(char *report, size_t len)
+static int leaked_processes(char *report, size_t len, int kill_them)
 {
     struct stat watched[3];
     char path[PATH_MAX];
@@ -393,6 +444,8 @@ static int leaked_processes(char *report, size_t len)
                 size_t used = strlen(report);
                 snprintf(report + used, len - used, " process %s;", e->d_name);
                 found++;
+                if (kill_them)
+                    kill(atoi(e->d_name), SIGKILL);
             }
         }
     }
@@ -401,7 +454,7 @@ static int leaked_processes(char *report, size_t len)
     return found;
 }
 
-static int leaked_mounts(char *report, size_t len)
+static int leaked_mounts(char *report, size_t len, int unmount_them)
 {
     char line[4096];
     int found = 0;
@@ -413,6 +466,11 @@ static int leaked_mounts(char *report, size_t len)
             line[strcspn(line, "\n")] = '\0';
             snprintf(report + used, len - used, " mount '%s';", line);
             found++;
+            if (unmount_them) {
+                char mp[4096];
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1)
+                    umount2(mp, MNT_DETACH);
+            }
         }
     }
     if (f != NULL)
@@ -449,11 +507,17 @@ void mb_assert_nothing_leaked(void)
      * asynchronous): give it up to 3 s before calling it a leak. */
     for (int tries = 0; tries < 60; tries++) {
         report[0] = '\0';
-        if (leaked_processes(report, sizeof(report)) + leaked_mounts(report, sizeof(report)) +
+        if (leaked_processes(report, sizeof(report), 0) + leaked_mounts(report, sizeof(report), 0) +
                 leaked_state(report, sizeof(report)) ==
             0)
             return;
         usleep(50000);
+    }
+    /* Kill what leaked so that one failure does not fail every later test. */
+    {
+        char ignored[8192] = "";
+        leaked_processes(ignored, sizeof(ignored), 1);
+        leaked_mounts(ignored, sizeof(ignored), 1);
     }
     fail_msg("left behind:%s", report);
 }

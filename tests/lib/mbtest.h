@@ -57,12 +57,23 @@ void mb_expect_line(struct mb_proc *p, const char *want, int timeout_ms);
 /* Close stdin and wait at most timeout_ms; returns the exit status, or -1
  * after killing it when it did not end in time. */
 int mb_finish(struct mb_proc *p, int timeout_ms);
+/* The same without closing stdin first: for a run that must end by itself
+ * (a signal) and not because its input ended. */
+int mb_wait_exit(struct mb_proc *p, int timeout_ms);
 
 /* The host pid of the first process minibox started (the container's init),
  * from /proc/<pid>/task/<pid>/children; 0 when there is none. */
 pid_t mb_child_of(pid_t pid);
 
-/* The value of a `key=value` line in out, copied into buf; NULL if absent. */
+/* How many processes below `pid` (children, grandchildren...) are zombies;
+ * *total gets how many processes are below it at all. */
+int mb_count_zombies_below(pid_t pid, int *total);
+
+/* The namespace link of a host process, e.g. "pid:[4026531836]"; "" if gone. */
+const char *mb_ns_of(pid_t pid, const char *ns, char *buf, size_t len);
+
+/* The value of a `key=value` line in out, copied into buf; "" if absent.
+ * Returns buf, so it can stand in an assertion. */
 const char *mb_kv(const char *out, const char *key, char *buf, size_t len);
 
 /* Does the host let this process create these namespaces (CLONE_* flags)?

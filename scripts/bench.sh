@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# bench.sh ROOTFS
+#
+# Times `/bin/true` from ROOTFS under minibox and under the runtimes it is
+# compared with, in ONE hyperfine invocation so that the numbers come from the
+# same machine in the same state and can be compared with each other:
+#
+#   minibox   final/minibox run --rootfs ROOTFS /bin/true
+#   crun      crun run of an OCI bundle whose rootfs is ROOTFS (inside
+#             `unshare -m` with the cgroup2 mount hidden on a hybrid host)
+#   runc      runc run of the same bundle
+#   bwrap     bwrap --unshare-all --bind ROOTFS / --proc /proc --dev /dev
+#   unshare   unshare --fork --pid --mount --uts --ipc --net chroot ROOTFS
+#   bare      ROOTFS/bin/busybox true, run directly on the host
+#
+# plus two reference rows that explain the others: the cost of crun's
+# `unshare -m` wrapper alone, and unshare+chroot without the network
+# namespace (the four namespaces minibox creates today).
+#
+# A runtime that is missing or refuses to run is listed as "unavailable:
+# reason"; it does not stop the others. Everything the runtimes write goes to
+# build/bench/ (their --root included, nothing in /run) and is deleted at the
+# end; the script then checks that no mount, cgroup or process is left.
+#
+# Environment: BENCH_WARMUP (default 20), BENCH_RUNS (default 200).
+# Results: build/bench/results.json (hyperfine), build/bench/table.md.
+set -euo pipefail
+
+usage="usage: bench.sh ROOTFS"
+[ $# -eq 1 ] || { echo "$usage" >&2; exit 2; }
+[ -d "$1" ] || { echo "bench: $1 is not a directory (run: make rootfs)" >&2; exit 2; }
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+rootfs=$(realpath "$1")
+out=$repo/build/bench
+minibox=$repo/final/minibox
+warmup=${BENCH_WARMUP:-20}
+runs=${BENCH_RUNS:-200}
+tag=mb-bench-$$ # prefix of every container id, cgroup and state dir of this run
+q() { printf '%q' "$1"; }
+
+command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (run: scripts/deps.sh bench)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "bench: python3 is missing" >&2; exit 1; }
+[ -x "$rootfs/bin/busybox" ] || { echo "bench: $rootfs/bin/busybox is missing (run: make rootfs)" >&2; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out/runc-state" "$out/crun-state" "$out/minibox-root" "$out/bundle"
+
+# ---------------------------------------------------------------- cleanup --
+leftovers() { # what this run could leave behind, one line each
+    local r id
+    for r in runc crun; do
+        [ -d "$out/$r-state" ] && command -v "$r" >/dev/null || continue
+        for id in $("$r" --root "$out/$r-state" list -q 2>/dev/null || true); do
+            echo "$r container $id"
+        done
+    done
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name "$tag-*" 2>/dev/null | sed 's/^/cgroup /'
+    grep -F -e " $rootfs" -e " $out" /proc/self/mountinfo | awk '{print "mount " $5}' || true
+    pgrep -a -f -- "$tag-" | grep -v -e "^$$ " -e pgrep | sed 's/^/process /' || true
+}
+
+cleanup() {
+    local r id d
+    for r in runc crun; do
+        [ -d "$out/$r-state" ] && command -v "$r" >/dev/null || continue
+        for id in $("$r" --root "$out/$r-state" list -q 2>/dev/null || true); do
+            "$r" --root "$out/$r-state" delete -f "$id" >/dev/null 2>&1 || true
+        done
+    done
+    # Deepest first, so that a cgroup's children go before it.
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -name "$tag-*" 2>/dev/null |
+        while read -r d; do rmdir "$d" 2>/dev/null || true; done
+    rm -rf "$out/runc-state" "$out/crun-state" "$out/minibox-root"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Processes in a pid namespace other than ours, before the bench: a container
+# left running afterwards shows up as a new one.
+foreign_pidns() {
+    local self p ns
+    self=$(readlink /proc/self/ns/pid)
+    for p in /proc/[0-9]*; do
+        ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
+        [ "$ns" = "$self" ] || echo "${p#/proc/} $ns"
+    done | sort
+}
+foreign_before=$(foreign_pidns)
+
+# ------------------------------------------------------------ the entries --
+# Each entry: name, command, a reason when unavailable, a note. hyperfine runs
+# the commands without a shell (-N), split into words like a shell would, so
+# that no shell start-up has to be estimated and subtracted: that estimate is
+# off by about a millisecond here, more than the bare command costs. Only runc
+# and crun get a `sh -c` (for a unique container id, `$$`); its cost is
+# measured in a reference row.
+names=() cmds=() reasons=() notes=()
+add() { names+=("$1"); cmds+=("$2"); reasons+=("${3:-}"); notes+=("${4:-}"); }
+
+# Runs CMD three times; prints the reason of the first failure (empty = ok).
+try_run() {
+    local i err
+    for i in 1 2 3; do
+        if ! err=$(sh -c "$1" 2>&1 >/dev/null); then
+            err=$(printf '%s\n' "$err" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-90)
+            echo "${err:-exit status non-zero}"
+            return
+        fi
+    done
+}
+
+true_in=/bin/true
+bare="$(q "$rootfs/bin/busybox") true" # bin/true is an absolute link to /bin/busybox
+
+# minibox, labelled with the newest chapter it implements.
+step=$(sed -n 's/^STEPS[[:space:]]*:*=[[:space:]]*//p' "$repo/final/sources.mk" 2>/dev/null | awk '{print $NF}')
+[ -n "$step" ] || step=$(ls "$repo/steps" 2>/dev/null | tail -n 1)
+version=$("$minibox" --version 2>/dev/null || echo "minibox ?")
+name="$version${step:+ (= $step)}"
+if [ ! -x "$minibox" ]; then
+    add "minibox" "" "not built (run: make all)"
+else
+    cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --rootfs $(q "$rootfs") $true_in"
+    add "$name" "$cmd" "$(try_run "$cmd")" "pid, mnt, uts, ipc; pivot_root; no cgroups"
+fi
+
+# The OCI bundle shared by crun and runc.
+bundle_err=""
+if command -v runc >/dev/null; then
+    (cd "$out/bundle" && runc spec) || bundle_err="runc spec failed"
+elif command -v crun >/dev/null; then
+    (cd "$out/bundle" && crun spec) || bundle_err="crun spec failed"
+fi
+if [ -z "$bundle_err" ] && [ -f "$out/bundle/config.json" ]; then
+    python3 - "$out/bundle/config.json" "$rootfs" <<'EOF' || bundle_err="could not edit config.json"
+import json, sys
+path, rootfs = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    spec = json.load(f)
+spec["process"]["args"] = ["/bin/true"]
+spec["process"]["terminal"] = False
+# Writable like minibox's: a read-only root costs runc and crun one more remount.
+spec["root"] = {"path": rootfs, "readonly": False}
+spec["linux"]["namespaces"] = [{"type": t} for t in ("pid", "mount", "uts", "ipc", "network")]
+with open(path, "w") as f:
+    json.dump(spec, f, indent=2)
+EOF
+fi
+
+# crun refuses hybrid cgroup hosts (v1 controllers plus a cgroup2 mount); in
+# a private mount namespace without that cgroup2 mount it runs.
+unified=/sys/fs/cgroup/unified
+crun_wrap="" runc_wrap=""
+if ! command -v crun >/dev/null; then
+    add "crun" "" "crun not installed (run: make deps-check; scripts/deps.sh bench)"
+elif [ -n "$bundle_err" ]; then
+    add "crun" "" "$bundle_err"
+else
+    crun="sh -c $(q "exec crun --root $(q "$out/crun-state") run --bundle $(q "$out/bundle") $tag-crun-\$\$")"
+    err=$(try_run "$crun")
+    if [ -n "$err" ] && mountpoint -q "$unified"; then
+        crun_wrap=yes
+        crun="unshare -m sh -c $(q "umount $unified; exec crun --root $(q "$out/crun-state") run --bundle $(q "$out/bundle") $tag-crun-\$\$")"
+        err2=$(try_run "$crun")
+        [ -n "$err2" ] && err="$err; in unshare -m: $err2" || err=""
+        add "crun (in unshare -m, cgroup2 hidden)" "$crun" "$err" "hybrid cgroups: $unified hidden in a private mount ns"
+    else
+        add "crun" "$crun" "$err"
+    fi
+fi
+
+if ! command -v runc >/dev/null; then
+    add "runc" "" "runc not installed (run: scripts/deps.sh bench)"
+elif [ -n "$bundle_err" ]; then
+    add "runc" "" "$bundle_err"
+else
+    cmd="sh -c $(q "exec runc --root $(q "$out/runc-state") run --bundle $(q "$out/bundle") $tag-runc-\$\$")"
+    add "runc" "$cmd" "$(try_run "$cmd")" "started by sh -c (unique id)"
+    runc_wrap=yes
+fi
+
+if ! command -v bwrap >/dev/null; then
+    add "bwrap" "" "bwrap not installed (run: scripts/deps.sh bench)"
+else
+    cmd="bwrap --unshare-all --bind $(q "$rootfs") / --proc /proc --dev /dev $true_in"
+    add "bwrap" "$cmd" "$(try_run "$cmd")" "user, mnt, pid, uts, ipc, net, cgroup"
+fi
+
+if ! command -v unshare >/dev/null; then
+    add "unshare + chroot" "" "unshare not installed (util-linux)"
+else
+    cmd="unshare --fork --pid --mount --uts --ipc --net chroot $(q "$rootfs") $true_in"
+    add "unshare + chroot" "$cmd" "$(try_run "$cmd")" "pid, mnt, uts, ipc, net; chroot"
+fi
+
+add "bare (busybox true on the host)" "$bare" "$(try_run "$bare")" "no container"
+
+# Reference rows.
+if [ -n "$runc_wrap" ]; then
+    cmd="sh -c $(q "exec $bare")"
+    add "ref: runc's wrapper alone (sh -c exec)" "$cmd" "$(try_run "$cmd")" "part of the runc row"
+fi
+if [ -n "$crun_wrap" ]; then
+    cmd="unshare -m sh -c $(q "umount $unified; exec $bare")"
+    add "ref: crun's wrapper alone (unshare -m, umount)" "$cmd" "$(try_run "$cmd")" "part of the crun row"
+fi
+if command -v unshare >/dev/null; then
+    cmd="unshare --fork --pid --mount --uts --ipc chroot $(q "$rootfs") $true_in"
+    add "ref: unshare + chroot without --net" "$cmd" "$(try_run "$cmd")" "minibox's four namespaces"
+fi
+
+# ---------------------------------------------------------- environment --
+{
+    echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "kernel:  $(uname -srm)"
+    echo "cpu:     $(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1) x $(nproc)"
+    echo "cgroups: $(if mountpoint -q "$unified"; then echo "hybrid (v1 + cgroup2 at $unified)"; elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo v2; else echo v1; fi)"
+    echo "tools:   $(hyperfine --version | head -n 1); $(command -v runc >/dev/null && runc --version | head -n 1 || echo 'runc -'); $(command -v crun >/dev/null && crun --version | head -n 1 || echo 'crun -'); $(command -v bwrap >/dev/null && bwrap --version || echo 'bwrap -'); $(unshare --version 2>/dev/null | head -n 1)"
+    echo "runs:    $warmup warmup + $runs timed per command, one hyperfine -N invocation"
+} >"$out/env.txt"
+cat "$out/env.txt"
+echo
+
+# ------------------------------------------------------------- the bench --
+args=(-N --warmup "$warmup" --runs "$runs" --ignore-failure --style basic
+      --export-json "$out/results.json")
+for i in "${!names[@]}"; do
+    if [ -z "${reasons[$i]}" ]; then
+        args+=(--command-name "${names[$i]}" "${cmds[$i]}")
+    else
+        echo "bench: ${names[$i]}: unavailable: ${reasons[$i]}" >&2
+    fi
+done
+
+# The entries, in order, for the table.
+python3 - "$out/entries.json" "${names[@]/#/n:}" "${cmds[@]/#/c:}" "${reasons[@]/#/r:}" "${notes[@]/#/o:}" <<'EOF'
+import json, sys
+path, rest = sys.argv[1], sys.argv[2:]
+n = len(rest) // 4
+rows = [dict(name=rest[i][2:], command=rest[n + i][2:], reason=rest[2 * n + i][2:], note=rest[3 * n + i][2:])
+        for i in range(n)]
+json.dump(rows, open(path, "w"), indent=2)
+EOF
+
+status=0
+if [ "${#args[@]}" -gt 9 ]; then
+    hyperfine "${args[@]}" || { status=$?; echo "bench: hyperfine failed (status $status)" >&2; }
+else
+    echo "bench: nothing to measure" >&2
+    status=1
+fi
+
+# --------------------------------------------------------------- the table --
+echo
+python3 - "$out/entries.json" "$out/results.json" "$out/env.txt" "$out/table.md" <<'EOF'
+import json, os, sys
+entries_path, results_path, env_path, table_path = sys.argv[1:]
+entries = json.load(open(entries_path))
+results = {}
+if os.path.exists(results_path):
+    for r in json.load(open(results_path))["results"]:
+        results[r["command"]] = r
+
+crun = next((results[e["name"]] for e in entries
+             if e["name"].startswith("crun") and e["name"] in results), None)
+
+def ms(x):
+    return f"{x * 1000:.2f}"
+
+rows = []
+for e in entries:
+    r = results.get(e["name"])
+    if e["reason"] or r is None:
+        reason = e["reason"] or "no result from hyperfine"
+        rows.append([e["name"], f"unavailable: {reason}", "", "", e["note"]])
+        continue
+    failed = sum(1 for c in (r.get("exit_codes") or []) if c not in (0, None))
+    note = e["note"]
+    if failed:
+        note = (note + "; " if note else "") + f"{failed}/{len(r['exit_codes'])} runs FAILED"
+    ratio = f"{r['median'] / crun['median']:.2f}x" if crun else "n/a"
+    rows.append([e["name"], ms(r["median"]), f"{ms(r['mean'])} ± {ms(r['stddev'])}", ratio, note])
+
+head = ["command", "median ms", "mean ± stddev ms", "vs crun", "notes"]
+widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+print(line(head))
+print(line(["-" * w for w in widths]))
+for row in rows:
+    print(line(row))
+
+with open(table_path, "w") as f:
+    for l in open(env_path):
+        f.write("    " + l)
+    f.write("\n| " + " | ".join(head) + " |\n|" + "|".join(["---", "--:", "--:", "--:", "---"]) + "|\n")
+    for row in rows:
+        f.write("| " + " | ".join(str(c) for c in row) + " |\n")
+print(f"\nresults: {results_path}\ntable:   {table_path}")
+EOF
+
+# ------------------------------------------------------------ leftovers --
+cleanup
+left=$(leftovers)
+foreign_after=$(foreign_pidns)
+new=$(comm -13 <(echo "$foreign_before") <(echo "$foreign_after") | grep -v '^$' || true)
+[ -n "$new" ] && left+="${left:+$'\n'}$(echo "$new" | sed 's/^/process in another pid namespace: /')"
+if [ -n "$left" ]; then
+    echo "bench: left behind:" >&2
+    echo "$left" | sed 's/^/  /' >&2
+    status=1
+else
+    echo "clean:   no container state, cgroup ($tag-*), mount or container process left"
+fi
+exit $status

@@ -1,0 +1,199 @@
+/*
+ * Suite 02-pid-ns: the command is PID 1 of a new PID namespace, PID 1's
+ * special rules hold, and --init makes an ordinary program a good PID 1.
+ */
+
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mbtest.h"
+
+static void test_command_is_pid_1(void **state)
+{
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", "echo $$", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "1\n");
+    mb_result_free(&r);
+
+    /* Its parent is outside the namespace, so it has none it can see. */
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(mb_kv(r.out, "pid", v, sizeof(v)), "1");
+    assert_string_equal(mb_kv(r.out, "ppid", v, sizeof(v)), "0");
+    mb_result_free(&r);
+}
+
+/* Seen from the host: the container's process is in another PID namespace
+ * (a binary that only prints "1" cannot pass this). */
+static void test_host_sees_another_pid_namespace(void **state)
+{
+    char host[64], container[64];
+    struct mb_proc p;
+    pid_t child;
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    mb_ns_of(getpid(), "pid", host, sizeof(host));
+    mb_ns_of(child, "pid", container, sizeof(container));
+    assert_string_not_equal(container, "");
+    assert_string_not_equal(host, container);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+}
+
+/* When PID 1 exits, the kernel kills the rest of its namespace: a
+ * background process cannot outlive the container. */
+static void test_nothing_outlives_pid_1(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", "sleep 1000 & exit 0", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+/* The kernel drops a signal sent to PID 1 that PID 1 has no handler for:
+ * the probe, which installs none, survives SIGTERM. This is the problem
+ * --init solves. */
+static void test_pid_1_ignores_unhandled_sigterm(void **state)
+{
+    struct mb_proc p;
+    pid_t child;
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    kill(p.pid, SIGTERM); /* minibox passes it on */
+    usleep(300000);
+    assert_int_equal(kill(child, 0), 0); /* still alive */
+    assert_int_equal(mb_finish(&p, 10000), 0);
+}
+
+static void test_init_runs_command_as_pid_2(void **state)
+{
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_run(&r, NULL, "run", "--init", "--rootfs", mb_rootfs, "probe", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_not_equal(mb_kv(r.out, "pid", v, sizeof(v)), "1");
+    assert_string_equal(mb_kv(r.out, "ppid", v, sizeof(v)), "1");
+    mb_result_free(&r);
+}
+
+/* With --init, SIGTERM to minibox stops a command that never handles it. */
+static void test_init_forwards_sigterm(void **state)
+{
+    struct mb_proc p;
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_spawn(&p, "run", "--init", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    kill(p.pid, SIGTERM);
+    assert_int_equal(mb_wait_exit(&p, 10000), 128 + SIGTERM);
+}
+
+/* Orphans are re-parented to PID 1. A PID 1 that never waits (the probe)
+ * collects zombies; minibox's init reaps them. */
+static int zombies_after_orphans(const char *with_init)
+{
+    struct mb_proc p;
+    int zombies, total = 0;
+    pid_t child;
+
+    if (with_init != NULL)
+        mb_spawn(&p, "run", with_init, "--rootfs", mb_rootfs, "probe", "orphans", "5", NULL);
+    else
+        mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "orphans", "5", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    zombies = mb_count_zombies_below(child, &total);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+    return zombies;
+}
+
+static void test_pid_1_without_init_collects_zombies(void **state)
+{
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    assert_int_equal(zombies_after_orphans(NULL), 5);
+}
+
+static void test_init_reaps_orphans(void **state)
+{
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    assert_int_equal(zombies_after_orphans("--init"), 0);
+}
+
+static void test_init_passes_status_through(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_run(&r, NULL, "run", "--init", "--rootfs", mb_rootfs, "sh", "-c", "exit 3", NULL);
+    assert_int_equal(r.status, 3);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--init", "--rootfs", mb_rootfs, "probe", "segv", NULL);
+    assert_int_equal(r.status, 128 + SIGSEGV);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--init", "--rootfs", mb_rootfs, "no-such-command", NULL);
+    assert_int_equal(r.status, 127);
+    assert_int_equal(mb_count_lines(r.err), 1);
+    mb_result_free(&r);
+}
+
+/* SIGKILL of minibox itself takes the whole container down. */
+static void test_killing_minibox_kills_the_container(void **state)
+{
+    struct mb_proc p;
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "sh", "-c", "sleep 1000 & probe hold", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    kill(p.pid, SIGKILL);
+    assert_int_equal(mb_finish(&p, 10000), 128 + SIGKILL);
+    mb_assert_nothing_leaked();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_is_pid_1),
+        cmocka_unit_test(test_host_sees_another_pid_namespace),
+        cmocka_unit_test(test_nothing_outlives_pid_1),
+        cmocka_unit_test(test_pid_1_ignores_unhandled_sigterm),
+        cmocka_unit_test(test_init_runs_command_as_pid_2),
+        cmocka_unit_test(test_init_forwards_sigterm),
+        cmocka_unit_test(test_pid_1_without_init_collects_zombies),
+        cmocka_unit_test(test_init_reaps_orphans),
+        cmocka_unit_test(test_init_passes_status_through),
+        cmocka_unit_test(test_killing_minibox_kills_the_container),
+        cmocka_unit_test(mb_test_nothing_leaked),
+    };
+
+    return cmocka_run_group_tests_name("02-pid-ns", tests, mb_group_setup, mb_group_teardown);
+}
