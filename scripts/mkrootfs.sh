@@ -9,6 +9,9 @@ set -euo pipefail
 
 out=${1:?usage: mkrootfs.sh OUT_DIR PROBE_BINARY}
 probe=${2:?usage: mkrootfs.sh OUT_DIR PROBE_BINARY}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+probe=$(cd "$(dirname "$probe")" && pwd)/$(basename "$probe")
 cache=$(dirname "$out")/deb
 
 is_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'; }
