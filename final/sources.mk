@@ -8,6 +8,8 @@ SRC_01 := main.c commands.h cmd_run.c cmd_info.c config.h mb_step.h error.c erro
 SRC_02 := init.c init.h
 SRC_03 :=
 SRC_04 := mounts.c mounts.h devices.c devices.h volumes.c volumes.h
+SRC_05 := resource_limits.c resource_limits.h cgroup_layout.c cgroup_layout.h cgroup.c cgroup.h state.c state.h \
+          cmd_gc.c
 
 # The chapters that exist so far, in order.
-STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc
+STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "container.h"
@@ -38,12 +39,21 @@ static const char run_usage[] =
 #if MB_STEP >= 4
     "  -v, --volume SRC:DST[:ro] bind mount host path SRC at DST\n"
 #endif
+#if MB_STEP >= 5
+    "  -m, --memory SIZE         memory limit, e.g. 64M or 1G (swap included)\n"
+    "      --cpus N              CPU time limit in CPUs, e.g. 0.5\n"
+    "      --pids-limit N        at most N processes\n"
+    "      --cgroup-parent PATH  create the container's cgroup below PATH\n"
+#endif
     "      --help                show this help\n";
 
 enum {
     OPT_ROOTFS = 1000,
     OPT_INIT,
     OPT_HELP,
+    OPT_CPUS,
+    OPT_PIDS_LIMIT,
+    OPT_CGROUP_PARENT,
 };
 
 static const struct option run_options[] = {
@@ -57,13 +67,21 @@ static const struct option run_options[] = {
 #if MB_STEP >= 4
     {"volume", required_argument, NULL, 'v'}, /* chapter 4 */
 #endif
+#if MB_STEP >= 5
+    {"memory", required_argument, NULL, 'm'},                      /* chapter 5 */
+    {"cpus", required_argument, NULL, OPT_CPUS},                   /* chapter 5 */
+    {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},       /* chapter 5 */
+    {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT}, /* chapter 5 */
+#endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
 };
 
 /* "+": stop at the first non-option, which is the command; its own flags
  * (ls -l) are not minibox's. ":": report a missing argument as ':'. */
-#if MB_STEP >= 4
+#if MB_STEP >= 5
+static const char run_shortopts[] = "+:h:v:m:";
+#elif MB_STEP >= 4
 static const char run_shortopts[] = "+:h:v:";
 #elif MB_STEP >= 3
 static const char run_shortopts[] = "+:h:";
@@ -146,6 +164,20 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
     case 'v':
         return run_add_volume(&args->cfg, arg, err);
 #endif
+#if MB_STEP >= 5
+    case 'm':
+        return limits_parse_memory(arg, &args->cfg.limits.memory_bytes, err);
+    case OPT_CPUS:
+        return limits_parse_cpus(arg, sysconf(_SC_NPROCESSORS_ONLN), &args->cfg.limits.cpu_quota_us,
+                                 err);
+    case OPT_PIDS_LIMIT:
+        return limits_parse_pids(arg, &args->cfg.limits.pids_max, err);
+    case OPT_CGROUP_PARENT:
+        if (arg[0] != '/')
+            return mb_fail(err, 0, "bad --cgroup-parent '%s': must start with /", arg);
+        args->cfg.cgroup_parent = arg;
+        return 0;
+#endif
     case OPT_HELP:
         args->help = 1;
         return 0;
@@ -190,7 +222,11 @@ int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *e
     struct run_args args = {0};
     int ret, status = 0;
 
+#if MB_STEP >= 5
+    args.cfg.state_root = globals->root;
+#else
     (void)globals;
+#endif
     ret = run_parse(&args, argc, argv, err);
     if (ret == 0 && args.help) {
         fputs(run_usage, stdout);

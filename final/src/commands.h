@@ -12,5 +12,8 @@
 
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+#if MB_STEP >= 5
+int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+#endif
 
 #endif

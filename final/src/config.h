@@ -9,6 +9,9 @@
 #include <stddef.h>
 
 #include "mb_step.h"
+#if MB_STEP >= 5
+#include "resource_limits.h"
+#endif
 
 /* Options that every verb accepts (before the verb). */
 struct mb_globals {
@@ -38,6 +41,11 @@ struct container_config {
 #if MB_STEP >= 4
     struct volume *volumes;
     size_t n_volumes;
+#endif
+#if MB_STEP >= 5
+    struct limits limits;      /* --memory, --cpus, --pids-limit */
+    const char *cgroup_parent; /* --cgroup-parent, or NULL: our own cgroup */
+    const char *state_root;    /* --root: where the container's state lives */
 #endif
 };
 

@@ -27,6 +27,13 @@
 #if MB_STEP >= 2
 #include "init.h"
 #endif
+#if MB_STEP >= 5
+#include <linux/sched.h>
+#include <stdio.h>
+
+#include "cgroup.h"
+#include "state.h"
+#endif
 
 /* The namespaces a container gets; each chapter adds one. */
 static unsigned long container_clone_flags(void)
@@ -53,9 +60,110 @@ static pid_t clone_process(unsigned long flags)
 {
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
+#if MB_STEP >= 5
+
+/* clone3(2) with CLONE_INTO_CGROUP (Linux 5.7, cgroup v2): the child starts
+ * life inside its cgroup, so not one page or pid of it is ever counted
+ * against minibox's own cgroup. Returns -1 with ENOSYS/E2BIG/EINVAL where
+ * the kernel lacks it; the caller then lets the child join by itself. */
+static pid_t clone_into_cgroup(unsigned long flags, int cgroup_fd)
+{
+    struct clone_args args = {
+        .flags = flags | CLONE_INTO_CGROUP,
+        .exit_signal = SIGCHLD,
+        .cgroup = (unsigned long long)cgroup_fd,
+    };
+
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* Everything the container holds on the host besides its processes. */
+struct container_resources {
+    struct container_state state;
+    struct container_cgroup cgroup;
+    int in_cgroup; /* clone3 put the child in its cgroup already */
+};
+
+/* The cgroup and the state that lets a later minibox clean up after this
+ * one if it is killed. Dead containers' leftovers go first. */
+static int resources_create(const struct container_config *cfg, struct container_resources *res,
+                            mb_error *err)
+{
+    struct cgroup_layout layout;
+    int ret;
+
+    memset(res, 0, sizeof(*res));
+    res->state.lock_fd = -1;
+    if (state_gc(cfg->state_root, err) < 0)
+        return -1;
+    ret = cgroup_layout_detect(&layout, err);
+    if (ret < 0)
+        return ret;
+    ret = state_create(cfg->state_root, cfg->id, &res->state, err);
+    if (ret < 0)
+        return ret;
+    ret = cgroup_create(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
+    if (ret == 0)
+        ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret < 0) {
+        mb_error ignored;
+        cgroup_destroy(&res->cgroup, &ignored);
+        state_remove(&res->state);
+    }
+    return ret;
+}
+
+/* After the container: report an OOM kill, remove the cgroup and state. */
+static int resources_release(const struct container_config *cfg, struct container_resources *res,
+                             mb_error *err)
+{
+    long oom_kills = cgroup_oom_kills(&res->cgroup);
+    int ret;
+
+    if (oom_kills > 0) {
+        char limit[32];
+
+        limits_format_bytes(cfg->limits.memory_bytes, limit, sizeof(limit));
+        fprintf(stderr,
+                "minibox: container %.12s was OOM-killed: it reached its memory limit (%s)\n",
+                cfg->id, cfg->limits.memory_bytes ? limit : "none set");
+    }
+    ret = cgroup_destroy(&res->cgroup, err);
+    state_remove(&res->state);
+    return ret;
+}
+#endif
+
+#if MB_STEP >= 5
+/* Enter the container's cgroup, then a cgroup namespace rooted there: the
+ * container sees its own cgroup as "/" in /proc/self/cgroup and cannot name
+ * the host's hierarchy. The order matters: the namespace's root is the
+ * cgroup the process is in when it unshares. */
+static int container_enter_cgroup(const struct container_resources *res, mb_error *err)
+{
+    int ret;
+
+    if (!res->in_cgroup) {
+        ret = cgroup_join_self(&res->cgroup, err);
+        if (ret < 0)
+            return ret;
+    }
+    if (unshare(CLONE_NEWCGROUP) < 0)
+        return mb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
+    return 0;
+}
+#endif
+
+/* One container being run: what it was asked to be and what it holds. */
+struct container {
+    const struct container_config *cfg;
+#if MB_STEP >= 5
+    struct container_resources res;
+#endif
+};
 
 /* Everything the container's first process does before the command runs. */
-static int container_setup(const struct container_config *cfg, mb_error *err)
+static int container_setup(const struct container *c, mb_error *err)
 {
     int ret;
 
@@ -63,31 +171,55 @@ static int container_setup(const struct container_config *cfg, mb_error *err)
      * of running on unsupervised. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
-#if MB_STEP >= 3
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-        return mb_fail(err, errno, "sethostname %s", cfg->hostname);
+#if MB_STEP >= 5
+    ret = container_enter_cgroup(&c->res, err);
+    if (ret < 0)
+        return ret;
 #endif
-    ret = rootfs_enter(cfg, err);
+#if MB_STEP >= 3
+    if (sethostname(c->cfg->hostname, strlen(c->cfg->hostname)) < 0)
+        return mb_fail(err, errno, "sethostname %s", c->cfg->hostname);
+#endif
+    ret = rootfs_enter(c->cfg, err);
     if (ret < 0)
         return ret;
     return 0;
 }
 
-__attribute__((noreturn)) static void container_child(const struct container_config *cfg,
+__attribute__((noreturn)) static void container_child(const struct container *c,
                                                       const sigset_t *saved_mask, int report_fd)
 {
     mb_error err;
 
-    if (container_setup(cfg, &err) < 0)
+    if (container_setup(c, &err) < 0)
         child_fail(report_fd, &err);
 #if MB_STEP >= 2
-    if (cfg->init)
-        init_run(cfg, saved_mask, report_fd);
+    if (c->cfg->init)
+        init_run(c->cfg, saved_mask, report_fd);
 #endif
-    command_exec(cfg, saved_mask, report_fd);
+    command_exec(c->cfg, saved_mask, report_fd);
 }
 
-int container_run(const struct container_config *cfg, int *status, mb_error *err)
+/* Create the container's first process. */
+static pid_t container_clone(struct container *c)
+{
+    unsigned long flags = container_clone_flags();
+#if MB_STEP >= 5
+    cleanup_fd int cgroup_fd = cgroup_open_v2_dir(&c->res.cgroup);
+
+    if (cgroup_fd >= 0) {
+        pid_t pid = clone_into_cgroup(flags, cgroup_fd);
+        if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+            return (pid == 0) ? (c->res.in_cgroup = 1, 0) : pid;
+    }
+#else
+    (void)c;
+#endif
+    return clone_process(flags);
+}
+
+/* Start the container and wait for it, passing signals on. */
+static int container_start_and_wait(struct container *c, int *status, mb_error *err)
 {
     cleanup_fd int report_rd = -1;
     cleanup_fd int report_wr = -1;
@@ -105,14 +237,14 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     report_rd = fds[0];
     report_wr = fds[1];
 
-    pid = clone_process(container_clone_flags());
+    pid = container_clone(c);
     if (pid < 0) {
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
         return mb_fail(err, errno, "clone");
     }
     if (pid == 0) {
         close(take_fd(&report_rd));
-        container_child(cfg, &saved_mask, report_wr);
+        container_child(c, &saved_mask, report_wr);
     }
 
     close(take_fd(&report_wr));
@@ -125,5 +257,28 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
         ret = signals_forward_until_exit(pid, status, err);
     }
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    return ret;
+}
+
+int container_run(const struct container_config *cfg, int *status, mb_error *err)
+{
+    struct container c = {.cfg = cfg};
+    int ret;
+
+#if MB_STEP >= 5
+    mb_error release_err;
+
+    ret = resources_create(cfg, &c.res, err);
+    if (ret < 0)
+        return ret;
+    ret = container_start_and_wait(&c, status, err);
+    /* Cleanup runs whether the container ran or failed to start. */
+    if (resources_release(cfg, &c.res, &release_err) < 0 && ret == 0) {
+        *err = release_err;
+        ret = -1;
+    }
+#else
+    ret = container_start_and_wait(&c, status, err);
+#endif
     return ret;
 }

@@ -3,6 +3,8 @@
  *
  *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
  */
+#include "mb_step.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,9 @@ struct verb {
 static const struct verb verbs[] = {
     {"run", cmd_run, "run a command in a new container"},
     {"info", cmd_info, "show what this host supports, and how to fix what it lacks"},
+#if MB_STEP >= 5
+    {"gc", cmd_gc, "remove cgroups and state that killed runs left behind"},
+#endif
 };
 
 static void usage(FILE *out)

@@ -242,22 +242,25 @@ static void test_info_reports_the_host(void **state)
 
 int main(void)
 {
+    /* grade: points=1 doc=#the-mechanism */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_root_is_the_rootfs),
+        cmocka_unit_test(test_root_is_the_rootfs), /* grade: points=3 */
         cmocka_unit_test(test_cwd_is_root),
-        cmocka_unit_test(test_exit_status_passes_through),
-        cmocka_unit_test(test_signal_death_is_128_plus_n),
+        cmocka_unit_test(test_exit_status_passes_through), /* grade: points=2 */
+        cmocka_unit_test(test_signal_death_is_128_plus_n), /* grade: points=2 */
         cmocka_unit_test(test_sigkill_from_host_is_137),
         cmocka_unit_test(test_not_executable_is_126),
         cmocka_unit_test(test_not_found_is_127),
         cmocka_unit_test(test_stdio_passes_through),
-        cmocka_unit_test(test_sigterm_reaches_container),
-        cmocka_unit_test(test_sigint_reaches_container),
-        cmocka_unit_test(test_minimal_environment),
+        cmocka_unit_test(
+            test_sigterm_reaches_container), /* grade: doc=#how-minibox-is-put-together */
+        cmocka_unit_test(
+            test_sigint_reaches_container),         /* grade: doc=#how-minibox-is-put-together */
+        cmocka_unit_test(test_minimal_environment), /* grade: doc=#how-minibox-is-put-together */
         cmocka_unit_test(test_arguments_are_not_minibox_options),
         cmocka_unit_test(test_bad_input_is_125),
         cmocka_unit_test(test_info_reports_the_host),
-        cmocka_unit_test(mb_test_nothing_leaked),
+        cmocka_unit_test(mb_test_nothing_leaked), /* grade: doc=#troubleshooting */
     };
 
     return cmocka_run_group_tests_name("01-chroot", tests, mb_group_setup, mb_group_teardown);

@@ -150,14 +150,15 @@ static void test_hostname_length_limits(void **state)
 
 int main(void)
 {
+    /* grade: points=2 doc=#the-mechanism */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostname_option),
         cmocka_unit_test(test_default_hostname_is_random_short_id),
         cmocka_unit_test(test_hostname_env_matches),
-        cmocka_unit_test(test_renaming_inside_leaves_host_alone),
-        cmocka_unit_test(test_host_sees_another_uts_namespace),
+        cmocka_unit_test(test_renaming_inside_leaves_host_alone), /* grade: points=3 doc=#why */
+        cmocka_unit_test(test_host_sees_another_uts_namespace),   /* grade: points=3 */
         cmocka_unit_test(test_hostname_length_limits),
-        cmocka_unit_test(mb_test_nothing_leaked),
+        cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */
     };
 
     return cmocka_run_group_tests_name("03-uts", tests, mb_group_setup, mb_group_teardown);

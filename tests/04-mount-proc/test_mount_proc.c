@@ -85,8 +85,8 @@ static void test_chroot_escape_fails(void **state)
 static void test_mount_table_is_the_containers(void **state)
 {
     static const char *const allowed[] = {
-        "/",         "/proc",        "/sys",        "/dev",          "/dev/null", "/dev/zero",
-        "/dev/full", "/dev/random",  "/dev/urandom", "/dev/tty",     "/dev/pts",  "/dev/shm",
+        "/",         "/proc",       "/sys",         "/dev",     "/dev/null", "/dev/zero",
+        "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/pts",  "/dev/shm",
     };
     struct mb_result r;
     int seen_proc = 0, seen_root = 0;
@@ -154,8 +154,7 @@ static void test_dev_is_minimal(void **state)
     assert_string_equal(mb_kv(r.out, "pty_name", v, sizeof(v)), "/dev/pts/0");
     mb_result_free(&r);
 
-    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "write", "/dev/shm/segment", "x",
-           NULL);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "write", "/dev/shm/segment", "x", NULL);
     assert_string_equal(mb_kv(r.out, "write", v, sizeof(v)), "ok");
     mb_result_free(&r);
 }
@@ -258,8 +257,7 @@ static void test_file_volume(void **state)
     scratch(file, sizeof(file), "single-file");
     write_host_file(file, "one file\n");
     snprintf(spec, sizeof(spec), "%s:/run/from-host.conf:ro", file);
-    mb_run(&r, NULL, "run", "-v", spec, "--rootfs", mb_rootfs, "cat", "/run/from-host.conf",
-           NULL);
+    mb_run(&r, NULL, "run", "-v", spec, "--rootfs", mb_rootfs, "cat", "/run/from-host.conf", NULL);
     snprintf(file, sizeof(file), "%s/run/from-host.conf", mb_rootfs);
     unlink(file);
     assert_int_equal(r.status, 0);
@@ -293,21 +291,25 @@ static void test_bad_volumes_are_125(void **state)
 
 int main(void)
 {
+    /* grade: points=2 doc=#what-is-mounted-in-order */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_proc_shows_only_the_container),
-        cmocka_unit_test(test_chroot_escape_fails),
+        cmocka_unit_test(
+            test_chroot_escape_fails), /* grade: points=4 doc=#pivot_root-instead-of-chroot */
         cmocka_unit_test(test_mount_table_is_the_containers),
         cmocka_unit_test(test_sys_is_read_only),
         cmocka_unit_test(test_dev_is_minimal),
-        cmocka_unit_test(test_container_mounts_stay_inside),
-        cmocka_unit_test(test_host_sees_other_mount_and_ipc_namespaces),
+        cmocka_unit_test(
+            test_container_mounts_stay_inside), /* grade: doc=#mount-namespaces-and-propagation */
+        cmocka_unit_test(test_host_sees_other_mount_and_ipc_namespaces), /* grade: points=3
+                                                                            doc=#mount-namespaces-and-propagation
+                                                                          */
         cmocka_unit_test(test_volume_read_write),
         cmocka_unit_test(test_volume_read_only),
         cmocka_unit_test(test_file_volume),
         cmocka_unit_test(test_bad_volumes_are_125),
-        cmocka_unit_test(mb_test_nothing_leaked),
+        cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */
     };
 
-    return cmocka_run_group_tests_name("04-mount-proc", tests, mb_group_setup,
-                                       mb_group_teardown);
+    return cmocka_run_group_tests_name("04-mount-proc", tests, mb_group_setup, mb_group_teardown);
 }

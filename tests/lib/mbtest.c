@@ -404,6 +404,120 @@ int mb_count_lines(const char *s)
     return n;
 }
 
+/* The mount point of the hierarchy holding `controller` (v1), or of the
+ * cgroup2 mount when controller is NULL. */
+static int cgroup_mount_of(const char *controller, char *out, size_t len)
+{
+    char line[4096], mp[2048], type[64], super[1024];
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    int found = -1;
+
+    while (f != NULL && found < 0 && fgets(line, sizeof(line), f) != NULL) {
+        char *dash = strstr(line, " - ");
+        if (dash == NULL || sscanf(line, "%*s %*s %*s %*s %2047s", mp) != 1 ||
+            sscanf(dash + 3, "%63s %*s %1023s", type, super) != 2)
+            continue;
+        if (controller == NULL && strcmp(type, "cgroup2") == 0)
+            found = 0;
+        if (controller != NULL && strcmp(type, "cgroup") == 0) {
+            char opts[1100];
+            char word[80];
+            snprintf(opts, sizeof(opts), ",%s,", super);
+            snprintf(word, sizeof(word), ",%s,", controller);
+            if (strstr(opts, word) != NULL)
+                found = 0;
+        }
+        if (found == 0)
+            snprintf(out, len, "%s", mp);
+    }
+    if (f != NULL)
+        fclose(f);
+    return found;
+}
+
+const char *mb_cgroup_dir(pid_t pid, const char *controller, char *buf, size_t len)
+{
+    char path[64], line[4096], mount[2048];
+    FILE *f;
+
+    buf[0] = '\0';
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        char ctrls[1100], word[80];
+
+        if (c2 == NULL)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        *c2 = '\0';
+        snprintf(ctrls, sizeof(ctrls), ",%s,", c1 + 1);
+        snprintf(word, sizeof(word), ",%s,", controller);
+        if (strstr(ctrls, word) != NULL && cgroup_mount_of(controller, mount, sizeof(mount)) == 0) {
+            snprintf(buf, len, "%s%s", mount, c2 + 1);
+            break;
+        }
+        if (c1 == line + 1 && line[0] == '0' && c1[1] == '\0' &&
+            cgroup_mount_of(NULL, mount, sizeof(mount)) == 0)
+            snprintf(buf, len, "%s%s", mount, c2 + 1); /* v2; a v1 line may still win */
+    }
+    if (f != NULL)
+        fclose(f);
+    return buf;
+}
+
+long long mb_cgroup_read(const char *dir, const char *file, const char *key)
+{
+    char path[4400], line[512];
+    long long value = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        size_t klen = key ? strlen(key) : 0;
+        if (key == NULL) {
+            value = strcmp(line, "max\n") == 0 ? -2 : atoll(line);
+            break;
+        }
+        if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+            value = atoll(line + klen + 1);
+            break;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    return value;
+}
+
+const char *mb_cgroup_missing(const char *controller)
+{
+    static char reason[256];
+    char mount[2048], path[2100], text[512] = "";
+    FILE *f;
+
+    if (geteuid() != 0)
+        return "cgroup limits need root on this host (rootless limits come in chapter 6)";
+    if (cgroup_mount_of(controller, mount, sizeof(mount)) == 0)
+        return NULL;
+    if (cgroup_mount_of(NULL, mount, sizeof(mount)) == 0) {
+        snprintf(path, sizeof(path), "%s/cgroup.controllers", mount);
+        f = fopen(path, "r");
+        if (f != NULL) {
+            if (fgets(text, sizeof(text), f) == NULL)
+                text[0] = '\0';
+            fclose(f);
+        }
+        if (strstr(text, controller) != NULL)
+            return NULL;
+    }
+    snprintf(reason, sizeof(reason),
+             "the %s cgroup controller is not available here (see 'minibox info'; "
+             "make test-vm runs this suite on cgroup v2)",
+             controller);
+    return reason;
+}
+
 void mb_assert_usage_error(const struct mb_result *r)
 {
     if (r->status != 125)
@@ -499,6 +613,35 @@ static int leaked_state(char *report, size_t len)
     return found;
 }
 
+/* cgroup dirs named minibox-* anywhere below /sys/fs/cgroup. */
+static int leaked_cgroups_in(const char *dir, int depth, char *report, size_t len, int remove_them)
+{
+    struct dirent *e;
+    int found = 0;
+    DIR *d;
+
+    if (depth > 8 || (d = opendir(dir)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+
+        if (e->d_type != DT_DIR || e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (strncmp(e->d_name, "minibox-", 8) == 0) {
+            size_t used = strlen(report);
+            snprintf(report + used, len - used, " cgroup %s;", path);
+            found++;
+            if (remove_them)
+                rmdir(path);
+            continue;
+        }
+        found += leaked_cgroups_in(path, depth + 1, report, len, remove_them);
+    }
+    closedir(d);
+    return found;
+}
+
 void mb_assert_nothing_leaked(void)
 {
     char report[8192];
@@ -508,7 +651,8 @@ void mb_assert_nothing_leaked(void)
     for (int tries = 0; tries < 60; tries++) {
         report[0] = '\0';
         if (leaked_processes(report, sizeof(report), 0) + leaked_mounts(report, sizeof(report), 0) +
-                leaked_state(report, sizeof(report)) ==
+                leaked_state(report, sizeof(report)) +
+                leaked_cgroups_in("/sys/fs/cgroup", 0, report, sizeof(report), 0) ==
             0)
             return;
         usleep(50000);
@@ -518,6 +662,8 @@ void mb_assert_nothing_leaked(void)
         char ignored[8192] = "";
         leaked_processes(ignored, sizeof(ignored), 1);
         leaked_mounts(ignored, sizeof(ignored), 1);
+        usleep(100000);
+        leaked_cgroups_in("/sys/fs/cgroup", 0, ignored, sizeof(ignored), 1);
     }
     fail_msg("left behind:%s", report);
 }

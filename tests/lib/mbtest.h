@@ -34,7 +34,7 @@ struct mb_proc {
 
 extern const char *mb_minibox; /* absolute path of the binary under test */
 extern const char *mb_rootfs;  /* absolute path of the test rootfs */
-extern char mb_tmp[];             /* a scratch directory of this suite, removed at the end */
+extern char mb_tmp[];          /* a scratch directory of this suite, removed at the end */
 extern char mb_state[];        /* the --root given to every run */
 
 /* Group setup and teardown: read the environment, make mb_tmp. */
@@ -99,6 +99,19 @@ void mb_assert_usage_error(const struct mb_result *r);
  * directory, no container state left under --root. */
 void mb_assert_nothing_leaked(void);
 void mb_test_nothing_leaked(void **state);
+
+/* The host path of the cgroup dir that holds `pid` for `controller`
+ * ("memory", "cpu", "pids"), from /proc/PID/cgroup and the mount table;
+ * "" when not found. Returns buf. */
+const char *mb_cgroup_dir(pid_t pid, const char *controller, char *buf, size_t len);
+
+/* A number from a cgroup file: the whole file ("64M" limits), or the value
+ * after `key ` in a "key value" file (cpu.stat); -1 if absent. */
+long long mb_cgroup_read(const char *dir, const char *file, const char *key);
+
+/* NULL when this host has the controller where minibox can use it, else why
+ * not (for mb_skip). */
+const char *mb_cgroup_missing(const char *controller);
 
 /* String helpers for assertions. */
 int mb_contains(const char *haystack, const char *needle);

@@ -18,6 +18,9 @@
  *   probe write PATH TEXT  write=ok or write=<errno name>
  *   probe mounts           mount=<mount point> <fstype> <options>, one per mount
  *   probe pids             pids=<the numeric entries of /proc>
+ *   probe hog MIB          allocate and touch MIB MiB, then allocated=MIB
+ *   probe spin MS          burn CPU for MS ms of wall time, then "ready", hold
+ *   probe fork N           try to fork N children: forked=<how many could be>
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,6 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void print_file_line(const char *key, const char *path)
@@ -235,6 +239,65 @@ static int pids(void)
     return d == NULL;
 }
 
+static int hog(int mib)
+{
+    for (int i = 0; i < mib; i++) {
+        char *chunk = malloc(1 << 20);
+
+        if (chunk == NULL) {
+            printf("allocated=%d\nerror=malloc failed\n", i);
+            return 1;
+        }
+        memset(chunk, 0x5a, 1 << 20); /* touch every page: charge it */
+    }
+    printf("allocated=%d\n", mib);
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int spin(int ms)
+{
+    long long end = now_ms() + ms;
+    volatile unsigned long x = 0;
+
+    while (now_ms() < end)
+        for (int i = 0; i < 100000; i++)
+            x += (unsigned long)i;
+    hold();
+    return 0;
+}
+
+static int fork_many(int n)
+{
+    pid_t kids[4096];
+    int forked = 0;
+
+    for (int i = 0; i < n && i < 4096; i++) {
+        pid_t pid = fork();
+
+        if (pid == 0) {
+            pause();
+            _exit(0);
+        }
+        if (pid < 0)
+            break;
+        kids[forked++] = pid;
+    }
+    printf("forked=%d\n", forked);
+    for (int i = 0; i < forked; i++) {
+        kill(kids[i], SIGKILL);
+        waitpid(kids[i], NULL, 0);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "facts";
@@ -262,6 +325,12 @@ int main(int argc, char **argv)
         return mounts();
     else if (strcmp(cmd, "pids") == 0)
         return pids();
+    else if (strcmp(cmd, "hog") == 0 && argc > 2)
+        return hog(atoi(argv[2]));
+    else if (strcmp(cmd, "spin") == 0 && argc > 2)
+        return spin(atoi(argv[2]));
+    else if (strcmp(cmd, "fork") == 0 && argc > 2)
+        return fork_many(atoi(argv[2]));
     else {
         fprintf(stderr, "probe: unknown command '%s'\n", cmd);
         return 2;

@@ -40,8 +40,13 @@ static pid_t clone_process(unsigned long flags)
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* One container being run: what it was asked to be and what it holds. */
+struct container {
+    const struct container_config *cfg;
+};
+
 /* Everything the container's first process does before the command runs. */
-static int container_setup(const struct container_config *cfg, mb_error *err)
+static int container_setup(const struct container *c, mb_error *err)
 {
     int ret;
 
@@ -49,23 +54,32 @@ static int container_setup(const struct container_config *cfg, mb_error *err)
      * of running on unsupervised. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
-    ret = rootfs_enter(cfg, err);
+    ret = rootfs_enter(c->cfg, err);
     if (ret < 0)
         return ret;
     return 0;
 }
 
-__attribute__((noreturn)) static void container_child(const struct container_config *cfg,
+__attribute__((noreturn)) static void container_child(const struct container *c,
                                                       const sigset_t *saved_mask, int report_fd)
 {
     mb_error err;
 
-    if (container_setup(cfg, &err) < 0)
+    if (container_setup(c, &err) < 0)
         child_fail(report_fd, &err);
-    command_exec(cfg, saved_mask, report_fd);
+    command_exec(c->cfg, saved_mask, report_fd);
 }
 
-int container_run(const struct container_config *cfg, int *status, mb_error *err)
+/* Create the container's first process. */
+static pid_t container_clone(struct container *c)
+{
+    unsigned long flags = container_clone_flags();
+    (void)c;
+    return clone_process(flags);
+}
+
+/* Start the container and wait for it, passing signals on. */
+static int container_start_and_wait(struct container *c, int *status, mb_error *err)
 {
     cleanup_fd int report_rd = -1;
     cleanup_fd int report_wr = -1;
@@ -83,14 +97,14 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     report_rd = fds[0];
     report_wr = fds[1];
 
-    pid = clone_process(container_clone_flags());
+    pid = container_clone(c);
     if (pid < 0) {
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
         return mb_fail(err, errno, "clone");
     }
     if (pid == 0) {
         close(take_fd(&report_rd));
-        container_child(cfg, &saved_mask, report_wr);
+        container_child(c, &saved_mask, report_wr);
     }
 
     close(take_fd(&report_wr));
@@ -103,5 +117,14 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
         ret = signals_forward_until_exit(pid, status, err);
     }
     sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    return ret;
+}
+
+int container_run(const struct container_config *cfg, int *status, mb_error *err)
+{
+    struct container c = {.cfg = cfg};
+    int ret;
+
+    ret = container_start_and_wait(&c, status, err);
     return ret;
 }

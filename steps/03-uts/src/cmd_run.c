@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "container.h"
@@ -33,6 +34,9 @@ enum {
     OPT_ROOTFS = 1000,
     OPT_INIT,
     OPT_HELP,
+    OPT_CPUS,
+    OPT_PIDS_LIMIT,
+    OPT_CGROUP_PARENT,
 };
 
 static const struct option run_options[] = {

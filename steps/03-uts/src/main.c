@@ -3,6 +3,7 @@
  *
  *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
  */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,42 @@
 #include "mounts.h"
 #include "util.h"
 
+/* Kernels before 5.6 have no openat2: walk the path one component at a time
+ * and refuse any symlink or "..", instead of resolving them. */
+static int open_without_symlinks(int rootfd, const char *path)
+{
+    int fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+
+    for (const char *p = path; fd >= 0 && *p != '\0';) {
+        size_t n = strcspn(p, "/");
+        char name[NAME_MAX + 1];
+        struct stat st;
+        int next;
+
+        if (n == 0 || (n == 1 && p[0] == '.')) {
+            p += n + (p[n] == '/');
+            continue;
+        }
+        if (n > NAME_MAX || (n == 2 && p[0] == '.' && p[1] == '.')) {
+            close(fd);
+            errno = n > NAME_MAX ? ENAMETOOLONG : EXDEV;
+            return -1;
+        }
+        memcpy(name, p, n);
+        name[n] = '\0';
+        next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        close(fd);
+        if (next >= 0 && fstat(next, &st) == 0 && S_ISLNK(st.st_mode)) {
+            close(next);
+            errno = ELOOP;
+            return -1;
+        }
+        fd = next;
+        p += n + (p[n] == '/');
+    }
+    return fd;
+}
+
 static int open_resolved(int rootfd, const char *path)
 {
     struct open_how how = {
@@ -31,11 +68,8 @@ static int open_resolved(int rootfd, const char *path)
     };
     int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 
-    /* Kernels before 5.6 have no openat2: refuse symlinks there instead of
-     * resolving them (O_NOFOLLOW guards the last component; the parents were
-     * opened the same way by the caller's component walk). */
     if (fd < 0 && errno == ENOSYS)
-        fd = openat(rootfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        fd = open_without_symlinks(rootfd, path);
     return fd;
 }
 

@@ -1,0 +1,253 @@
+/*
+ * Suite 05-cgroups: memory, cpu and pids limits are real (the kernel's own
+ * counters say so), an OOM kill is reported, the container sees its cgroup
+ * as "/", and no cgroup outlives its container, even when minibox is killed.
+ */
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mbtest.h"
+
+static void require_controllers(void)
+{
+    static const char *const needed[] = {"memory", "cpu", "pids"};
+
+    mb_require(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP);
+    for (size_t i = 0; i < 3; i++) {
+        const char *why = mb_cgroup_missing(needed[i]);
+        if (why != NULL)
+            mb_skip(why);
+    }
+}
+
+/* Start `minibox run OPTIONS... probe ARGS` held open; returns the container's host pid. */
+static pid_t hold_container(struct mb_proc *p, const char *opt, const char *value,
+                            const char *probe_cmd, const char *probe_arg)
+{
+    pid_t child;
+
+    mb_spawn(p, "run", opt, value, "--rootfs", mb_rootfs, "probe", probe_cmd, probe_arg, NULL);
+    mb_expect_line(p, "ready", 20000);
+    child = mb_child_of(p->pid);
+    assert_true(child > 0);
+    return child;
+}
+
+static void test_memory_hog_is_oom_killed_and_reported(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_controllers();
+    mb_run(&r, NULL, "run", "--memory", "32M", "--rootfs", mb_rootfs, "probe", "hog", "256", NULL);
+    assert_int_equal(r.status, 137);
+    if (!mb_contains(r.err, "OOM"))
+        fail_msg("exit 137 but no OOM report on stderr: '%s'", r.err);
+    assert_int_equal(mb_count_lines(r.err), 1);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+static void test_run_under_the_limit_succeeds(void **state)
+{
+    struct mb_result r;
+    char v[32];
+
+    (void)state;
+    require_controllers();
+    mb_run(&r, NULL, "run", "--memory", "64M", "--rootfs", mb_rootfs, "probe", "hog", "8", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(mb_kv(r.out, "allocated", v, sizeof(v)), "8");
+    assert_false(mb_contains(r.err, "OOM"));
+    mb_result_free(&r);
+}
+
+/* The limit is in the kernel's file, and swap cannot lift it. */
+static void test_memory_limit_is_in_the_cgroup(void **state)
+{
+    char dir[4096];
+    struct mb_proc p;
+    long long limit, swap;
+    pid_t child;
+
+    (void)state;
+    require_controllers();
+    child = hold_container(&p, "-m", "64M", "hold", NULL);
+    mb_cgroup_dir(child, "memory", dir, sizeof(dir));
+    assert_true(mb_contains(dir, "minibox-"));
+    limit = mb_cgroup_read(dir, "memory.max", NULL);
+    if (limit == -1)
+        limit = mb_cgroup_read(dir, "memory.limit_in_bytes", NULL);
+    assert_int_equal(limit, 64LL << 20);
+    swap = mb_cgroup_read(dir, "memory.swap.max", NULL);
+    if (swap != -1)
+        assert_int_equal(swap, 0);
+    swap = mb_cgroup_read(dir, "memory.memsw.limit_in_bytes", NULL);
+    if (swap != -1)
+        assert_int_equal(swap, 64LL << 20);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+}
+
+/* A fork bomb stops at the limit; the host keeps forking. */
+static void test_pids_limit_stops_a_fork_bomb(void **state)
+{
+    struct mb_result r;
+    char v[32];
+
+    (void)state;
+    require_controllers();
+    mb_run(&r, NULL, "run", "--pids-limit", "16", "--rootfs", mb_rootfs, "probe", "fork", "200",
+           NULL);
+    assert_int_equal(r.status, 0);
+    mb_kv(r.out, "forked", v, sizeof(v));
+    if (v[0] == '\0' || atoi(v) >= 16)
+        fail_msg("a --pids-limit 16 container forked %s children", v);
+    mb_result_free(&r);
+}
+
+/* A CPU quota shows in the cgroup's own throttling counters, not in
+ * wall-clock time (which a busy machine would make flaky). */
+static void test_cpu_quota_throttles(void **state)
+{
+    long long quota, throttled;
+    char dir[4096];
+    struct mb_proc p;
+    pid_t child;
+
+    (void)state;
+    require_controllers();
+    child = hold_container(&p, "--cpus", "0.1", "spin", "400");
+    mb_cgroup_dir(child, "cpu", dir, sizeof(dir));
+    assert_true(mb_contains(dir, "minibox-"));
+    quota = mb_cgroup_read(dir, "cpu.cfs_quota_us", NULL);
+    if (quota == -1) {
+        /* v2: cpu.max is "QUOTA PERIOD" */
+        quota = mb_cgroup_read(dir, "cpu.max", NULL);
+    }
+    assert_int_equal(quota, 10000);
+    throttled = mb_cgroup_read(dir, "cpu.stat", "nr_throttled");
+    if (throttled <= 0)
+        fail_msg("400 ms of spinning under --cpus 0.1 was never throttled (nr_throttled=%lld)",
+                 throttled);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+}
+
+/* A cgroup namespace: every hierarchy shows the container at its root. */
+static void test_container_sees_its_cgroup_as_root(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_controllers();
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "cat", "/proc/self/cgroup", NULL);
+    assert_int_equal(r.status, 0);
+    for (char *line = strtok(r.out, "\n"); line != NULL; line = strtok(NULL, "\n"))
+        if (strcmp(line + strlen(line) - 2, ":/") != 0)
+            fail_msg("the container sees a cgroup path outside its own: %s", line);
+    mb_result_free(&r);
+}
+
+/* Seen from the host, the container is in a cgroup of its own, even with
+ * no limit set. */
+static void test_every_container_gets_a_cgroup(void **state)
+{
+    char dir[4096], own[4096];
+    struct mb_proc p;
+    pid_t child;
+
+    (void)state;
+    require_controllers();
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    mb_expect_line(&p, "ready", 20000);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    mb_cgroup_dir(child, "memory", dir, sizeof(dir));
+    mb_cgroup_dir(getpid(), "memory", own, sizeof(own));
+    if (!mb_contains(dir, "/minibox-") || strncmp(dir, own, strlen(own)) != 0)
+        fail_msg("container cgroup %s is not below minibox's own %s", dir, own);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+    mb_assert_nothing_leaked();
+}
+
+/* minibox killed with SIGKILL cannot clean up: its container dies with it,
+ * its cgroup stays until `minibox gc` (or the next run) removes it. */
+static void test_gc_removes_what_a_killed_minibox_left(void **state)
+{
+    struct mb_result r;
+    char dir[4096];
+    struct mb_proc p;
+    struct stat st;
+    pid_t child;
+
+    (void)state;
+    require_controllers();
+    child = hold_container(&p, "--pids-limit", "50", "hold", NULL);
+    mb_cgroup_dir(child, "pids", dir, sizeof(dir));
+    assert_true(mb_contains(dir, "minibox-"));
+    kill(p.pid, SIGKILL);
+    assert_int_equal(mb_finish(&p, 10000), 137);
+    for (int i = 0; i < 100 && kill(child, 0) == 0; i++)
+        usleep(20000);
+    assert_int_equal(stat(dir, &st), 0); /* stale, as expected */
+
+    mb_run(&r, NULL, "gc", NULL);
+    assert_int_equal(r.status, 0);
+    if (!mb_contains(r.err, "stale"))
+        fail_msg("gc did not say what it removed: stdout '%s' stderr '%s'", r.out, r.err);
+    mb_result_free(&r);
+    assert_int_not_equal(stat(dir, &st), 0);
+    mb_assert_nothing_leaked();
+}
+
+static void test_bad_limits_are_125(void **state)
+{
+    static const char *const bad[][2] = {
+        {"--memory", "0"},
+        {"--memory", "-1"},
+        {"--memory", "lots"},
+        {"--memory", "1k"},
+        {"--memory", "12Q"},
+        {"--cpus", "0"},
+        {"--cpus", "-1"},
+        {"--cpus", "abc"},
+        {"--cpus", "100000"},
+        {"--pids-limit", "0"},
+        {"--pids-limit", "-5"},
+        {"--pids-limit", "x"},
+        {"--cgroup-parent", "relative"},
+    };
+    struct mb_result r;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        mb_run(&r, NULL, "run", bad[i][0], bad[i][1], "--rootfs", mb_rootfs, "true", NULL);
+        if (r.status != 125)
+            fail_msg("%s %s: expected exit 125, got %d", bad[i][0], bad[i][1], r.status);
+        mb_assert_usage_error(&r);
+        mb_result_free(&r);
+    }
+    mb_assert_nothing_leaked();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memory_hog_is_oom_killed_and_reported),
+        cmocka_unit_test(test_run_under_the_limit_succeeds),
+        cmocka_unit_test(test_memory_limit_is_in_the_cgroup),
+        cmocka_unit_test(test_pids_limit_stops_a_fork_bomb),
+        cmocka_unit_test(test_cpu_quota_throttles),
+        cmocka_unit_test(test_container_sees_its_cgroup_as_root),
+        cmocka_unit_test(test_every_container_gets_a_cgroup),
+        cmocka_unit_test(test_gc_removes_what_a_killed_minibox_left),
+        cmocka_unit_test(test_bad_limits_are_125),
+        cmocka_unit_test(mb_test_nothing_leaked),
+    };
+
+    return cmocka_run_group_tests_name("05-cgroups", tests, mb_group_setup, mb_group_teardown);
+}
