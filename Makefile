@@ -3,7 +3,11 @@
 #   make demo             install what is missing, build, run a container
 #   make test             every step against its suites, then final against all
 #   make test STEP=03 [MINIBOX=path]   suites 01..03 against one binary
-#   make grade [STEP=NN] [MINIBOX=path] the score table
+#   make grade [STEP=NN] [MINIBOX=path] [FORMAT=tap] [RESULTS=dir]  the score table;
+#                         writes results.json, junit.xml, results.tap (docs/grading.md)
+#   make start STEP=NN DIR=path   a student workspace: step NN-1, graded against 01..NN
+#   make gradescope-bundle [STEP=NN]  the Gradescope autograder zip, in build/gradescope/
+#   make test-grader      the grader's own fixtures
 #   make steps            regenerate steps/ from final/ (unifdef)
 #   make check-steps      fail when steps/ is stale
 #   make check-discriminating  each suite must fail on the previous step
@@ -21,7 +25,7 @@ Q       := @
 .DEFAULT_GOAL := all
 .PHONY: all final step-binaries demo test test-asan grade steps check-steps \
         check-discriminating rootfs probe test-binaries deps deps-check docs diagrams \
-        bench format clean
+        bench format clean start gradescope-bundle test-grader
 
 all: final step-binaries
 
@@ -62,8 +66,19 @@ test-asan: deps-check rootfs test-binaries
 	$(Q)$(MAKE) -s -C final O=$(abspath $(BUILD))/asan SANITIZE=1
 	$(Q)tests/run.sh --rootfs $(ROOTFS) --step $(lastword $(STEPS)) --minibox $(BUILD)/asan/minibox
 
-grade: deps-check all rootfs test-binaries
-	$(Q)tests/run.sh --grade --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+# Grading a given MINIBOX needs no reference binaries built.
+grade: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
+	$(Q)tests/run.sh --grade --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX)) \
+	  $(if $(FORMAT),--format $(FORMAT)) $(if $(RESULTS),--results $(RESULTS))
+
+start:
+	$(Q)tests/grader/start.sh "$(STEP)" "$(DIR)"
+
+gradescope-bundle: deps-check
+	$(Q)tests/grader/gradescope/bundle.sh $(BUILD)/gradescope $(STEP)
+
+test-grader: deps-check all rootfs test-binaries
+	$(Q)tests/grader/test-grader.sh $(ROOTFS)
 
 check-discriminating: deps-check all rootfs test-binaries
 	$(Q)tests/check-discriminating.sh $(ROOTFS)

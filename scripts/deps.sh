@@ -2,14 +2,15 @@
 # deps.sh [--check] [GROUP...]
 #
 # Installs minibox's Debian packages that are missing. Groups:
-#   build  compile, make the rootfs, generate the steps, run the tests (default)
+#   build  compile, make the rootfs, generate the steps, run and grade the tests
+#          (python3 runs the grader, xmllint checks its JUnit output) (default)
 #   docs   render the diagrams
 #   bench  the runtimes and timer that `make bench` compares against
 # --check only reports (exit 1 when something is missing).
 set -euo pipefail
 
 declare -A groups=(
-    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format"
+    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils"
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
 )
