@@ -12,6 +12,8 @@
  *   join         cgroup.procs                  cgroup.procs
  *   kill all     cgroup.kill (5.14+)           SIGKILL each pid in cgroup.procs
  */
+#include "mb_step.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -170,6 +172,14 @@ static int cgroup_make_dir(const char *path, int version, const struct cgroup_la
         }
     }
     if (mkdir(path, 0755) < 0) {
+#if MB_STEP >= 6
+        if ((errno == EACCES || errno == EPERM) && geteuid() != 0)
+            return mb_fail(err, 0,
+                           "a limit needs a cgroup of its own, but %s is not delegated to uid %u "
+                           "(fix: on cgroup v2, systemd-run --user --scope -p Delegate=yes "
+                           "minibox run ...; cgroup v1 cannot be delegated: run as root)",
+                           path, (unsigned)geteuid());
+#endif
         if (errno == EACCES || errno == EPERM || errno == EROFS)
             return mb_fail(err, errno,
                            "create cgroup %s (fix: run as root, or on cgroup v2 from a "
@@ -196,6 +206,12 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id, const char
                 return controller_missing(layout, c, err);
             continue; /* no limit asked: run without this controller */
         }
+#if MB_STEP >= 6
+        /* Rootless without a limit: no cgroup is needed, so none is made (a
+         * normal user may not be allowed to). */
+        if (geteuid() != 0 && !limit_requested(limits, c))
+            continue;
+#endif
         cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id);
     }
     for (int d = 0; d < cg->n_dirs; d++) {
@@ -221,6 +237,21 @@ int cgroup_join_self(const struct container_cgroup *cg, mb_error *err)
     }
     return 0;
 }
+
+#if MB_STEP >= 6
+int cgroup_add_process(const struct container_cgroup *cg, pid_t pid, mb_error *err)
+{
+    char value[32];
+
+    snprintf(value, sizeof(value), "%d", (int)pid);
+    for (int d = 0; d < cg->n_dirs; d++) {
+        int ret = write_knob(cg->dirs[d].path, "cgroup.procs", value, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+#endif
 
 int cgroup_open_v2_dir(const struct container_cgroup *cg)
 {

@@ -6,7 +6,10 @@
 #ifndef MB_CGROUP_H
 #define MB_CGROUP_H
 
+#include "mb_step.h"
+
 #include <limits.h>
+#include <sys/types.h>
 
 #include "cgroup_layout.h"
 #include "error.h"
@@ -35,6 +38,11 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id, const char
 
 /* In the container's first process: move this process into every dir. */
 int cgroup_join_self(const struct container_cgroup *cg, mb_error *err);
+
+#if MB_STEP >= 6
+/* In the parent: move process `pid` into every dir. */
+int cgroup_add_process(const struct container_cgroup *cg, pid_t pid, mb_error *err);
+#endif
 
 /* An O_PATH fd of the v2 dir, for clone3(CLONE_INTO_CGROUP); -1 if none. */
 int cgroup_open_v2_dir(const struct container_cgroup *cg);

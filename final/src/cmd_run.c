@@ -45,6 +45,10 @@ static const char run_usage[] =
     "      --pids-limit N        at most N processes\n"
     "      --cgroup-parent PATH  create the container's cgroup below PATH\n"
 #endif
+#if MB_STEP >= 6
+    "      --userns=auto         (root) map the container to a subordinate id range;\n"
+    "                            a normal user's runs are always rootless\n"
+#endif
     "      --help                show this help\n";
 
 enum {
@@ -54,6 +58,7 @@ enum {
     OPT_CPUS,
     OPT_PIDS_LIMIT,
     OPT_CGROUP_PARENT,
+    OPT_USERNS,
 };
 
 static const struct option run_options[] = {
@@ -72,6 +77,9 @@ static const struct option run_options[] = {
     {"cpus", required_argument, NULL, OPT_CPUS},                   /* chapter 5 */
     {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},       /* chapter 5 */
     {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT}, /* chapter 5 */
+#endif
+#if MB_STEP >= 6
+    {"userns", required_argument, NULL, OPT_USERNS}, /* chapter 6 */
 #endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
@@ -93,6 +101,9 @@ struct run_args {
     struct container_config cfg;
     const char *rootfs_arg;
     int help;
+#if MB_STEP >= 6
+    bool userns_auto;
+#endif
 };
 
 static void run_args_free(struct run_args *args)
@@ -178,6 +189,13 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
         args->cfg.cgroup_parent = arg;
         return 0;
 #endif
+#if MB_STEP >= 6
+    case OPT_USERNS:
+        if (strcmp(arg, "auto") != 0 && strcmp(arg, "host") != 0)
+            return mb_fail(err, 0, "bad --userns '%s': expected auto or host", arg);
+        args->userns_auto = strcmp(arg, "auto") == 0;
+        return 0;
+#endif
     case OPT_HELP:
         args->help = 1;
         return 0;
@@ -214,7 +232,12 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
     args->cfg.rootfs = realpath(args->rootfs_arg, NULL);
     if (args->cfg.rootfs == NULL)
         return mb_fail(err, errno, "rootfs %s", args->rootfs_arg);
-    return rootfs_check(args->cfg.rootfs, err);
+    ret = rootfs_check(args->cfg.rootfs, err);
+#if MB_STEP >= 6
+    if (ret == 0)
+        ret = userns_plan_make(args->userns_auto, &args->cfg.userns, err);
+#endif
+    return ret;
 }
 
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err)

@@ -12,6 +12,9 @@
 #if MB_STEP >= 5
 #include "resource_limits.h"
 #endif
+#if MB_STEP >= 6
+#include "userns.h"
+#endif
 
 /* Options that every verb accepts (before the verb). */
 struct mb_globals {
@@ -46,6 +49,9 @@ struct container_config {
     struct limits limits;      /* --memory, --cpus, --pids-limit */
     const char *cgroup_parent; /* --cgroup-parent, or NULL: our own cgroup */
     const char *state_root;    /* --root: where the container's state lives */
+#endif
+#if MB_STEP >= 6
+    struct userns_plan userns; /* rootless, --userns=auto, or the host's ids */
 #endif
 };
 

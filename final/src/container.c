@@ -36,10 +36,18 @@
 #endif
 
 /* The namespaces a container gets; each chapter adds one. */
-static unsigned long container_clone_flags(void)
+static unsigned long container_clone_flags(const struct container_config *cfg)
 {
     unsigned long flags = 0;
 
+#if MB_STEP >= 6
+    /* The user namespace is made first (the kernel does so within one
+     * clone), so it owns every other namespace created with it. */
+    if (cfg->userns.mode != USERNS_HOST)
+        flags |= CLONE_NEWUSER;
+#else
+    (void)cfg;
+#endif
 #if MB_STEP >= 2
     flags |= CLONE_NEWPID; /* the command is PID 1 of its own process tree */
 #endif
@@ -82,6 +90,9 @@ struct container_resources {
     struct container_state state;
     struct container_cgroup cgroup;
     int in_cgroup; /* clone3 put the child in its cgroup already */
+#if MB_STEP >= 6
+    int joined_by_parent; /* in a user namespace the parent moves the child */
+#endif
 };
 
 /* The cgroup and the state that lets a later minibox clean up after this
@@ -143,7 +154,11 @@ static int container_enter_cgroup(const struct container_resources *res, mb_erro
 {
     int ret;
 
+#if MB_STEP >= 6
+    if (!res->in_cgroup && !res->joined_by_parent) {
+#else
     if (!res->in_cgroup) {
+#endif
         ret = cgroup_join_self(&res->cgroup, err);
         if (ret < 0)
             return ret;
@@ -160,7 +175,49 @@ struct container {
 #if MB_STEP >= 5
     struct container_resources res;
 #endif
+#if MB_STEP >= 6
+    int sync_rd, sync_wr; /* parent -> child: "your ids are mapped, go on" */
+#endif
 };
+
+#if MB_STEP >= 6
+/* Child: wait until the parent has written uid_map and gid_map, then become
+ * root of the new user namespace. */
+static int container_wait_for_maps(const struct container *c, mb_error *err)
+{
+    char go;
+    ssize_t n;
+
+    if (c->cfg->userns.mode == USERNS_HOST)
+        return 0;
+    close(c->sync_wr);
+    do
+        n = read(c->sync_rd, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        _exit(MB_EXIT_FAILED); /* the parent failed and says why */
+    close(c->sync_rd);
+    return userns_become_root(&c->cfg->userns, err);
+}
+
+/* Parent: map the child's ids, move it into its cgroup if its mapped ids
+ * cannot do that themselves, then let it go on. */
+static int container_release_child(struct container *c, pid_t pid, mb_error *err)
+{
+    int ret;
+
+    if (c->cfg->userns.mode == USERNS_HOST)
+        return 0;
+    close(take_fd(&c->sync_rd));
+    ret = userns_write_maps(pid, &c->cfg->userns, err);
+    if (ret == 0 && c->res.joined_by_parent && !c->res.in_cgroup)
+        ret = cgroup_add_process(&c->res.cgroup, pid, err);
+    if (ret == 0 && write(c->sync_wr, "1", 1) != 1)
+        ret = mb_fail(err, errno, "release the container");
+    close(take_fd(&c->sync_wr));
+    return ret;
+}
+#endif
 
 /* Everything the container's first process does before the command runs. */
 static int container_setup(const struct container *c, mb_error *err)
@@ -171,6 +228,11 @@ static int container_setup(const struct container *c, mb_error *err)
      * of running on unsupervised. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
+#if MB_STEP >= 6
+    ret = container_wait_for_maps(c, err);
+    if (ret < 0)
+        return ret;
+#endif
 #if MB_STEP >= 5
     ret = container_enter_cgroup(&c->res, err);
     if (ret < 0)
@@ -203,17 +265,20 @@ __attribute__((noreturn)) static void container_child(const struct container *c,
 /* Create the container's first process. */
 static pid_t container_clone(struct container *c)
 {
-    unsigned long flags = container_clone_flags();
+    unsigned long flags = container_clone_flags(c->cfg);
 #if MB_STEP >= 5
     cleanup_fd int cgroup_fd = cgroup_open_v2_dir(&c->res.cgroup);
 
+#if MB_STEP >= 6
+    c->res.joined_by_parent = c->cfg->userns.mode != USERNS_HOST;
+#endif
     if (cgroup_fd >= 0) {
         pid_t pid = clone_into_cgroup(flags, cgroup_fd);
+        if (pid >= 0)
+            c->res.in_cgroup = 1;
         if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
-            return (pid == 0) ? (c->res.in_cgroup = 1, 0) : pid;
+            return pid;
     }
-#else
-    (void)c;
 #endif
     return clone_process(flags);
 }
@@ -237,10 +302,30 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     report_rd = fds[0];
     report_wr = fds[1];
 
+#if MB_STEP >= 6
+    c->sync_rd = c->sync_wr = -1;
+    if (c->cfg->userns.mode != USERNS_HOST) {
+        if (pipe2(fds, O_CLOEXEC) < 0) {
+            sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+            return mb_fail(err, errno, "pipe2");
+        }
+        c->sync_rd = fds[0];
+        c->sync_wr = fds[1];
+    }
+#endif
     pid = container_clone(c);
     if (pid < 0) {
+        int saved_errno = errno;
+
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-        return mb_fail(err, errno, "clone");
+#if MB_STEP >= 6
+        cleanup_fdp(&c->sync_rd);
+        cleanup_fdp(&c->sync_wr);
+        if (c->cfg->userns.mode != USERNS_HOST &&
+            (saved_errno == EPERM || saved_errno == ENOSPC || saved_errno == EUSERS))
+            return userns_clone_failed(saved_errno, err);
+#endif
+        return mb_fail(err, saved_errno, "clone");
     }
     if (pid == 0) {
         close(take_fd(&report_rd));
@@ -248,6 +333,15 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     }
 
     close(take_fd(&report_wr));
+#if MB_STEP >= 6
+    ret = container_release_child(c, pid, err);
+    if (ret < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &wstatus, 0);
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return ret;
+    }
+#endif
     ret = child_report_read(report_rd, err);
     if (ret < 0) {
         /* The child exits right after reporting; collect it so that no

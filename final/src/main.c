@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "error.h"
@@ -38,12 +39,33 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
 
+/* Where state lives unless --root says otherwise. */
+static const char *default_root(void)
+{
+#if MB_STEP >= 6
+    /* A normal user's state must never land in root's directories: the
+     * per-user runtime dir (a tmpfs the login manager makes, mode 0700),
+     * else a per-user dir in /tmp. */
+    static char path[4096];
+
+    if (geteuid() != 0) {
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        if (xdg != NULL && xdg[0] == '/')
+            snprintf(path, sizeof(path), "%s/minibox", xdg);
+        else
+            snprintf(path, sizeof(path), "/tmp/minibox-%u", (unsigned)geteuid());
+        return path;
+    }
+#endif
+    return "/var/lib/minibox";
+}
+
 /* Take the global options; returns the index of the verb. */
 static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
 {
     int i = 1;
 
-    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : "/var/lib/minibox";
+    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
     g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;

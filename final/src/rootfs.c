@@ -13,6 +13,7 @@
 #include "mb_step.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -45,18 +46,51 @@ int rootfs_check(const char *rootfs, mb_error *err)
 #if MB_STEP >= 4
 /* Mounts the container sees besides its rootfs. Read-only /sys: the
  * container may read device and kernel facts but not change the host's. */
-static int rootfs_mount_kernel_fs(int rootfd, mb_error *err)
+#if MB_STEP >= 6
+static int rootfs_bind_sys_readonly(int rootfd, mb_error *err)
+{
+    cleanup_fd int fd = -1;
+    char target[64];
+    int ret;
+
+    ret = mount_at(rootfd, "sys", MOUNT_DIR, "/sys", NULL, MS_BIND | MS_REC, NULL, err);
+    if (ret < 0)
+        return ret;
+    fd = path_open_in_root(rootfd, "sys", MOUNT_DIR, err); /* the new mount, not below it */
+    if (fd < 0)
+        return -1;
+    snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+    if (mount(NULL, target, NULL,
+              MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return mb_fail(err, errno, "remount /sys read-only");
+    return 0;
+}
+#endif
+
+static int rootfs_mount_kernel_fs(const struct container_config *cfg, int rootfd, mb_error *err)
 {
     int ret;
 
     /* A fresh procfs shows the processes of the PID namespace of the process
      * that mounts it: the container's, and nothing of the host's. */
+#if MB_STEP < 6
+    (void)cfg; /* chapter 6 looks at its user namespace */
+#endif
     ret = mount_at(rootfd, "proc", MOUNT_DIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    NULL, err);
     if (ret < 0)
         return ret;
-    return mount_at(rootfd, "sys", MOUNT_DIR, "sysfs", "sysfs",
-                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+    ret = mount_at(rootfd, "sys", MOUNT_DIR, "sysfs", "sysfs",
+                   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+#if MB_STEP >= 6
+    /* The kernel lets a user namespace mount sysfs only together with a
+     * network namespace of its own (chapter 7), since sysfs shows the
+     * network devices of the mounter's namespace. Until then, bind the
+     * host's /sys, read-only, as rootless Podman does. */
+    if (ret < 0 && errno == EPERM && cfg->userns.mode != USERNS_HOST)
+        ret = rootfs_bind_sys_readonly(rootfd, err);
+#endif
+    return ret;
 }
 
 /* Make the rootfs "/" and detach the host's root from this namespace.
@@ -97,7 +131,7 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     if (rootfd < 0)
         return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
 
-    ret = rootfs_mount_kernel_fs(rootfd, err);
+    ret = rootfs_mount_kernel_fs(cfg, rootfd, err);
     if (ret < 0)
         return ret;
     ret = devices_setup(rootfd, err);

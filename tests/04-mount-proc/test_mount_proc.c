@@ -301,9 +301,10 @@ int main(void)
         cmocka_unit_test(test_dev_is_minimal),
         cmocka_unit_test(
             test_container_mounts_stay_inside), /* grade: doc=#mount-namespaces-and-propagation */
-        cmocka_unit_test(test_host_sees_other_mount_and_ipc_namespaces), /* grade: points=3
-                                                                            doc=#mount-namespaces-and-propagation
-                                                                          */
+        cmocka_unit_test(
+            test_host_sees_other_mount_and_ipc_namespaces), /* grade: points=3
+                                                               doc=#mount-namespaces-and-propagation
+                                                             */
         cmocka_unit_test(test_volume_read_write),
         cmocka_unit_test(test_volume_read_only),
         cmocka_unit_test(test_file_volume),

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -21,6 +22,9 @@ const char *mb_minibox;
 const char *mb_rootfs;
 char mb_tmp[PATH_MAX / 2];
 char mb_state[PATH_MAX];
+static uid_t run_uid;
+static gid_t run_gid;
+static char user_state[PATH_MAX + 32];
 
 static long long now_ms(void)
 {
@@ -70,6 +74,49 @@ int mb_group_teardown(void **state)
     return 0;
 }
 
+void mb_as_user(uid_t uid, gid_t gid)
+{
+    run_uid = uid;
+    run_gid = gid;
+    if (uid == 0)
+        return;
+    snprintf(user_state, sizeof(user_state), "%s/state-%u", mb_tmp, (unsigned)uid);
+    mkdir(user_state, 0700);
+    assert_int_equal(chown(user_state, uid, gid), 0);
+}
+
+const char *mb_user_create(const char *name, int with_subids, uid_t *uid, gid_t *gid)
+{
+    char cmd[512];
+    FILE *f;
+
+    if (geteuid() != 0)
+        return "creating a test user needs root";
+    mb_user_delete(name);
+    snprintf(cmd, sizeof(cmd), "useradd -M %s %s >/dev/null 2>&1",
+             with_subids ? "" : "-K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0", name);
+    if (system(cmd) != 0)
+        return "useradd failed (is the passwd package installed?)";
+    snprintf(cmd, sizeof(cmd), "id -u %s; id -g %s", name, name);
+    f = popen(cmd, "r");
+    if (f == NULL || fscanf(f, "%u %u", uid, gid) != 2) {
+        if (f != NULL)
+            pclose(f);
+        return "cannot read the test user's ids";
+    }
+    pclose(f);
+    return NULL;
+}
+
+void mb_user_delete(const char *name)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof(cmd), "userdel %s >/dev/null 2>&1", name);
+    if (system(cmd) != 0)
+        return; /* it did not exist */
+}
+
 /* argv for exec: minibox --root <state> ARGS... */
 static char **full_argv(char *const argv[])
 {
@@ -82,7 +129,7 @@ static char **full_argv(char *const argv[])
     assert_non_null(full);
     full[0] = (char *)mb_minibox;
     full[1] = "--root";
-    full[2] = mb_state;
+    full[2] = run_uid != 0 ? user_state : mb_state;
     memcpy(full + 3, argv, n * sizeof(*full));
     return full;
 }
@@ -103,6 +150,11 @@ static void spawn_argv(struct mb_proc *p, char *const argv[])
         dup2(out[1], 1);
         dup2(err[1], 2);
         signal(SIGPIPE, SIG_DFL);
+        if (run_uid != 0) {
+            unsetenv("XDG_RUNTIME_DIR");
+            if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
+                _exit(126);
+        }
         execv(full[0], full);
         _exit(127);
     }
@@ -592,14 +644,14 @@ static int leaked_mounts(char *report, size_t len, int unmount_them)
     return found;
 }
 
-static int leaked_state(char *report, size_t len)
+static int leaked_state_in(const char *state, char *report, size_t len)
 {
-    char path[PATH_MAX + 16];
+    char path[PATH_MAX + 64];
     struct dirent *e;
     int found = 0;
     DIR *d;
 
-    snprintf(path, sizeof(path), "%s/containers", mb_state);
+    snprintf(path, sizeof(path), "%s/containers", state);
     d = opendir(path);
     while (d != NULL && (e = readdir(d)) != NULL) {
         size_t used = strlen(report);
@@ -639,6 +691,25 @@ static int leaked_cgroups_in(const char *dir, int depth, char *report, size_t le
         found += leaked_cgroups_in(path, depth + 1, report, len, remove_them);
     }
     closedir(d);
+    return found;
+}
+
+static int leaked_state(char *report, size_t len)
+{
+    char path[PATH_MAX + 64];
+    struct dirent *e;
+    int found = leaked_state_in(mb_state, report, len);
+    DIR *d = opendir(mb_tmp);
+
+    /* and the state dirs of the users the suite ran as */
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "state-", 6) != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", mb_tmp, e->d_name);
+        found += leaked_state_in(path, report, len);
+    }
+    if (d != NULL)
+        closedir(d);
     return found;
 }
 

@@ -37,6 +37,15 @@ extern const char *mb_rootfs;  /* absolute path of the test rootfs */
 extern char mb_tmp[];          /* a scratch directory of this suite, removed at the end */
 extern char mb_state[];        /* the --root given to every run */
 
+/* Runs from here on are made as this user (0: as the test itself), with
+ * --root pointing at a state dir of that user's, XDG_RUNTIME_DIR unset. */
+void mb_as_user(uid_t uid, gid_t gid);
+
+/* Create a normal user for rootless tests (name, with or without
+ * /etc/subuid ranges); its uid/gid are stored. Returns NULL or why not. */
+const char *mb_user_create(const char *name, int with_subids, uid_t *uid, gid_t *gid);
+void mb_user_delete(const char *name);
+
 /* Group setup and teardown: read the environment, make mb_tmp. */
 int mb_group_setup(void **state);
 int mb_group_teardown(void **state);
@@ -96,7 +105,9 @@ void mb_assert_usage_error(const struct mb_result *r);
 
 /* Assert that nothing minibox made outlives it: no process running the
  * rootfs's binaries or minibox's, no mount of the rootfs or the scratch
- * directory, no container state left under --root. */
+ * directory, no container state left under --root, no minibox-* cgroup.
+ * The process and cgroup checks are machine-wide: suites must not run
+ * concurrently on one machine (CI runs them one after the other). */
 void mb_assert_nothing_leaked(void);
 void mb_test_nothing_leaked(void **state);
 

@@ -25,10 +25,11 @@
 #include "util.h"
 
 /* The namespaces a container gets; each chapter adds one. */
-static unsigned long container_clone_flags(void)
+static unsigned long container_clone_flags(const struct container_config *cfg)
 {
     unsigned long flags = 0;
 
+    (void)cfg;
     return flags;
 }
 
@@ -73,8 +74,7 @@ __attribute__((noreturn)) static void container_child(const struct container *c,
 /* Create the container's first process. */
 static pid_t container_clone(struct container *c)
 {
-    unsigned long flags = container_clone_flags();
-    (void)c;
+    unsigned long flags = container_clone_flags(c->cfg);
     return clone_process(flags);
 }
 
@@ -99,8 +99,10 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
 
     pid = container_clone(c);
     if (pid < 0) {
+        int saved_errno = errno;
+
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-        return mb_fail(err, errno, "clone");
+        return mb_fail(err, saved_errno, "clone");
     }
     if (pid == 0) {
         close(take_fd(&report_rd));

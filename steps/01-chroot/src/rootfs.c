@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>

@@ -36,6 +36,7 @@ enum {
     OPT_CPUS,
     OPT_PIDS_LIMIT,
     OPT_CGROUP_PARENT,
+    OPT_USERNS,
 };
 
 static const struct option run_options[] = {
@@ -106,7 +107,8 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
     args->cfg.rootfs = realpath(args->rootfs_arg, NULL);
     if (args->cfg.rootfs == NULL)
         return mb_fail(err, errno, "rootfs %s", args->rootfs_arg);
-    return rootfs_check(args->cfg.rootfs, err);
+    ret = rootfs_check(args->cfg.rootfs, err);
+    return ret;
 }
 
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err)

@@ -26,10 +26,11 @@
 #include "init.h"
 
 /* The namespaces a container gets; each chapter adds one. */
-static unsigned long container_clone_flags(void)
+static unsigned long container_clone_flags(const struct container_config *cfg)
 {
     unsigned long flags = 0;
 
+    (void)cfg;
     flags |= CLONE_NEWPID; /* the command is PID 1 of its own process tree */
     flags |= CLONE_NEWUTS; /* its own hostname */
     return flags;
@@ -80,8 +81,7 @@ __attribute__((noreturn)) static void container_child(const struct container *c,
 /* Create the container's first process. */
 static pid_t container_clone(struct container *c)
 {
-    unsigned long flags = container_clone_flags();
-    (void)c;
+    unsigned long flags = container_clone_flags(c->cfg);
     return clone_process(flags);
 }
 
@@ -106,8 +106,10 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
 
     pid = container_clone(c);
     if (pid < 0) {
+        int saved_errno = errno;
+
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-        return mb_fail(err, errno, "clone");
+        return mb_fail(err, saved_errno, "clone");
     }
     if (pid == 0) {
         close(take_fd(&report_rd));

@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -41,18 +42,21 @@ int rootfs_check(const char *rootfs, mb_error *err)
 
 /* Mounts the container sees besides its rootfs. Read-only /sys: the
  * container may read device and kernel facts but not change the host's. */
-static int rootfs_mount_kernel_fs(int rootfd, mb_error *err)
+
+static int rootfs_mount_kernel_fs(const struct container_config *cfg, int rootfd, mb_error *err)
 {
     int ret;
 
     /* A fresh procfs shows the processes of the PID namespace of the process
      * that mounts it: the container's, and nothing of the host's. */
+    (void)cfg; /* chapter 6 looks at its user namespace */
     ret = mount_at(rootfd, "proc", MOUNT_DIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    NULL, err);
     if (ret < 0)
         return ret;
-    return mount_at(rootfd, "sys", MOUNT_DIR, "sysfs", "sysfs",
-                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+    ret = mount_at(rootfd, "sys", MOUNT_DIR, "sysfs", "sysfs",
+                   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+    return ret;
 }
 
 /* Make the rootfs "/" and detach the host's root from this namespace.
@@ -93,7 +97,7 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     if (rootfd < 0)
         return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
 
-    ret = rootfs_mount_kernel_fs(rootfd, err);
+    ret = rootfs_mount_kernel_fs(cfg, rootfd, err);
     if (ret < 0)
         return ret;
     ret = devices_setup(rootfd, err);

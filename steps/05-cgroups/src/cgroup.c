@@ -12,6 +12,7 @@
  *   join         cgroup.procs                  cgroup.procs
  *   kill all     cgroup.kill (5.14+)           SIGKILL each pid in cgroup.procs
  */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

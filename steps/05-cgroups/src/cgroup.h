@@ -7,6 +7,7 @@
 #define MB_CGROUP_H
 
 #include <limits.h>
+#include <sys/types.h>
 
 #include "cgroup_layout.h"
 #include "error.h"

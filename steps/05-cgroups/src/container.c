@@ -31,10 +31,11 @@
 #include "state.h"
 
 /* The namespaces a container gets; each chapter adds one. */
-static unsigned long container_clone_flags(void)
+static unsigned long container_clone_flags(const struct container_config *cfg)
 {
     unsigned long flags = 0;
 
+    (void)cfg;
     flags |= CLONE_NEWPID; /* the command is PID 1 of its own process tree */
     flags |= CLONE_NEWUTS; /* its own hostname */
     flags |= CLONE_NEWNS;  /* its own mount table: /proc, /dev, pivot_root */
@@ -180,13 +181,15 @@ __attribute__((noreturn)) static void container_child(const struct container *c,
 /* Create the container's first process. */
 static pid_t container_clone(struct container *c)
 {
-    unsigned long flags = container_clone_flags();
+    unsigned long flags = container_clone_flags(c->cfg);
     cleanup_fd int cgroup_fd = cgroup_open_v2_dir(&c->res.cgroup);
 
     if (cgroup_fd >= 0) {
         pid_t pid = clone_into_cgroup(flags, cgroup_fd);
+        if (pid >= 0)
+            c->res.in_cgroup = 1;
         if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
-            return (pid == 0) ? (c->res.in_cgroup = 1, 0) : pid;
+            return pid;
     }
     return clone_process(flags);
 }
@@ -212,8 +215,10 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
 
     pid = container_clone(c);
     if (pid < 0) {
+        int saved_errno = errno;
+
         sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-        return mb_fail(err, errno, "clone");
+        return mb_fail(err, saved_errno, "clone");
     }
     if (pid == 0) {
         close(take_fd(&report_rd));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "error.h"
@@ -35,12 +36,18 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
 
+/* Where state lives unless --root says otherwise. */
+static const char *default_root(void)
+{
+    return "/var/lib/minibox";
+}
+
 /* Take the global options; returns the index of the verb. */
 static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
 {
     int i = 1;
 
-    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : "/var/lib/minibox";
+    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
     g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;

@@ -1,0 +1,352 @@
+/*
+ * Suite 06-userns: root inside is an unprivileged uid outside, both for
+ * root with --userns=auto and for a normal user (rootless), and a rootless
+ * container keeps every isolation of chapters 1-4.
+ */
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mbtest.h"
+
+#define USER_SUB   "mbtest-rootless"
+#define USER_PLAIN "mbtest-single"
+
+static uid_t sub_uid, plain_uid;
+static gid_t sub_gid, plain_gid;
+static const char *no_users; /* why the users could not be made */
+
+static int suite_setup(void **state)
+{
+    int ret = mb_group_setup(state);
+
+    if (ret == 0) {
+        no_users = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
+        if (no_users == NULL)
+            no_users = mb_user_create(USER_PLAIN, 0, &plain_uid, &plain_gid);
+    }
+    return ret;
+}
+
+static int suite_teardown(void **state)
+{
+    mb_user_delete(USER_SUB);
+    mb_user_delete(USER_PLAIN);
+    return mb_group_teardown(state);
+}
+
+static void require_userns(void)
+{
+    mb_require(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+}
+
+static void become(uid_t uid, gid_t gid)
+{
+    if (no_users != NULL)
+        mb_skip(no_users);
+    mb_as_user(uid, gid);
+}
+
+/* The first line of "uid_map=...": inside, outside, count. */
+static void map_line(const char *out, const char *key, unsigned long v[3])
+{
+    char line[256];
+
+    mb_kv(out, key, line, sizeof(line));
+    if (sscanf(line, "%lu %lu %lu", &v[0], &v[1], &v[2]) != 3)
+        fail_msg("no %s in the probe's output: %s", key, out);
+}
+
+/* The host's view: the Uid: line of /proc/PID/status. */
+static unsigned long host_uid_of(pid_t pid)
+{
+    char path[64], line[256];
+    unsigned long uid = (unsigned long)-1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "Uid: %lu", &uid) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return uid;
+}
+
+/* Run `probe hold` with one option; returns the outside uid of its root. */
+static unsigned long held_outside_uid(const char *opt, char *facts, size_t len)
+{
+    struct mb_proc p;
+    char line[512];
+    unsigned long uid;
+    pid_t child;
+
+    if (opt != NULL)
+        mb_spawn(&p, "run", opt, "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    else
+        mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    facts[0] = '\0';
+    while (mb_read_line(&p, line, sizeof(line), 20000) == 0 && strcmp(line, "ready") != 0)
+        snprintf(facts + strlen(facts), len - strlen(facts), "%s\n", line);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    uid = host_uid_of(child);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+    return uid;
+}
+
+static void test_auto_maps_root_to_an_unprivileged_range(void **state)
+{
+    unsigned long map[3], outside;
+    char facts[4096], v[32];
+
+    (void)state;
+    require_userns();
+    outside = held_outside_uid("--userns=auto", facts, sizeof(facts));
+    assert_string_equal(mb_kv(facts, "uid", v, sizeof(v)), "0");
+    map_line(facts, "uid_map", map);
+    assert_int_equal(map[0], 0);
+    assert_true(map[1] >= 65536); /* not a host user's uid */
+    assert_true(map[2] >= 65536);
+    assert_int_equal(outside, map[1]); /* the host sees the mapped uid */
+}
+
+/* Without --userns, root stays the host's root (chapter 5's behaviour). */
+static void test_root_without_userns_keeps_host_ids(void **state)
+{
+    unsigned long map[3];
+    char facts[4096];
+
+    (void)state;
+    require_userns();
+    assert_int_equal(held_outside_uid(NULL, facts, sizeof(facts)), 0);
+    map_line(facts, "uid_map", map);
+    assert_int_equal(map[1], 0);
+}
+
+static void test_auto_files_belong_to_the_mapped_uid(void **state)
+{
+    char dir[4200], spec[8500], file[4300], facts[4096];
+    unsigned long map[3];
+    struct mb_result r;
+    struct stat st;
+
+    (void)state;
+    require_userns();
+    held_outside_uid("--userns=auto", facts, sizeof(facts));
+    map_line(facts, "uid_map", map);
+    snprintf(dir, sizeof(dir), "%s/auto-vol", mb_tmp);
+    mkdir(dir, 0777);
+    chmod(dir, 0777);
+    snprintf(spec, sizeof(spec), "%s:/mnt", dir);
+    mb_run(&r, NULL, "run", "--userns=auto", "-v", spec, "--rootfs", mb_rootfs, "sh", "-c",
+           "echo made > /mnt/by-container", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+    snprintf(file, sizeof(file), "%s/by-container", dir);
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_uid, map[1]);
+}
+
+/* Root inside is nobody special to the host's files. */
+static void test_auto_root_cannot_write_a_host_root_file(void **state)
+{
+    char dir[4200], spec[8500], file[4300];
+    struct mb_result r;
+    char v[32];
+    FILE *f;
+
+    (void)state;
+    require_userns();
+    snprintf(dir, sizeof(dir), "%s/root-owned", mb_tmp);
+    mkdir(dir, 0755);
+    snprintf(file, sizeof(file), "%s/secret", dir);
+    f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("host\n", f);
+    fclose(f);
+    chmod(file, 0644);
+    snprintf(spec, sizeof(spec), "%s:/mnt", dir);
+    mb_run(&r, NULL, "run", "--userns=auto", "-v", spec, "--rootfs", mb_rootfs, "probe", "write",
+           "/mnt/secret", "owned", NULL);
+    assert_string_equal(mb_kv(r.out, "write", v, sizeof(v)), "EACCES");
+    mb_result_free(&r);
+}
+
+static void test_rootless_root_is_the_user_outside(void **state)
+{
+    unsigned long map[3], outside;
+    char facts[4096], v[32];
+
+    (void)state;
+    require_userns();
+    become(sub_uid, sub_gid);
+    outside = held_outside_uid(NULL, facts, sizeof(facts));
+    mb_as_user(0, 0);
+    assert_string_equal(mb_kv(facts, "uid", v, sizeof(v)), "0");
+    map_line(facts, "uid_map", map);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(map[1], sub_uid);
+    assert_int_equal(map[2], 1);
+    assert_int_equal(outside, sub_uid);
+    /* The subordinate range from /etc/subuid follows, via newuidmap. */
+    assert_true(mb_contains(facts, "uid_map=") && sub_uid != 0);
+}
+
+/* A user with no /etc/subuid range: the single mapping, setgroups denied. */
+static void test_rootless_single_mapping(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_userns();
+    become(plain_uid, plain_gid);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c",
+           "cat /proc/self/uid_map /proc/self/setgroups; id -u", NULL);
+    mb_as_user(0, 0);
+    assert_int_equal(r.status, 0);
+    {
+        unsigned long in, out, count;
+        char setgroups[16];
+        int id;
+        assert_int_equal(sscanf(r.out, "%lu %lu %lu %15s %d", &in, &out, &count, setgroups, &id),
+                         5);
+        assert_int_equal(in, 0);
+        assert_int_equal(out, plain_uid);
+        assert_int_equal(count, 1);
+        assert_string_equal(setgroups, "deny");
+        assert_int_equal(id, 0);
+    }
+    mb_result_free(&r);
+}
+
+/* Chapters 1 to 4, rootless: PID 1, own hostname, own /proc, no escape,
+ * minimal /dev, exit statuses, a volume. */
+static void test_rootless_keeps_chapters_1_to_4(void **state)
+{
+    char marker[4200], dir[4200], spec[8500];
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    require_userns();
+    snprintf(marker, sizeof(marker), "%s/host-marker", mb_tmp);
+    fclose(fopen(marker, "w"));
+    snprintf(dir, sizeof(dir), "%s/user-vol", mb_tmp);
+    mkdir(dir, 0755);
+    become(sub_uid, sub_gid);
+    assert_int_equal(chown(dir, sub_uid, sub_gid), 0);
+    snprintf(spec, sizeof(spec), "%s:/mnt", dir);
+
+    mb_run(&r, NULL, "run", "--hostname", "rootless", "-v", spec, "--rootfs", mb_rootfs, "sh", "-c",
+           "echo $$; hostname; probe pids; probe escape $0; echo hi > /mnt/f; exit 7", marker,
+           NULL);
+    mb_as_user(0, 0);
+    assert_int_equal(r.status, 7);
+    assert_true(strncmp(r.out, "1\nrootless\n", 11) == 0);
+    /* sh is 1, the probe listing /proc another small number: nothing of the host's */
+    mb_kv(r.out, "pids", v, sizeof(v));
+    {
+        int a = 0, b = 0, n = sscanf(v, "%d %d", &a, &b);
+        if (n < 1 || a != 1 || (n == 2 && b > 10) || strlen(v) > 8)
+            fail_msg("a rootless container sees other processes: pids=%s", v);
+    }
+    assert_string_equal(mb_kv(r.out, "escaped", v, sizeof(v)), "0");
+    mb_result_free(&r);
+
+    become(sub_uid, sub_gid);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "ls", "/dev", NULL);
+    assert_string_equal(r.out, "fd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\n"
+                               "tty\nurandom\nzero\n");
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "no-such-command", NULL);
+    assert_int_equal(r.status, 127);
+    mb_result_free(&r);
+    mb_as_user(0, 0);
+}
+
+/* A rootless run keeps its state in the user's own directories. */
+static void test_rootless_state_is_the_users(void **state)
+{
+    char path[128];
+    struct stat st;
+    struct mb_proc p;
+
+    (void)state;
+    require_userns();
+    become(sub_uid, sub_gid);
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
+    mb_expect_line(&p, "ready", 20000);
+    mb_as_user(0, 0);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+    /* The harness passes --root; without it the default is the user's. */
+    snprintf(path, sizeof(path), "%s/state-%u/containers", mb_tmp, (unsigned)sub_uid);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, sub_uid);
+}
+
+/* A limit that needs a cgroup the user cannot have is refused, naming
+ * the delegation; without a limit, the run works. */
+static void test_rootless_limit_without_delegation_is_125(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_userns();
+    become(sub_uid, sub_gid);
+    mb_run(&r, NULL, "run", "--memory", "64M", "--rootfs", mb_rootfs, "true", NULL);
+    mb_as_user(0, 0);
+    if (r.status == 0) {
+        mb_result_free(&r);
+        mb_skip("this host delegates a cgroup to the test user: the limit works rootless");
+    }
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "delegat"));
+    mb_result_free(&r);
+}
+
+static void test_errors_name_the_cause(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_userns();
+    mb_run(&r, NULL, "run", "--userns=sometimes", "--rootfs", mb_rootfs, "true", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+
+    /* Ranges in /etc/subuid but no newuidmap on the PATH. */
+    become(sub_uid, sub_gid);
+    setenv("MB_SAVED_PATH", getenv("PATH"), 1);
+    setenv("PATH", "/nonexistent", 1);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "true", NULL);
+    setenv("PATH", getenv("MB_SAVED_PATH"), 1);
+    mb_as_user(0, 0);
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "newuidmap") && mb_contains(r.err, "uidmap"));
+    mb_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auto_maps_root_to_an_unprivileged_range),
+        cmocka_unit_test(test_root_without_userns_keeps_host_ids),
+        cmocka_unit_test(test_auto_files_belong_to_the_mapped_uid),
+        cmocka_unit_test(test_auto_root_cannot_write_a_host_root_file),
+        cmocka_unit_test(test_rootless_root_is_the_user_outside),
+        cmocka_unit_test(test_rootless_single_mapping),
+        cmocka_unit_test(test_rootless_keeps_chapters_1_to_4),
+        cmocka_unit_test(test_rootless_state_is_the_users),
+        cmocka_unit_test(test_rootless_limit_without_delegation_is_125),
+        cmocka_unit_test(test_errors_name_the_cause),
+        cmocka_unit_test(mb_test_nothing_leaked),
+    };
+
+    return cmocka_run_group_tests_name("06-userns", tests, suite_setup, suite_teardown);
+}
