@@ -11,6 +11,8 @@
 #   make steps            regenerate steps/ from final/ (unifdef)
 #   make check-steps      fail when steps/ is stale
 #   make check-discriminating  each suite must fail on the previous step
+#   make test-vm [STEP=NN] [MINIBOX=path]  the suites in a qemu VM on cgroup v2, no root
+#                         needed (docs/testing-in-a-vm.md); make test-vm-selftest
 #   make rootfs | diagrams | docs | bench | deps | format | clean
 
 include final/sources.mk
@@ -60,6 +62,17 @@ demo: deps-check all rootfs
 
 test: deps-check all rootfs test-binaries
 	$(Q)tests/run.sh --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+
+# The same suites in a throwaway qemu VM: Debian's stock kernel on cgroup v2,
+# the host's / shared read-only over 9p (docs/testing-in-a-vm.md).
+.PHONY: test-vm test-vm-selftest
+test-vm: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
+	$(Q)scripts/deps.sh --check vm >/dev/null 2>&1 || scripts/deps.sh vm
+	$(Q)scripts/vm/run.sh $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+
+test-vm-selftest: deps-check all rootfs test-binaries
+	$(Q)scripts/deps.sh --check vm >/dev/null 2>&1 || scripts/deps.sh vm
+	$(Q)tests/vm/selftest.sh
 
 # The same suites on a binary built with AddressSanitizer and UBSan.
 test-asan: deps-check rootfs test-binaries

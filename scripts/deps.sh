@@ -6,6 +6,7 @@
 #          (python3 runs the grader, xmllint checks its JUnit output) (default)
 #   docs   render the diagrams
 #   bench  the runtimes and timer that `make bench` compares against
+#   vm     qemu and its firmware for `make test-vm` (cgroup v2 in a VM)
 # --check only reports (exit 1 when something is missing).
 set -euo pipefail
 
@@ -13,6 +14,7 @@ declare -A groups=(
     [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils"
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
+    [vm]="qemu-system-x86 qemu-system-data xz-utils"
 )
 
 check=0
@@ -21,7 +23,7 @@ check=0
 
 missing=()
 for g in "$@"; do
-    [ -n "${groups[$g]+x}" ] || { echo "deps: unknown group '$g' (build, docs, bench)" >&2; exit 2; }
+    [ -n "${groups[$g]+x}" ] || { echo "deps: unknown group '$g' (build, docs, bench, vm)" >&2; exit 2; }
     for p in ${groups[$g]}; do
         status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
         [ "$status" = "install ok installed" ] || missing+=("$p")
@@ -34,7 +36,7 @@ if [ $check = 1 ]; then
     exit 1
 fi
 if [ "$(id -u)" != 0 ]; then
-    echo "deps: missing ${missing[*]}; run 'sudo make deps' to install them" >&2
+    echo "deps: missing ${missing[*]}; run 'sudo scripts/deps.sh $*' to install them" >&2
     exit 1
 fi
 echo "deps: installing ${missing[*]}"
