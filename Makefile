@@ -25,7 +25,7 @@ MINIBOX ?=
 Q       := @
 
 .DEFAULT_GOAL := all
-.PHONY: all final step-binaries demo test test-asan grade steps check-steps \
+.PHONY: rootfs-for all final step-binaries demo test test-asan grade steps check-steps \
         check-discriminating rootfs probe test-binaries deps deps-check docs diagrams \
         bench format clean start gradescope-bundle test-grader
 
@@ -53,6 +53,12 @@ rootfs: $(ROOTFS)/.built
 $(ROOTFS)/.built: scripts/mkrootfs.sh $(PROBE)
 	$(Q)scripts/mkrootfs.sh $(ROOTFS) $(PROBE)
 	$(Q)touch $@
+
+# A copy owned by a normal user, for rootless runs (chapter 6):
+#   sudo make rootfs-for USER_NAME=alice   ->  build/rootfs-alice
+rootfs-for: $(PROBE)
+	$(Q)test -n "$(USER_NAME)" || { echo "usage: make rootfs-for USER_NAME=name" >&2; exit 2; }
+	$(Q)scripts/mkrootfs.sh $(BUILD)/rootfs-$(USER_NAME) $(PROBE) $(USER_NAME)
 
 test-binaries: deps-check
 	$(Q)$(MAKE) -s -C tests

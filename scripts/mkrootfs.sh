@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# mkrootfs.sh OUT_DIR PROBE_BINARY
+# mkrootfs.sh OUT_DIR PROBE_BINARY [OWNER]
+#
+# OWNER (a user name): chown the tree to that user, for rootless runs
+# (chapter 6): the user's own files are root's inside its containers.
 #
 # Builds the demo and test root filesystem: a static busybox with its applet
 # links, a minimal /etc, and the test probe. Running it again refreshes the
@@ -8,7 +11,8 @@
 set -euo pipefail
 
 out=${1:?usage: mkrootfs.sh OUT_DIR PROBE_BINARY}
-probe=${2:?usage: mkrootfs.sh OUT_DIR PROBE_BINARY}
+probe=${2:?usage: mkrootfs.sh OUT_DIR PROBE_BINARY [OWNER]}
+owner=${3:-}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 probe=$(cd "$(dirname "$probe")" && pwd)/$(basename "$probe")
@@ -59,4 +63,7 @@ echo minibox > etc/hostname
 # A file that exists only in this rootfs: the tests read it to prove that a
 # command really runs with this tree as its root.
 echo "minibox test rootfs" > etc/minibox-rootfs
+if [ -n "$owner" ]; then
+    chown -R -h "$owner:$(id -gn "$owner")" "$out"
+fi
 echo "mkrootfs: $out ready ($("$busybox" | head -1 | cut -d' ' -f1-2))"
