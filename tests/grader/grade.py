@@ -64,7 +64,7 @@ def has_vm_runner():
         return False
 
 
-def privileges():
+def privileges(vm_args=""):
     """What this host refuses, tried rather than guessed (as the harness does)."""
     missing = []
     if os.geteuid() != 0:
@@ -92,7 +92,7 @@ def privileges():
         if where and os.geteuid() == 0:
             hints.append(f"this is a {where} container: start it with --privileged")
         if has_vm_runner():
-            hints.append("or grade in a throwaway VM: make test-vm")
+            hints.append(f"or run the suites in a throwaway VM: make test-vm{vm_args}")
         hint = "fix: " + "; ".join(hints) if hints else None
     return {"missing": missing, "container": in_container(), "vm_runner": has_vm_runner(),
             "hint": hint}
@@ -211,7 +211,9 @@ class Runner:
         started = time.time()
         steps = suites.steps(REPO)
         plan = self.plan(steps)
-        priv = privileges()
+        vm_args = (f" STEP={self.args.step}" if self.args.step else "") + \
+            (f" MINIBOX={self.args.minibox}" if self.args.minibox else "")
+        priv = privileges(vm_args)
         for target, binary, suite_list in plan:
             for suite in suite_list:
                 self.run_suite(target, binary, suite)

@@ -59,14 +59,19 @@ def summary_lines(model):
     out = [f"Score: {fmt_points(got)}/{fmt_points(total)}"]
     priv = model.get("privileges") or {}
     could_not = [t for t in model["tests"] if t.get("could_not_run")]
-    if priv.get("missing") or could_not:
-        reasons = sorted({t["reason"] for t in could_not if t.get("reason")})
-        missing = "; ".join(priv.get("missing") or []) or "; ".join(reasons)
+    if model["mode"] == "test":
+        could_not = [t for t in model["tests"] if t["status"] == "SKIP"]
+    if could_not:
         verb = "graded as failed" if model["mode"] == "grade" else "skipped"
-        out.append(f"missing privilege: {missing}: {len(could_not)} test(s) could not run "
-                   f"and are {verb}.")
-        if priv.get("hint"):
-            out.append(priv["hint"])
+        if priv.get("missing"):
+            out.append(f"missing privilege: {'; '.join(priv['missing'])}: {len(could_not)} "
+                       f"test(s) could not run and are {verb}.")
+            if priv.get("hint"):
+                out.append(priv["hint"])
+        else:
+            reasons = sorted({t["reason"] for t in could_not if t.get("reason")})
+            out.append(f"{len(could_not)} test(s) could not run on this host and are {verb}: "
+                       + "; ".join(reasons))
     return out
 
 
