@@ -15,6 +15,10 @@ repo = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 bad = 0
 for step in suites.steps(repo):
     before = bad
+    if not os.path.isdir(os.path.join(repo, "tests", step)):
+        print(f"BAD  {step} is in STEPS but tests/{step}/ does not exist")
+        bad += 1
+        continue
     try:
         tests = suites.load(repo, step)
     except suites.DeclarationError as e:
@@ -43,8 +47,8 @@ for step in suites.steps(repo):
             formatted = suites.load(tmp, step)
         finally:
             shutil.rmtree(tmp)
-        key = [(t["name"], t["points"], (t["doc"] or "").split("#")[-1]) for t in tests]
-        if key != [(t["name"], t["points"], (t["doc"] or "").split("#")[-1]) for t in formatted]:
+        key = [(t["name"], t["points"], (t["doc"] or "").partition("#")[2]) for t in tests]
+        if key != [(t["name"], t["points"], (t["doc"] or "").partition("#")[2]) for t in formatted]:
             print(f"BAD  tests/{step}: clang-format changes what the grade annotations declare")
             bad += 1
     total = sum(t["points"] for t in tests)
