@@ -1,6 +1,6 @@
 #!/bin/bash
 # PID 1 of minibox's test VM, after the initramfs switched to the host's root
-# filesystem (read-only over 9p). It makes the guest a plain cgroup v2 host,
+# filesystem (read-only over 9p, under a throwaway tmpfs overlay). It makes the guest a plain cgroup v2 host,
 # runs the chosen suites with the repository's own tests/run.sh, writes the
 # results into the share /run/mbvm/out, and stops the VM through qemu's
 # isa-debug-exit device with the suites' status. PID 1 must never return: the
@@ -68,6 +68,7 @@ echo "+memory +cpu +pids" >/sys/fs/cgroup/cgroup.subtree_control ||
 # modules.dep, so insmod, each after the modules it depends on; modules.order
 # gives each one's path (much cheaper than searching the tree over 9p).
 for m in overlay llc stp bridge veth; do
+    [ -d "/sys/module/$m" ] && continue # the initramfs loaded overlay
     f=$(grep -m1 "/$m\.ko\$" "$MB_VM_MODULES/modules.order")
     [ -n "$f" ] && "$MB_VM_BUSYBOX" insmod "$MB_VM_MODULES/$f" || setup_failed "insmod $m failed"
 done
@@ -83,8 +84,8 @@ fail-init) setup_failed "selftest: pretending the setup failed" ;;
 *) setup_failed "unknown MB_VM_MODE '$MB_VM_MODE'" ;;
 esac
 
-# The rootfs in the guest's tmpfs, as on a local disk: the 9p root is read-only
-# and the chapters create mount points in the rootfs.
+# The rootfs in the guest's tmpfs, as on a local disk (the chapters create
+# mount points in it; an overlay over 9p is not what students run on).
 rootfs=/tmp/mbvm-rootfs
 cp -a "$MB_VM_ROOTFS" "$rootfs" || setup_failed "cannot copy $MB_VM_ROOTFS"
 chmod 0755 "$rootfs"
@@ -93,8 +94,8 @@ args=(--rootfs "$rootfs")
 [ -n "$MB_VM_STEP" ] && args+=(--step "$MB_VM_STEP")
 [ -n "$MB_VM_MINIBOX" ] && args+=(--minibox "$MB_VM_MINIBOX")
 [ "${MB_VM_GRADE:-0}" = 1 ] && args+=(--grade)
-# The checkout is read-only here: reports (TAP, JUnit, results.json) go to the
-# share, where the host finds them in build/vm/out/.
+# Writes to the checkout vanish with the VM: reports (TAP, JUnit,
+# results.json) go to the share, where the host finds them in build/vm/out/.
 results_arg() { grep -q -- '--results' tests/run.sh && echo --results "$out/$1"; }
 
 echo "== test-vm: $(uname -r), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)" |
@@ -107,33 +108,28 @@ status=${PIPESTATUS[0]}
 # The normal-user pass: the same suites run by an unprivileged user, which is
 # what the rootless chapter (06-userns) tests. Before that chapter every suite
 # would only skip ("needs root"), so by default the pass starts with step 06.
-# The user exists in the guest only: /etc/passwd, group, subuid and subgid are
-# the host's plus one line each, bind-mounted over the read-only originals.
+# The user exists in the guest only: the root is a throwaway overlay.
 user_pass() {
-    local uid=60000 name=mbtest home=/tmp/mbtest-home f
-    mkdir -p /run/mbvm/etc "$home"
+    local uid=60000 name=mbtest home=/tmp/mbtest-home
+    mkdir -p "$home"
     chown $uid:$uid "$home"
-    for f in passwd group subuid subgid; do
-        cat "/etc/$f" >"/run/mbvm/etc/$f" 2>/dev/null
-    done
-    echo "$name:x:$uid:$uid:minibox test user:$home:/bin/bash" >>/run/mbvm/etc/passwd
-    echo "$name:x:$uid:" >>/run/mbvm/etc/group
-    echo "$name:100000:65536" >>/run/mbvm/etc/subuid
-    echo "$name:100000:65536" >>/run/mbvm/etc/subgid
-    for f in passwd group subuid subgid; do
-        [ -e "/etc/$f" ] || continue
-        mount --bind "/run/mbvm/etc/$f" "/etc/$f" || setup_failed "cannot bind-mount /etc/$f"
-    done
-    # A cgroup delegated to the user, as systemd gives a login session.
-    mkdir -p /sys/fs/cgroup/mbtest
+    echo "$name:x:$uid:$uid:minibox test user:$home:/bin/bash" >>/etc/passwd
+    echo "$name:x:$uid:" >>/etc/group
+    echo "$name:100000:65536" >>/etc/subuid
+    echo "$name:100000:65536" >>/etc/subgid
+    # A cgroup subtree delegated to the user, as systemd gives a login session
+    # (user@UID.service): the user owns mbtest/ and the pass runs in its leaf
+    # mbtest/session, so a rootless minibox may create siblings of it.
+    mkdir -p /sys/fs/cgroup/mbtest/session
+    echo "+memory +cpu +pids" >/sys/fs/cgroup/mbtest/cgroup.subtree_control
     chown -R $uid:$uid /sys/fs/cgroup/mbtest
     mkdir -p "$out/user" && chown $uid:$uid "$out/user"
     echo "== test-vm: suites as $name (uid $uid): tests/run.sh ${args[*]}" | tee -a "$out/results.txt"
     # shellcheck disable=SC2016,SC2046
-    setpriv --reuid=$uid --regid=$uid --init-groups --reset-env \
+    bash -c 'echo $$ >/sys/fs/cgroup/mbtest/session/cgroup.procs && exec "$@"' setpriv \
+        setpriv --reuid=$uid --regid=$uid --init-groups --reset-env \
         env HOME="$home" USER=$name LOGNAME=$name PATH="$PATH" LANG=C.UTF-8 \
-        bash -c 'echo $$ >/sys/fs/cgroup/mbtest/cgroup.procs 2>/dev/null; exec tests/run.sh "$@"' \
-        run.sh "${args[@]}" $(results_arg user) 2>&1 | tee -a "$out/results.txt"
+        tests/run.sh "${args[@]}" $(results_arg user) 2>&1 | tee -a "$out/results.txt"
     return "${PIPESTATUS[0]}"
 }
 run_user=0

@@ -2,7 +2,7 @@
 # scripts/vm/mkinitramfs.sh KERNEL_DIR BUSYBOX OUT.cpio
 #
 # The VM's initramfs: a static busybox, scripts/vm/initramfs-init as /init, and
-# the virtio and 9p modules of KERNEL_DIR/lib/modules/VERSION. Built as an
+# the virtio, 9p and overlay modules of KERNEL_DIR/lib/modules/VERSION. Built as an
 # uncompressed newc cpio (unpacking is faster than decompressing under
 # emulation), by a normal user: no device nodes are needed, the kernel's
 # built-in initramfs already holds /dev/console.
@@ -17,7 +17,7 @@ out=$(realpath -m "$out")
 
 # The order that loads them without modules.dep: each after what it needs.
 modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
-         netfs fscache 9pnet 9pnet_virtio 9p"
+         netfs fscache 9pnet 9pnet_virtio 9p overlay"
 
 mdir=$(echo "$kdir"/lib/modules/*)
 tmp=$(mktemp -d)
