@@ -13,16 +13,18 @@
 #   unshare   unshare --fork --pid --mount --uts --ipc --net chroot ROOTFS
 #   bare      ROOTFS/bin/busybox true, run directly on the host
 #
-# plus two reference rows that explain the others: the cost of crun's
-# `unshare -m` wrapper alone, and unshare+chroot without the network
-# namespace (the four namespaces minibox creates today).
+# plus reference rows that explain the others: the cost of runc's `sh -c`
+# (for a unique container id) and of crun's `unshare -m` wrapper alone, and
+# unshare+chroot without the network namespace (minibox's four namespaces
+# through chapter 4).
 #
 # A runtime that is missing or refuses to run is listed as "unavailable:
 # reason"; it does not stop the others. Everything the runtimes write goes to
 # build/bench/ (their --root included, nothing in /run) and is deleted at the
 # end; the script then checks that no mount, cgroup or process is left.
 #
-# Environment: BENCH_WARMUP (default 20), BENCH_RUNS (default 200).
+# Environment: BENCH_WARMUP (default 20), BENCH_RUNS (default 200), MINIBOX
+# (the binary to time, default final/minibox).
 # Results: build/bench/results.json (hyperfine), build/bench/table.md.
 set -euo pipefail
 
@@ -33,7 +35,8 @@ usage="usage: bench.sh ROOTFS"
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rootfs=$(realpath "$1")
 out=$repo/build/bench
-minibox=$repo/final/minibox
+minibox=${MINIBOX:-$repo/final/minibox} # MINIBOX=path: another build
+[ -e "$minibox" ] && minibox=$(realpath "$minibox")
 warmup=${BENCH_WARMUP:-20}
 runs=${BENCH_RUNS:-200}
 tag=mb-bench-$$ # prefix of every container id, cgroup and state dir of this run
@@ -67,11 +70,13 @@ cleanup() {
         for id in $("$r" --root "$out/$r-state" list -q 2>/dev/null || true); do
             "$r" --root "$out/$r-state" delete -f "$id" >/dev/null 2>&1 || true
         done
+        # Keep the state of a container that would not go: leftovers() lists it.
+        [ -z "$("$r" --root "$out/$r-state" list -q 2>/dev/null || true)" ] && rm -rf "$out/$r-state"
     done
     # Deepest first, so that a cgroup's children go before it.
     find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -name "$tag-*" 2>/dev/null |
         while read -r d; do rmdir "$d" 2>/dev/null || true; done
-    rm -rf "$out/runc-state" "$out/crun-state" "$out/minibox-root"
+    rm -rf "$out/minibox-root"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -87,6 +92,8 @@ foreign_pidns() {
     done | sort
 }
 foreign_before=$(foreign_pidns)
+rundirs() { ls -d /run/runc /run/crun 2>/dev/null || true; } # `crun --version` makes /run/crun
+rundirs_before=$(rundirs)
 
 # ------------------------------------------------------------ the entries --
 # Each entry: name, command, a reason when unavailable, a note. hyperfine runs
@@ -103,7 +110,7 @@ try_run() {
     local i err
     for i in 1 2 3; do
         if ! err=$(sh -c "$1" 2>&1 >/dev/null); then
-            err=$(printf '%s\n' "$err" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-90)
+            err=$(printf '%s\n' "$err" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-90 || true)
             echo "${err:-exit status non-zero}"
             return
         fi
@@ -114,15 +121,26 @@ true_in=/bin/true
 bare="$(q "$rootfs/bin/busybox") true" # bin/true is an absolute link to /bin/busybox
 
 # minibox, labelled with the newest chapter it implements.
-step=$(sed -n 's/^STEPS[[:space:]]*:*=[[:space:]]*//p' "$repo/final/sources.mk" 2>/dev/null | awk '{print $NF}')
-[ -n "$step" ] || step=$(ls "$repo/steps" 2>/dev/null | tail -n 1)
+# The chapter list is in sources.mk next to the binary (final/ or a copy);
+# a step binary's --version names its step already.
+step=$(sed -n 's/^STEPS[[:space:]]*:*=[[:space:]]*//p' "$(dirname "$minibox")/sources.mk" 2>/dev/null | awk '{print $NF}' || true)
 version=$("$minibox" --version 2>/dev/null || echo "minibox ?")
 name="$version${step:+ (= $step)}"
 if [ ! -x "$minibox" ]; then
     add "minibox" "" "not built (run: make all)"
 else
     cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --rootfs $(q "$rootfs") $true_in"
-    add "$name" "$cmd" "$(try_run "$cmd")" "pid, mnt, uts, ipc; pivot_root; no cgroups"
+    err=$(try_run "$cmd")
+    # Which namespaces this build creates: compare the container's with ours.
+    inside=""
+    [ -z "$err" ] && inside=$("$minibox" --root "$out/minibox-root" run --rootfs "$rootfs" \
+        /bin/ls -l /proc/self/ns 2>/dev/null || true)
+    made=""
+    for n in user pid mnt uts ipc net cgroup; do
+        i=$(awk -v n="$n" '$(NF-2) == n { print $NF }' <<<"$inside")
+        [ -n "$i" ] && [ "$i" != "$(readlink "/proc/self/ns/$n")" ] && made+="${made:+, }$n"
+    done
+    add "$name" "$cmd" "$err" "${made:+new namespaces: $made}"
 fi
 
 # The OCI bundle shared by crun and runc.
@@ -207,7 +225,7 @@ if [ -n "$crun_wrap" ]; then
 fi
 if command -v unshare >/dev/null; then
     cmd="unshare --fork --pid --mount --uts --ipc chroot $(q "$rootfs") $true_in"
-    add "ref: unshare + chroot without --net" "$cmd" "$(try_run "$cmd")" "minibox's four namespaces"
+    add "ref: unshare + chroot without --net" "$cmd" "$(try_run "$cmd")" "pid, mnt, uts, ipc"
 fi
 
 # ---------------------------------------------------------- environment --
@@ -215,19 +233,28 @@ fi
     echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "kernel:  $(uname -srm)"
     echo "cpu:     $(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1) x $(nproc)"
+    echo "minibox: $minibox, sha256 $( (sha256sum "$minibox" 2>/dev/null || echo '?') | cut -c1-12)$(
+        [ "$minibox" = "$repo/final/minibox" ] &&
+        echo ", tree $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+            [ -n "$(git -C "$repo" status --porcelain -- final 2>/dev/null)" ] && echo ' + uncommitted changes in final/')")"
     echo "cgroups: $(if mountpoint -q "$unified"; then echo "hybrid (v1 + cgroup2 at $unified)"; elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo v2; else echo v1; fi)"
-    echo "tools:   $(hyperfine --version | head -n 1); $(command -v runc >/dev/null && runc --version | head -n 1 || echo 'runc -'); $(command -v crun >/dev/null && crun --version | head -n 1 || echo 'crun -'); $(command -v bwrap >/dev/null && bwrap --version || echo 'bwrap -'); $(unshare --version 2>/dev/null | head -n 1)"
-    echo "runs:    $warmup warmup + $runs timed per command, one hyperfine -N invocation"
+    echo "tools:   $(hyperfine --version | head -n 1); $(command -v runc >/dev/null && runc --version | head -n 1 || echo 'runc -'); $(command -v crun >/dev/null && crun --root "$out/crun-state" --version | head -n 1 || echo 'crun -'); $(command -v bwrap >/dev/null && bwrap --version || echo 'bwrap -'); $(unshare --version 2>/dev/null | head -n 1)"
+    echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the bench"
+    echo "runs:    $warmup warmup + $runs timed per command, one hyperfine -N invocation$([ "$(id -u)" = 0 ] && echo ', nice -n -10')"
 } >"$out/env.txt"
 cat "$out/env.txt"
+load1=$(cut -d' ' -f1 /proc/loadavg)
+awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }' &&
+    echo "bench: load average $load1 on $(nproc) CPUs: other work is running, the times will be inflated and noisy" >&2
 echo
 
 # ------------------------------------------------------------- the bench --
-args=(-N --warmup "$warmup" --runs "$runs" --ignore-failure --style basic
+args=(-N --warmup "$warmup" --runs "$runs" --ignore-failure
       --export-json "$out/results.json")
+todo=()
 for i in "${!names[@]}"; do
     if [ -z "${reasons[$i]}" ]; then
-        args+=(--command-name "${names[$i]}" "${cmds[$i]}")
+        todo+=(--command-name "${names[$i]}" "${cmds[$i]}")
     else
         echo "bench: ${names[$i]}: unavailable: ${reasons[$i]}" >&2
     fi
@@ -244,8 +271,19 @@ json.dump(rows, open(path, "w"), indent=2)
 EOF
 
 status=0
-if [ "${#args[@]}" -gt 9 ]; then
-    hyperfine "${args[@]}" || { status=$?; echo "bench: hyperfine failed (status $status)" >&2; }
+if [ "${#todo[@]}" -gt 0 ]; then
+    # --show-output lets the commands' stderr through, into a log (their
+    # stdout is empty): the reason of a failed run is kept.
+    # Raised priority (root only): other work on the machine then disturbs
+    # the runs less; the runtimes' children inherit it.
+    nice=()
+    [ "$(id -u)" = 0 ] && nice=(nice -n -10)
+    "${nice[@]}" hyperfine --show-output "${args[@]}" "${todo[@]}" 2>"$out/stderr.log" ||
+        { status=$?; echo "bench: hyperfine failed (status $status)" >&2; }
+    if grep -q '[^[:space:]]' "$out/stderr.log"; then
+        echo "bench: stderr of the runs and hyperfine ($out/stderr.log), by count:" >&2
+        grep '[^[:space:]]' "$out/stderr.log" | cut -c1-160 | sort | uniq -c | sort -rn | head -n 20 >&2
+    fi
 else
     echo "bench: nothing to measure" >&2
     status=1
@@ -254,7 +292,7 @@ fi
 # --------------------------------------------------------------- the table --
 echo
 python3 - "$out/entries.json" "$out/results.json" "$out/env.txt" "$out/table.md" <<'EOF'
-import json, os, sys
+import json, os, statistics, sys
 entries_path, results_path, env_path, table_path = sys.argv[1:]
 entries = json.load(open(entries_path))
 results = {}
@@ -262,11 +300,21 @@ if os.path.exists(results_path):
     for r in json.load(open(results_path))["results"]:
         results[r["command"]] = r
 
-crun = next((results[e["name"]] for e in entries
-             if e["name"].startswith("crun") and e["name"] in results), None)
 
 def ms(x):
     return f"{x * 1000:.2f}"
+
+def stats(r):
+    """Median, mean, stddev of the runs that exited 0, and the failed count."""
+    codes = r.get("exit_codes") or [0] * len(r["times"])
+    ok = [t for t, c in zip(r["times"], codes) if c == 0]
+    if not ok:
+        return None, len(codes)
+    return (statistics.median(ok), statistics.mean(ok),
+            statistics.stdev(ok) if len(ok) > 1 else 0.0), len(codes) - len(ok)
+
+crun = next((stats(results[e["name"]])[0] for e in entries
+             if e["name"].startswith("crun") and e["name"] in results and not e["reason"]), None)
 
 rows = []
 for e in entries:
@@ -275,12 +323,16 @@ for e in entries:
         reason = e["reason"] or "no result from hyperfine"
         rows.append([e["name"], f"unavailable: {reason}", "", "", e["note"]])
         continue
-    failed = sum(1 for c in (r.get("exit_codes") or []) if c not in (0, None))
+    st, failed = stats(r)
+    if st is None:
+        rows.append([e["name"], f"unavailable: all {failed} runs failed (see stderr.log)", "", "", e["note"]])
+        continue
+    median, mean, sd = st
     note = e["note"]
     if failed:
-        note = (note + "; " if note else "") + f"{failed}/{len(r['exit_codes'])} runs FAILED"
-    ratio = f"{r['median'] / crun['median']:.2f}x" if crun else "n/a"
-    rows.append([e["name"], ms(r["median"]), f"{ms(r['mean'])} ± {ms(r['stddev'])}", ratio, note])
+        note = (note + "; " if note else "") + f"{failed}/{len(r['times'])} runs failed, not counted"
+    ratio = f"{median / crun[0]:.2f}x" if crun else "n/a"
+    rows.append([e["name"], ms(median), f"{ms(mean)} ± {ms(sd)}", ratio, note])
 
 head = ["command", "median ms", "mean ± stddev ms", "vs crun", "notes"]
 widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
@@ -302,9 +354,21 @@ EOF
 # ------------------------------------------------------------ leftovers --
 cleanup
 left=$(leftovers)
-foreign_after=$(foreign_pidns)
-new=$(comm -13 <(echo "$foreign_before") <(echo "$foreign_after") | grep -v '^$' || true)
-[ -n "$new" ] && left+="${left:+$'\n'}$(echo "$new" | sed 's/^/process in another pid namespace: /')"
+new=$(comm -13 <(echo "$rundirs_before") <(rundirs) | grep -v '^$' || true)
+[ -n "$new" ] && left+="${left:+$'\n'}$(echo "$new" | sed 's/^/state dir made: /')"
+# A process of a pid namespace that did not exist before; the last container
+# may still be exiting, so look three times. Other users' containers (tests
+# run meanwhile) show up here too: the command line tells.
+for try in 1 2 3; do
+    new=$(comm -13 <(echo "$foreign_before") <(foreign_pidns) | grep -v '^$' || true)
+    [ -z "$new" ] && break
+    sleep 1
+done
+if [ -n "$new" ]; then
+    while read -r pid ns; do
+        left+="${left:+$'\n'}process $pid in $ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || echo '(gone)')"
+    done <<<"$new"
+fi
 if [ -n "$left" ]; then
     echo "bench: left behind:" >&2
     echo "$left" | sed 's/^/  /' >&2
