@@ -11,6 +11,7 @@ SRC_04 := mounts.c mounts.h devices.c devices.h volumes.c volumes.h
 SRC_05 := resource_limits.c resource_limits.h cgroup_layout.c cgroup_layout.h cgroup.c cgroup.h state.c state.h \
           cmd_gc.c
 SRC_06 := userns.c userns.h
+SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slirp.c slirp.h
 
 # The chapters that exist so far, in order.
-STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns
+STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net

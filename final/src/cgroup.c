@@ -48,16 +48,16 @@ static int controller_missing(const struct cgroup_layout *layout, int c, mb_erro
 {
     const char *name = cgroup_controller_names[c];
 
-    if (layout->v2_mount[0] != '\0')
+    if (strcmp(layout->name, "v2") == 0)
         return mb_fail(err, 0,
                        "%s controller not available: cgroup v2 has not delegated '%s' to %s%s "
-                       "(fix: run as root, or start minibox under a delegated cgroup: "
+                       "(fix: run as root, or under a cgroup with it delegated: "
                        "systemd-run --scope -p Delegate=yes ...)",
                        name, name, layout->v2_mount, layout->v2_own);
     return mb_fail(err, 0,
-                   "%s controller not available: no cgroup hierarchy holds it on this host "
+                   "%s controller not available: no cgroup v1 hierarchy holds it%s "
                    "(fix: mount it, or enable it in the kernel; see 'minibox info')",
-                   name);
+                   name, layout->v2_mount[0] ? " and the cgroup v2 mount does not offer it" : "");
 }
 
 static int limit_requested(const struct limits *limits, int c)
@@ -75,6 +75,14 @@ static int v2_enable_controller(const char *parent, const char *name, mb_error *
 
     snprintf(add, sizeof(add), "+%s", name);
     ret = write_knob(parent, "cgroup.subtree_control", add, err);
+#if MB_STEP >= 6
+    if (ret < 0 && (errno == EACCES || errno == EPERM) && geteuid() != 0)
+        return mb_fail(err, 0,
+                       "%s limit: cgroup %s is not delegated to uid %u (fix: run minibox inside "
+                       "a delegated cgroup, e.g. systemd-run --user -p Delegate=yes, and pass "
+                       "an empty child of it as --cgroup-parent)",
+                       name, parent, (unsigned)geteuid());
+#endif
     if (ret < 0 && errno == EBUSY)
         return mb_fail(err, 0,
                        "%s controller: cannot enable it below %s, which holds processes "
@@ -82,6 +90,19 @@ static int v2_enable_controller(const char *parent, const char *name, mb_error *
                        "empty delegated cgroup)",
                        name, parent);
     return ret;
+}
+
+/* Is any swap device or file in use? (/proc/swaps has a header line.) */
+static int swap_active(void)
+{
+    cleanup_free char *text = NULL;
+    mb_error ignored;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, "/proc/swaps", &text, NULL, &ignored) < 0)
+        return 0;
+    nl = strchr(text, '\n');
+    return nl != NULL && nl[1] != '\0';
 }
 
 static int write_memory_limit(const char *dir, int version, uint64_t bytes, mb_error *err)
@@ -96,11 +117,20 @@ static int write_memory_limit(const char *dir, int version, uint64_t bytes, mb_e
          * memory beyond its limit. */
         if (ret == 0 && knob_exists(dir, "memory.swap.max"))
             ret = write_knob(dir, "memory.swap.max", "0", err);
+        else if (ret == 0 && swap_active())
+            return mb_fail(err, 0,
+                           "memory limit: swap is on but memory.swap.max is missing, so the "
+                           "container could swap past its limit (fix: CONFIG_MEMCG_SWAP, or "
+                           "swapoff -a)");
         return ret;
     }
     ret = write_knob(dir, "memory.limit_in_bytes", value, err);
     if (ret == 0 && knob_exists(dir, "memory.memsw.limit_in_bytes"))
         ret = write_knob(dir, "memory.memsw.limit_in_bytes", value, err);
+    else if (ret == 0 && swap_active())
+        return mb_fail(err, 0,
+                       "memory limit: swap is on but not accounted, so the container could swap "
+                       "past its limit (fix: boot with swapaccount=1, or swapoff -a)");
     return ret;
 }
 
@@ -154,30 +184,58 @@ static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hier
     return cg->n_dirs++;
 }
 
-static int cgroup_make_dir(const char *path, int version, const struct cgroup_layout *layout,
-                           const struct container_cgroup *cg, mb_error *err)
+/* Drop a planned dir (v2 without a usable subtree and no limit asked). */
+static void cgroup_drop_dir(struct container_cgroup *cg, int d)
+{
+    for (int c = 0; c < CG_N_CONTROLLERS; c++) {
+        if (cg->dir_of[c] == d)
+            cg->dir_of[c] = -1;
+        else if (cg->dir_of[c] > d)
+            cg->dir_of[c]--;
+    }
+    memmove(&cg->dirs[d], &cg->dirs[d + 1], (size_t)(cg->n_dirs - d - 1) * sizeof(cg->dirs[0]));
+    cg->n_dirs--;
+}
+
+/* v2: enable the controllers in the parent's subtree_control. Returns 1
+ * when the parent holds processes (EBUSY) and no limit needs them: then the
+ * container simply runs without a cgroup of its own. */
+static int v2_prepare_parent(const char *path, const struct cgroup_layout *layout,
+                             const struct container_cgroup *cg, const struct limits *limits,
+                             mb_error *err)
 {
     char parent[PATH_MAX];
-    int ret;
 
-    if (version == 2) {
-        snprintf(parent, sizeof(parent), "%s", path);
-        *strrchr(parent, '/') = '\0';
-        for (int c = 0; c < CG_N_CONTROLLERS; c++) {
-            if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0)
-                continue;
-            ret = v2_enable_controller(parent, cgroup_controller_names[c], err);
-            if (ret < 0)
-                return ret;
+    snprintf(parent, sizeof(parent), "%s", path);
+    *strrchr(parent, '/') = '\0';
+    for (int c = 0; c < CG_N_CONTROLLERS; c++) {
+        int ret;
+
+        if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0)
+            continue;
+        ret = v2_enable_controller(parent, cgroup_controller_names[c], err);
+        if (ret < 0 && errno == EBUSY) {
+            for (int l = 0; l < CG_N_CONTROLLERS; l++)
+                if (layout->controllers[l].version == 2 && limit_requested(limits, l))
+                    return -1; /* the no-internal-process error stands */
+            return 1;
         }
+        if (ret < 0)
+            return ret;
     }
+    return 0;
+}
+
+static int cgroup_make_dir(const char *path, mb_error *err)
+{
     if (mkdir(path, 0755) < 0) {
 #if MB_STEP >= 6
         if ((errno == EACCES || errno == EPERM) && geteuid() != 0)
             return mb_fail(err, 0,
-                           "a limit needs a cgroup of its own, but %s is not delegated to uid %u "
-                           "(fix: on cgroup v2, systemd-run --user --scope -p Delegate=yes "
-                           "minibox run ...; cgroup v1 cannot be delegated: run as root)",
+                           "a limit needs a cgroup of its own, but the parent of %s is not "
+                           "delegated to uid %u (fix: on cgroup v2, systemd-run --user --scope "
+                           "-p Delegate=yes minibox run ...; cgroup v1 cannot be delegated: run "
+                           "as root)",
                            path, (unsigned)geteuid());
 #endif
         if (errno == EACCES || errno == EPERM || errno == EROFS)
@@ -192,12 +250,9 @@ static int cgroup_make_dir(const char *path, int version, const struct cgroup_la
     return 0;
 }
 
-int cgroup_create(const struct cgroup_layout *layout, const char *id, const char *parent,
-                  const struct limits *limits, struct container_cgroup *cg, mb_error *err)
+int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
+                const struct limits *limits, struct container_cgroup *cg, mb_error *err)
 {
-    mb_error ignored;
-    int ret;
-
     memset(cg, 0, sizeof(*cg));
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
         cg->dir_of[c] = -1;
@@ -214,8 +269,26 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id, const char
 #endif
         cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id);
     }
+    return 0;
+}
+
+int cgroup_create(const struct cgroup_layout *layout, const struct limits *limits,
+                  struct container_cgroup *cg, mb_error *err)
+{
+    mb_error ignored;
+    int ret;
+
     for (int d = 0; d < cg->n_dirs; d++) {
-        ret = cgroup_make_dir(cg->dirs[d].path, cg->dirs[d].version, layout, cg, err);
+        ret = 0;
+        if (cg->dirs[d].version == 2) {
+            ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
+            if (ret == 1) {
+                cgroup_drop_dir(cg, d--);
+                continue;
+            }
+        }
+        if (ret == 0)
+            ret = cgroup_make_dir(cg->dirs[d].path, err);
         if (ret < 0) {
             cg->n_dirs = d; /* remove only what was made */
             cgroup_destroy(cg, &ignored);
@@ -228,10 +301,14 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id, const char
     return ret;
 }
 
-int cgroup_join_self(const struct container_cgroup *cg, mb_error *err)
+int cgroup_join_self(const struct container_cgroup *cg, int skip_v2, mb_error *err)
 {
     for (int d = 0; d < cg->n_dirs; d++) {
-        int ret = write_knob(cg->dirs[d].path, "cgroup.procs", "0", err);
+        int ret;
+
+        if (skip_v2 && cg->dirs[d].version == 2)
+            continue;
+        ret = write_knob(cg->dirs[d].path, "cgroup.procs", "0", err);
         if (ret < 0)
             return ret;
     }
@@ -239,13 +316,17 @@ int cgroup_join_self(const struct container_cgroup *cg, mb_error *err)
 }
 
 #if MB_STEP >= 6
-int cgroup_add_process(const struct container_cgroup *cg, pid_t pid, mb_error *err)
+int cgroup_add_process(const struct container_cgroup *cg, pid_t pid, int skip_v2, mb_error *err)
 {
     char value[32];
 
     snprintf(value, sizeof(value), "%d", (int)pid);
     for (int d = 0; d < cg->n_dirs; d++) {
-        int ret = write_knob(cg->dirs[d].path, "cgroup.procs", value, err);
+        int ret;
+
+        if (skip_v2 && cg->dirs[d].version == 2)
+            continue;
+        ret = write_knob(cg->dirs[d].path, "cgroup.procs", value, err);
         if (ret < 0)
             return ret;
     }

@@ -4,11 +4,17 @@
  * dies with it (PR_SET_PDEATHSIG) but the container's cgroup stays. Every
  * `run` does the same sweep first; this verb does only the sweep.
  */
+#include "mb_step.h"
+
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "commands.h"
 #include "state.h"
+#if MB_STEP >= 7
+#include "network.h"
+#endif
 
 int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
@@ -19,6 +25,10 @@ int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *er
     removed = state_gc(globals->root, err);
     if (removed < 0)
         return removed;
+#if MB_STEP >= 7
+    if (geteuid() == 0 && network_gc(err) < 0)
+        return -1;
+#endif
     printf("minibox gc: %d stale container%s removed\n", removed, removed == 1 ? "" : "s");
     return 0;
 }

@@ -49,16 +49,29 @@ static const char run_usage[] =
     "      --userns=auto         (root) map the container to a subordinate id range;\n"
     "                            a normal user's runs are always rootless\n"
 #endif
+#if MB_STEP >= 7
+    "      --net MODE            none, bridge (root's default), slirp (a user's default), host\n"
+    "  -p, --publish H:C[/udp]   publish container port C on host port H\n"
+#endif
     "      --help                show this help\n";
 
 enum {
     OPT_ROOTFS = 1000,
-    OPT_INIT,
     OPT_HELP,
+#if MB_STEP >= 2
+    OPT_INIT,
+#endif
+#if MB_STEP >= 5
     OPT_CPUS,
     OPT_PIDS_LIMIT,
     OPT_CGROUP_PARENT,
+#endif
+#if MB_STEP >= 6
     OPT_USERNS,
+#endif
+#if MB_STEP >= 7
+    OPT_NET,
+#endif
 };
 
 static const struct option run_options[] = {
@@ -81,13 +94,20 @@ static const struct option run_options[] = {
 #if MB_STEP >= 6
     {"userns", required_argument, NULL, OPT_USERNS}, /* chapter 6 */
 #endif
+#if MB_STEP >= 7
+    {"net", required_argument, NULL, OPT_NET},     /* chapter 7 */
+    {"network", required_argument, NULL, OPT_NET}, /* chapter 7, Docker's spelling */
+    {"publish", required_argument, NULL, 'p'},     /* chapter 7 */
+#endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
 };
 
 /* "+": stop at the first non-option, which is the command; its own flags
  * (ls -l) are not minibox's. ":": report a missing argument as ':'. */
-#if MB_STEP >= 5
+#if MB_STEP >= 7
+static const char run_shortopts[] = "+:h:v:m:p:";
+#elif MB_STEP >= 5
 static const char run_shortopts[] = "+:h:v:m:";
 #elif MB_STEP >= 4
 static const char run_shortopts[] = "+:h:v:";
@@ -155,6 +175,26 @@ static int run_add_volume(struct container_config *cfg, const char *spec, mb_err
 }
 #endif
 
+#if MB_STEP >= 7
+/* Root gets a bridge, a normal user slirp4netns (it cannot make veths). */
+static int run_check_network(struct net_config *net, mb_error *err)
+{
+    if (net->mode == NET_DEFAULT)
+        net->mode = geteuid() == 0 ? NET_BRIDGE : NET_SLIRP;
+    if (net->mode == NET_BRIDGE && geteuid() != 0)
+        return mb_fail(err, 0, "--net bridge needs root (fix: --net slirp for rootless runs)");
+    if (net->n_ports > 0 && (net->mode == NET_NONE || net->mode == NET_HOST))
+        return mb_fail(err, 0, "-p needs --net bridge or slirp");
+    for (int i = 0; i < net->n_ports; i++)
+        for (int j = 0; j < i; j++)
+            if (net->ports[i].host_port == net->ports[j].host_port &&
+                net->ports[i].udp == net->ports[j].udp)
+                return mb_fail(err, 0, "-p: host port %d is published twice",
+                               net->ports[i].host_port);
+    return 0;
+}
+#endif
+
 static int run_parse_option(struct run_args *args, int opt, const char *arg, char **argv,
                             mb_error *err)
 {
@@ -184,8 +224,9 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
     case OPT_PIDS_LIMIT:
         return limits_parse_pids(arg, &args->cfg.limits.pids_max, err);
     case OPT_CGROUP_PARENT:
-        if (arg[0] != '/')
-            return mb_fail(err, 0, "bad --cgroup-parent '%s': must start with /", arg);
+        if (arg[0] != '/' || strstr(arg, "/..") != NULL)
+            return mb_fail(err, 0, "bad --cgroup-parent '%s': must start with / and not hold '..'",
+                           arg);
         args->cfg.cgroup_parent = arg;
         return 0;
 #endif
@@ -195,6 +236,14 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
             return mb_fail(err, 0, "bad --userns '%s': expected auto or host", arg);
         args->userns_auto = strcmp(arg, "auto") == 0;
         return 0;
+#endif
+#if MB_STEP >= 7
+    case OPT_NET:
+        return net_parse_mode(arg, &args->cfg.net.mode, err);
+    case 'p':
+        if (args->cfg.net.n_ports == NET_MAX_PORTS)
+            return mb_fail(err, 0, "too many -p: at most %d", NET_MAX_PORTS);
+        return net_parse_port(arg, &args->cfg.net.ports[args->cfg.net.n_ports++], err);
 #endif
     case OPT_HELP:
         args->help = 1;
@@ -236,6 +285,10 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
 #if MB_STEP >= 6
     if (ret == 0)
         ret = userns_plan_make(args->userns_auto, &args->cfg.userns, err);
+#endif
+#if MB_STEP >= 7
+    if (ret == 0)
+        ret = run_check_network(&args->cfg.net, err);
 #endif
     return ret;
 }

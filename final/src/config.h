@@ -15,6 +15,9 @@
 #if MB_STEP >= 6
 #include "userns.h"
 #endif
+#if MB_STEP >= 7
+#include "network.h"
+#endif
 
 /* Options that every verb accepts (before the verb). */
 struct mb_globals {
@@ -52,6 +55,9 @@ struct container_config {
 #endif
 #if MB_STEP >= 6
     struct userns_plan userns; /* rootless, --userns=auto, or the host's ids */
+#endif
+#if MB_STEP >= 7
+    struct net_config net; /* --net, -p */
 #endif
 };
 

@@ -58,6 +58,10 @@ static unsigned long container_clone_flags(const struct container_config *cfg)
     flags |= CLONE_NEWNS;  /* its own mount table: /proc, /dev, pivot_root */
     flags |= CLONE_NEWIPC; /* its own SysV IPC and POSIX message queues */
 #endif
+#if MB_STEP >= 7
+    if (cfg->net.mode != NET_HOST)
+        flags |= CLONE_NEWNET; /* its own interfaces, routes and ports */
+#endif
     return flags;
 }
 
@@ -90,6 +94,9 @@ struct container_resources {
     struct container_state state;
     struct container_cgroup cgroup;
     int in_cgroup; /* clone3 put the child in its cgroup already */
+#if MB_STEP >= 7
+    struct net_state net;
+#endif
 #if MB_STEP >= 6
     int joined_by_parent; /* in a user namespace the parent moves the child */
 #endif
@@ -113,9 +120,17 @@ static int resources_create(const struct container_config *cfg, struct container
     ret = state_create(cfg->state_root, cfg->id, &res->state, err);
     if (ret < 0)
         return ret;
-    ret = cgroup_create(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
+    ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
     if (ret == 0)
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret == 0)
+        ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
+    if (ret == 0) /* a v2 dir may have been dropped */
+        ret = state_record_cgroups(&res->state, &res->cgroup, err);
+#if MB_STEP >= 7
+    if (ret == 0)
+        ret = network_prepare(&cfg->net, cfg->id, res->state.dir, cfg->hostname, &res->net, err);
+#endif
     if (ret < 0) {
         mb_error ignored;
         cgroup_destroy(&res->cgroup, &ignored);
@@ -139,6 +154,9 @@ static int resources_release(const struct container_config *cfg, struct containe
                 "minibox: container %.12s was OOM-killed: it reached its memory limit (%s)\n",
                 cfg->id, cfg->limits.memory_bytes ? limit : "none set");
     }
+#if MB_STEP >= 7
+    network_release(&cfg->net, &res->net);
+#endif
     ret = cgroup_destroy(&res->cgroup, err);
     state_remove(&res->state);
     return ret;
@@ -155,14 +173,14 @@ static int container_enter_cgroup(const struct container_resources *res, mb_erro
     int ret;
 
 #if MB_STEP >= 6
-    if (!res->in_cgroup && !res->joined_by_parent) {
-#else
-    if (!res->in_cgroup) {
+    if (!res->joined_by_parent) {
 #endif
-        ret = cgroup_join_self(&res->cgroup, err);
+        ret = cgroup_join_self(&res->cgroup, res->in_cgroup, err);
         if (ret < 0)
             return ret;
+#if MB_STEP >= 6
     }
+#endif
     if (unshare(CLONE_NEWCGROUP) < 0)
         return mb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
     return 0;
@@ -181,14 +199,25 @@ struct container {
 };
 
 #if MB_STEP >= 6
-/* Child: wait until the parent has written uid_map and gid_map, then become
- * root of the new user namespace. */
-static int container_wait_for_maps(const struct container *c, mb_error *err)
+/* Does the child have to wait for its parent before it sets itself up? */
+static int container_needs_sync(const struct container_config *cfg)
+{
+    int sync = cfg->userns.mode != USERNS_HOST; /* uid_map, gid_map */
+
+#if MB_STEP >= 7
+    sync |= cfg->net.mode == NET_BRIDGE || cfg->net.mode == NET_SLIRP; /* eth0, tap0 */
+#endif
+    return sync;
+}
+
+/* Child: wait until the parent has prepared everything only it can (the id
+ * maps, the network plumbing), then become root of the user namespace. */
+static int container_wait_for_parent(const struct container *c, mb_error *err)
 {
     char go;
     ssize_t n;
 
-    if (c->cfg->userns.mode == USERNS_HOST)
+    if (!container_needs_sync(c->cfg))
         return 0;
     close(c->sync_wr);
     do
@@ -197,21 +226,29 @@ static int container_wait_for_maps(const struct container *c, mb_error *err)
     if (n != 1)
         _exit(MB_EXIT_FAILED); /* the parent failed and says why */
     close(c->sync_rd);
+    if (c->cfg->userns.mode == USERNS_HOST)
+        return 0;
     return userns_become_root(&c->cfg->userns, err);
 }
 
 /* Parent: map the child's ids, move it into its cgroup if its mapped ids
- * cannot do that themselves, then let it go on. */
+ * cannot do that themselves, plug in its network, then let it go on. */
 static int container_release_child(struct container *c, pid_t pid, mb_error *err)
 {
-    int ret;
+    int ret = 0;
 
-    if (c->cfg->userns.mode == USERNS_HOST)
+    if (!container_needs_sync(c->cfg))
         return 0;
     close(take_fd(&c->sync_rd));
-    ret = userns_write_maps(pid, &c->cfg->userns, err);
-    if (ret == 0 && c->res.joined_by_parent && !c->res.in_cgroup)
-        ret = cgroup_add_process(&c->res.cgroup, pid, err);
+    if (c->cfg->userns.mode != USERNS_HOST)
+        ret = userns_write_maps(pid, &c->cfg->userns, err);
+    if (ret == 0 && c->res.joined_by_parent)
+        ret = cgroup_add_process(&c->res.cgroup, pid, c->res.in_cgroup, err);
+#if MB_STEP >= 7
+    if (ret == 0)
+        ret = network_attach(&c->cfg->net, c->cfg->id, pid, c->cfg->userns.mode != USERNS_HOST,
+                             c->res.state.dir, &c->res.net, err);
+#endif
     if (ret == 0 && write(c->sync_wr, "1", 1) != 1)
         ret = mb_fail(err, errno, "release the container");
     close(take_fd(&c->sync_wr));
@@ -229,12 +266,17 @@ static int container_setup(const struct container *c, mb_error *err)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
 #if MB_STEP >= 6
-    ret = container_wait_for_maps(c, err);
+    ret = container_wait_for_parent(c, err);
     if (ret < 0)
         return ret;
 #endif
 #if MB_STEP >= 5
     ret = container_enter_cgroup(&c->res, err);
+    if (ret < 0)
+        return ret;
+#endif
+#if MB_STEP >= 7
+    ret = network_configure_inside(&c->cfg->net, &c->res.net, err);
     if (ret < 0)
         return ret;
 #endif
@@ -304,7 +346,7 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
 
 #if MB_STEP >= 6
     c->sync_rd = c->sync_wr = -1;
-    if (c->cfg->userns.mode != USERNS_HOST) {
+    if (container_needs_sync(c->cfg)) {
         if (pipe2(fds, O_CLOEXEC) < 0) {
             sigprocmask(SIG_SETMASK, &saved_mask, NULL);
             return mb_fail(err, errno, "pipe2");

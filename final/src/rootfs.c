@@ -24,6 +24,10 @@
 
 #include "devices.h"
 #include "mounts.h"
+#if MB_STEP >= 7
+#include "network.h"
+#endif
+
 #include "volumes.h"
 #endif
 
@@ -137,6 +141,16 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     ret = devices_setup(rootfd, err);
     if (ret < 0)
         return ret;
+#if MB_STEP >= 7
+    {
+        char state_dir[4200];
+
+        snprintf(state_dir, sizeof(state_dir), "%s/containers/%s", cfg->state_root, cfg->id);
+        ret = network_mount_files(&cfg->net, rootfd, state_dir, err);
+        if (ret < 0)
+            return ret;
+    }
+#endif
     ret = volumes_mount(rootfd, cfg->volumes, cfg->n_volumes, err);
     if (ret < 0)
         return ret;

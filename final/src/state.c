@@ -1,4 +1,6 @@
 /* state.c - see state.h. */
+#include "mb_step.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,16 +31,56 @@ static int mkdir_p(const char *path, mode_t mode)
     return (mkdir(buf, mode) < 0 && errno != EEXIST) ? -1 : 0;
 }
 
+/* A state dir holds only files (lock, cgroups, and from chapter 7 the
+ * network files and slirp4netns's socket): remove them, then the dir. */
 static void remove_dir_files(const char *dir)
 {
-    char path[PATH_MAX + 16];
+    DIR *d = opendir(dir);
+    struct dirent *e;
 
-    snprintf(path, sizeof(path), "%s/cgroups", dir);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/lock", dir);
-    unlink(path);
+    while (d != NULL && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' || (e->d_name[1] != '\0' && e->d_name[1] != '.'))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d != NULL)
+        closedir(d);
     rmdir(dir);
 }
+
+#if MB_STEP >= 6
+/* A normal user's state root may sit in a shared place (/tmp/minibox-UID):
+ * another user could have made it first, as a symlink or a dir they can
+ * write. Refuse anything that is not a directory of our own, closed to
+ * others. */
+static int state_root_is_unsafe(const char *root, mb_error *err)
+{
+    struct stat st;
+
+    if (geteuid() == 0)
+        return 0;
+    if (lstat(root, &st) < 0)
+        return mb_fail(err, errno, "state root %s", root);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+        return mb_fail(err, 0,
+                       "state root %s is not a directory owned by uid %u and closed to others "
+                       "(fix: remove it, or --root DIR)",
+                       root, (unsigned)geteuid());
+    return 0;
+}
+#endif
+
+#if MB_STEP >= 7
+static void state_allow_walk(const char *root)
+{
+    char path[PATH_MAX + 16];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/containers", root);
+    if (stat(root, &st) == 0)
+        chmod(root, (st.st_mode & 07777) | 0111);
+    if (stat(path, &st) == 0)
+        chmod(path, (st.st_mode & 07777) | 0111);
+}
+#endif
 
 /* The dir is made as <id>.new, locked, then renamed to <id>: gc, which
  * looks only at 64-hex names, never sees a container whose lock is not yet
@@ -50,8 +92,22 @@ int state_create(const char *root, const char *id, struct container_state *state
     state->lock_fd = -1;
     snprintf(state->dir, sizeof(state->dir), "%s/containers/%s", root, id);
     snprintf(fresh, sizeof(fresh), "%s.new", state->dir);
-    if (mkdir_p(fresh, 0700) < 0)
+    /* 0711: others may not list the containers, but the mapped root of a
+     * --userns=auto container may walk to its own files (chapter 7). */
+    if (mkdir_p(fresh, 0711) < 0)
         return mb_fail(err, errno, "create state dir %s (fix: --root DIR or MINIBOX_ROOT)", fresh);
+#if MB_STEP >= 7
+    /* The mapped root of a --userns=auto container binds its /etc files
+     * from here: it needs to walk (not list) the dirs on the way. */
+    if (geteuid() == 0)
+        state_allow_walk(root);
+#endif
+#if MB_STEP >= 6
+    if (state_root_is_unsafe(root, err)) {
+        rmdir(fresh);
+        return -1;
+    }
+#endif
     snprintf(path, sizeof(path), "%s/lock", fresh);
     /* O_CLOEXEC: the container must not inherit the lock, or a container
      * that outlived minibox would look alive. */

@@ -9,7 +9,8 @@
  *   - newuidmap/newgidmap (Debian's uidmap, setuid root): the ranges that
  *     /etc/subuid and /etc/subgid grant the user.
  * The child waits on a pipe until its parent has written the maps: before
- * that its ids are unmapped (65534) and it cannot set a hostname or mount.
+ * that its ids are unmapped (65534), so it cannot setresuid(0) nor create a
+ * file (the kernel has no id to write to disk for it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -234,6 +235,11 @@ static long sysctl_value(const char *path)
 
 int userns_clone_failed(int errnum, mb_error *err)
 {
+    if (geteuid() == 0 && sysctl_value("/proc/sys/user/max_user_namespaces") != 0)
+        return mb_fail(
+            err, errnum,
+            "cannot create a user namespace as root (inside Docker its seccomp "
+            "profile refuses it: --security-opt seccomp=unconfined; see 'minibox info')");
     if (sysctl_value("/proc/sys/user/max_user_namespaces") == 0)
         return mb_fail(err, errnum,
                        "cannot create a user namespace: user.max_user_namespaces is 0 "

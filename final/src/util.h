@@ -35,6 +35,9 @@ int write_all(int fd, const void *buf, size_t len);
 /* Write a small string to a file, e.g. a /proc or /sys knob. */
 int write_file_at(int dirfd, const char *path, const char *content, mb_error *err);
 
+/* Create (or replace) a small file with `content`, mode 0644. */
+int write_new_file(const char *path, const char *content, mb_error *err);
+
 /* Read a whole small file into a NUL-terminated heap buffer. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err);
 

@@ -25,7 +25,10 @@ static int suite_setup(void **state)
     int ret = mb_group_setup(state);
 
     if (ret == 0) {
-        no_users = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
+        /* From chapter 7 on, a rootless run's default network is slirp4netns. */
+        no_users = mb_tun_for_users();
+        if (no_users == NULL)
+            no_users = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
         if (no_users == NULL)
             no_users = mb_user_create(USER_PLAIN, 0, &plain_uid, &plain_gid);
     }
@@ -36,6 +39,7 @@ static int suite_teardown(void **state)
 {
     mb_user_delete(USER_SUB);
     mb_user_delete(USER_PLAIN);
+    mb_tun_restore();
     return mb_group_teardown(state);
 }
 

@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,6 +76,31 @@ int mb_group_teardown(void **state)
     if (mb_tmp[0] != '\0')
         remove_tree(mb_tmp);
     return 0;
+}
+
+static mode_t tun_mode_saved;
+
+const char *mb_tun_for_users(void)
+{
+    struct stat st;
+
+    if (stat("/dev/net/tun", &st) < 0)
+        return "no /dev/net/tun on this host: rootless networking (slirp4netns) cannot work";
+    if ((st.st_mode & 0666) == 0666)
+        return NULL;
+    /* udev makes it 0666 on every desktop distribution; hosts without udev
+     * keep the kernel's 0600. Open it up for the suite and restore it. */
+    tun_mode_saved = st.st_mode & 07777;
+    if (chmod("/dev/net/tun", 0666) < 0)
+        return "cannot make /dev/net/tun usable by the test user (chmod 0666 failed)";
+    return NULL;
+}
+
+void mb_tun_restore(void)
+{
+    if (tun_mode_saved != 0)
+        chmod("/dev/net/tun", tun_mode_saved);
+    tun_mode_saved = 0;
 }
 
 void mb_as_user(uid_t uid, gid_t gid)
@@ -570,6 +599,67 @@ const char *mb_cgroup_missing(const char *controller)
     return reason;
 }
 
+int mb_http_get(const char *ip, int port, char *buf, size_t len, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+
+    buf[0] = '\0';
+    while (now_ms() < deadline) {
+        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        struct timeval tv = {2, 0};
+        char reply[8192];
+        size_t got = 0;
+        ssize_t n;
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        inet_pton(AF_INET, ip, &addr.sin_addr);
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+            close(fd);
+            usleep(50000);
+            continue;
+        }
+        dprintf(fd, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", ip);
+        while (got < sizeof(reply) - 1 && (n = read(fd, reply + got, sizeof(reply) - 1 - got)) > 0)
+            got += (size_t)n;
+        close(fd);
+        reply[got] = '\0';
+        if (strstr(reply, "\r\n\r\n") != NULL) {
+            snprintf(buf, len, "%s", strstr(reply, "\r\n\r\n") + 4);
+            return 0;
+        }
+        usleep(50000);
+    }
+    return -1;
+}
+
+pid_t mb_http_serve(int port, const char *body)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    pid_t pid;
+
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 8) < 0)
+        return -1;
+    pid = fork();
+    if (pid == 0) {
+        for (int served = 0; served < 100; served++) {
+            char req[1024];
+            int c = accept(fd, NULL, NULL);
+            if (c < 0)
+                continue;
+            (void)!read(c, req, sizeof(req)); /* whatever it asked, answer */
+            dprintf(c, "HTTP/1.0 200 OK\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+            close(c);
+        }
+        _exit(0);
+    }
+    close(fd);
+    return pid;
+}
+
 void mb_assert_usage_error(const struct mb_result *r)
 {
     if (r->status != 125)
@@ -665,6 +755,49 @@ static int leaked_state_in(const char *state, char *report, size_t len)
     return found;
 }
 
+/* Network leftovers (chapter 7): veths mb<id>, the bridge, minibox's nft
+ * table, leases, slirp4netns processes. */
+static int leaked_network(char *report, size_t len, int remove_them)
+{
+    char line[512];
+    int found = 0;
+    FILE *f = popen("ip -o link show 2>/dev/null; nft list tables 2>/dev/null; "
+                    "cat /run/minibox/net/leases 2>/dev/null; "
+                    "pgrep -a -x slirp4netns 2>/dev/null",
+                    "r");
+
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        char name[64] = "";
+        int leak = 0;
+
+        line[strcspn(line, "\n")] = '\0';
+        if (sscanf(line, "%*d: %63[^:@]", name) == 1)
+            leak = strcmp(name, "minibox0") == 0 ||
+                   (strncmp(name, "mb", 2) == 0 && strlen(name) == 14 &&
+                    strspn(name + 2, "0123456789abcdef") == 12);
+        else
+            leak = strstr(line, "table ip minibox") != NULL || strstr(line, "/lock ") != NULL ||
+                   strstr(line, "slirp4netns") != NULL;
+        if (!leak)
+            continue;
+        found++;
+        snprintf(report + strlen(report), len - strlen(report), " network '%s';", line);
+        if (remove_them && name[0] != '\0') {
+            char cmd[128];
+            snprintf(cmd, sizeof(cmd), "ip link del %s 2>/dev/null", name);
+            if (system(cmd) != 0)
+                continue;
+        }
+    }
+    if (f != NULL)
+        pclose(f);
+    if (found && remove_them &&
+        system("nft delete table ip minibox 2>/dev/null; rm -f /run/minibox/net/leases; "
+               "pkill -x slirp4netns") != 0)
+        return found;
+    return found;
+}
+
 /* cgroup dirs named minibox-* anywhere below /sys/fs/cgroup. */
 static int leaked_cgroups_in(const char *dir, int depth, char *report, size_t len, int remove_them)
 {
@@ -723,7 +856,8 @@ void mb_assert_nothing_leaked(void)
         report[0] = '\0';
         if (leaked_processes(report, sizeof(report), 0) + leaked_mounts(report, sizeof(report), 0) +
                 leaked_state(report, sizeof(report)) +
-                leaked_cgroups_in("/sys/fs/cgroup", 0, report, sizeof(report), 0) ==
+                leaked_cgroups_in("/sys/fs/cgroup", 0, report, sizeof(report), 0) +
+                leaked_network(report, sizeof(report), 0) ==
             0)
             return;
         usleep(50000);
@@ -735,6 +869,7 @@ void mb_assert_nothing_leaked(void)
         leaked_mounts(ignored, sizeof(ignored), 1);
         usleep(100000);
         leaked_cgroups_in("/sys/fs/cgroup", 0, ignored, sizeof(ignored), 1);
+        leaked_network(ignored, sizeof(ignored), 1);
     }
     fail_msg("left behind:%s", report);
 }

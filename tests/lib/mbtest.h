@@ -46,6 +46,12 @@ void mb_as_user(uid_t uid, gid_t gid);
 const char *mb_user_create(const char *name, int with_subids, uid_t *uid, gid_t *gid);
 void mb_user_delete(const char *name);
 
+/* Rootless networking (slirp4netns) opens /dev/net/tun as the user: make it
+ * 0666 (udev's default) for the suite, and put the mode back afterwards.
+ * Returns NULL, or why rootless networking cannot work here. */
+const char *mb_tun_for_users(void);
+void mb_tun_restore(void);
+
 /* Group setup and teardown: read the environment, make mb_tmp. */
 int mb_group_setup(void **state);
 int mb_group_teardown(void **state);
@@ -123,6 +129,14 @@ long long mb_cgroup_read(const char *dir, const char *file, const char *key);
 /* NULL when this host has the controller where minibox can use it, else why
  * not (for mb_skip). */
 const char *mb_cgroup_missing(const char *controller);
+
+/* GET / from http://ip:port, retrying until timeout_ms; the body (after the
+ * headers) into buf. Returns 0, or -1 if nothing answered. */
+int mb_http_get(const char *ip, int port, char *buf, size_t len, int timeout_ms);
+
+/* A one-shot HTTP server on 127.0.0.1:port in a child process that answers
+ * `body` to every request; returns its pid (kill it when done). */
+pid_t mb_http_serve(int port, const char *body);
 
 /* String helpers for assertions. */
 int mb_contains(const char *haystack, const char *needle);

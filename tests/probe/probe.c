@@ -168,6 +168,9 @@ static int escape(const char *marker)
         printf("escape_error=%s\n", strerror(errno));
         return 1;
     }
+    /* The cwd is still the old "/": remove the dir by its relative path, so
+     * no escape.* is left in the rootfs (it stays usable as our root). */
+    rmdir(dir + 1);
     for (int i = 0; i < 256; i++)
         if (chdir("..") < 0)
             break;

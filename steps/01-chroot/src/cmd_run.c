@@ -30,12 +30,7 @@ static const char run_usage[] =
 
 enum {
     OPT_ROOTFS = 1000,
-    OPT_INIT,
     OPT_HELP,
-    OPT_CPUS,
-    OPT_PIDS_LIMIT,
-    OPT_CGROUP_PARENT,
-    OPT_USERNS,
 };
 
 static const struct option run_options[] = {

@@ -26,16 +26,23 @@ struct container_cgroup {
     int dir_of[CG_N_CONTROLLERS]; /* index into dirs, or -1 */
 };
 
-/* Create <parent>/minibox-<id> in every hierarchy holding memory, cpu or
- * pids, and write the requested limits. `parent` is a path inside each
- * hierarchy, or NULL for this process's own cgroup. A limit that cannot be
- * enforced is an error naming the controller and the fix; nothing is left
- * behind on failure. */
-int cgroup_create(const struct cgroup_layout *layout, const char *id, const char *parent,
-                  const struct limits *limits, struct container_cgroup *cg, mb_error *err);
+/* Plan <parent>/minibox-<id> in every hierarchy holding memory, cpu or
+ * pids (`parent` is a path inside each hierarchy, or NULL for this
+ * process's own cgroup). A limit the host cannot enforce is an error naming
+ * the controller and the fix. Nothing is made yet: the caller records the
+ * paths first, so a crash can never leave a cgroup nobody knows of. */
+int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
+                const struct limits *limits, struct container_cgroup *cg, mb_error *err);
 
-/* In the container's first process: move this process into every dir. */
-int cgroup_join_self(const struct container_cgroup *cg, mb_error *err);
+/* Make the planned dirs and write the limits; nothing is left on failure.
+ * A v2 dir that cannot be made for want of a delegated subtree is dropped
+ * when no limit needs it. */
+int cgroup_create(const struct cgroup_layout *layout, const struct limits *limits,
+                  struct container_cgroup *cg, mb_error *err);
+
+/* In the container's first process: move this process into every dir (but
+ * the v2 one when clone3 put it there already). */
+int cgroup_join_self(const struct container_cgroup *cg, int skip_v2, mb_error *err);
 
 /* An O_PATH fd of the v2 dir, for clone3(CLONE_INTO_CGROUP); -1 if none. */
 int cgroup_open_v2_dir(const struct container_cgroup *cg);

@@ -4,7 +4,9 @@
  * dies with it (PR_SET_PDEATHSIG) but the container's cgroup stays. Every
  * `run` does the same sweep first; this verb does only the sweep.
  */
+
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "commands.h"

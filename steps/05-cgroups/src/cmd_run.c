@@ -38,12 +38,11 @@ static const char run_usage[] =
 
 enum {
     OPT_ROOTFS = 1000,
-    OPT_INIT,
     OPT_HELP,
+    OPT_INIT,
     OPT_CPUS,
     OPT_PIDS_LIMIT,
     OPT_CGROUP_PARENT,
-    OPT_USERNS,
 };
 
 static const struct option run_options[] = {
@@ -134,8 +133,9 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
     case OPT_PIDS_LIMIT:
         return limits_parse_pids(arg, &args->cfg.limits.pids_max, err);
     case OPT_CGROUP_PARENT:
-        if (arg[0] != '/')
-            return mb_fail(err, 0, "bad --cgroup-parent '%s': must start with /", arg);
+        if (arg[0] != '/' || strstr(arg, "/..") != NULL)
+            return mb_fail(err, 0, "bad --cgroup-parent '%s': must start with / and not hold '..'",
+                           arg);
         args->cfg.cgroup_parent = arg;
         return 0;
     case OPT_HELP:

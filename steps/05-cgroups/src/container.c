@@ -91,8 +91,12 @@ static int resources_create(const struct container_config *cfg, struct container
     ret = state_create(cfg->state_root, cfg->id, &res->state, err);
     if (ret < 0)
         return ret;
-    ret = cgroup_create(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
+    ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
     if (ret == 0)
+        ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret == 0)
+        ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
+    if (ret == 0) /* a v2 dir may have been dropped */
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
     if (ret < 0) {
         mb_error ignored;
@@ -130,11 +134,9 @@ static int container_enter_cgroup(const struct container_resources *res, mb_erro
 {
     int ret;
 
-    if (!res->in_cgroup) {
-        ret = cgroup_join_self(&res->cgroup, err);
+        ret = cgroup_join_self(&res->cgroup, res->in_cgroup, err);
         if (ret < 0)
             return ret;
-    }
     if (unshare(CLONE_NEWCGROUP) < 0)
         return mb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
     return 0;

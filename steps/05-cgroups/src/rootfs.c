@@ -22,6 +22,7 @@
 
 #include "devices.h"
 #include "mounts.h"
+
 #include "volumes.h"
 
 #include "rootfs.h"

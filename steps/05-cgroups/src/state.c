@@ -1,4 +1,5 @@
 /* state.c - see state.h. */
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,14 +30,18 @@ static int mkdir_p(const char *path, mode_t mode)
     return (mkdir(buf, mode) < 0 && errno != EEXIST) ? -1 : 0;
 }
 
+/* A state dir holds only files (lock, cgroups, and from chapter 7 the
+ * network files and slirp4netns's socket): remove them, then the dir. */
 static void remove_dir_files(const char *dir)
 {
-    char path[PATH_MAX + 16];
+    DIR *d = opendir(dir);
+    struct dirent *e;
 
-    snprintf(path, sizeof(path), "%s/cgroups", dir);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/lock", dir);
-    unlink(path);
+    while (d != NULL && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' || (e->d_name[1] != '\0' && e->d_name[1] != '.'))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d != NULL)
+        closedir(d);
     rmdir(dir);
 }
 
@@ -50,7 +55,9 @@ int state_create(const char *root, const char *id, struct container_state *state
     state->lock_fd = -1;
     snprintf(state->dir, sizeof(state->dir), "%s/containers/%s", root, id);
     snprintf(fresh, sizeof(fresh), "%s.new", state->dir);
-    if (mkdir_p(fresh, 0700) < 0)
+    /* 0711: others may not list the containers, but the mapped root of a
+     * --userns=auto container may walk to its own files (chapter 7). */
+    if (mkdir_p(fresh, 0711) < 0)
         return mb_fail(err, errno, "create state dir %s (fix: --root DIR or MINIBOX_ROOT)", fresh);
     snprintf(path, sizeof(path), "%s/lock", fresh);
     /* O_CLOEXEC: the container must not inherit the lock, or a container

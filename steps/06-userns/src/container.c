@@ -95,8 +95,12 @@ static int resources_create(const struct container_config *cfg, struct container
     ret = state_create(cfg->state_root, cfg->id, &res->state, err);
     if (ret < 0)
         return ret;
-    ret = cgroup_create(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
+    ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
     if (ret == 0)
+        ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret == 0)
+        ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
+    if (ret == 0) /* a v2 dir may have been dropped */
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
     if (ret < 0) {
         mb_error ignored;
@@ -134,8 +138,8 @@ static int container_enter_cgroup(const struct container_resources *res, mb_erro
 {
     int ret;
 
-    if (!res->in_cgroup && !res->joined_by_parent) {
-        ret = cgroup_join_self(&res->cgroup, err);
+    if (!res->joined_by_parent) {
+        ret = cgroup_join_self(&res->cgroup, res->in_cgroup, err);
         if (ret < 0)
             return ret;
     }
@@ -151,14 +155,22 @@ struct container {
     int sync_rd, sync_wr; /* parent -> child: "your ids are mapped, go on" */
 };
 
-/* Child: wait until the parent has written uid_map and gid_map, then become
- * root of the new user namespace. */
-static int container_wait_for_maps(const struct container *c, mb_error *err)
+/* Does the child have to wait for its parent before it sets itself up? */
+static int container_needs_sync(const struct container_config *cfg)
+{
+    int sync = cfg->userns.mode != USERNS_HOST; /* uid_map, gid_map */
+
+    return sync;
+}
+
+/* Child: wait until the parent has prepared everything only it can (the id
+ * maps, the network plumbing), then become root of the user namespace. */
+static int container_wait_for_parent(const struct container *c, mb_error *err)
 {
     char go;
     ssize_t n;
 
-    if (c->cfg->userns.mode == USERNS_HOST)
+    if (!container_needs_sync(c->cfg))
         return 0;
     close(c->sync_wr);
     do
@@ -167,21 +179,24 @@ static int container_wait_for_maps(const struct container *c, mb_error *err)
     if (n != 1)
         _exit(MB_EXIT_FAILED); /* the parent failed and says why */
     close(c->sync_rd);
+    if (c->cfg->userns.mode == USERNS_HOST)
+        return 0;
     return userns_become_root(&c->cfg->userns, err);
 }
 
 /* Parent: map the child's ids, move it into its cgroup if its mapped ids
- * cannot do that themselves, then let it go on. */
+ * cannot do that themselves, plug in its network, then let it go on. */
 static int container_release_child(struct container *c, pid_t pid, mb_error *err)
 {
-    int ret;
+    int ret = 0;
 
-    if (c->cfg->userns.mode == USERNS_HOST)
+    if (!container_needs_sync(c->cfg))
         return 0;
     close(take_fd(&c->sync_rd));
-    ret = userns_write_maps(pid, &c->cfg->userns, err);
-    if (ret == 0 && c->res.joined_by_parent && !c->res.in_cgroup)
-        ret = cgroup_add_process(&c->res.cgroup, pid, err);
+    if (c->cfg->userns.mode != USERNS_HOST)
+        ret = userns_write_maps(pid, &c->cfg->userns, err);
+    if (ret == 0 && c->res.joined_by_parent)
+        ret = cgroup_add_process(&c->res.cgroup, pid, c->res.in_cgroup, err);
     if (ret == 0 && write(c->sync_wr, "1", 1) != 1)
         ret = mb_fail(err, errno, "release the container");
     close(take_fd(&c->sync_wr));
@@ -197,7 +212,7 @@ static int container_setup(const struct container *c, mb_error *err)
      * of running on unsupervised. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
-    ret = container_wait_for_maps(c, err);
+    ret = container_wait_for_parent(c, err);
     if (ret < 0)
         return ret;
     ret = container_enter_cgroup(&c->res, err);
@@ -260,7 +275,7 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     report_wr = fds[1];
 
     c->sync_rd = c->sync_wr = -1;
-    if (c->cfg->userns.mode != USERNS_HOST) {
+    if (container_needs_sync(c->cfg)) {
         if (pipe2(fds, O_CLOEXEC) < 0) {
             sigprocmask(SIG_SETMASK, &saved_mask, NULL);
             return mb_fail(err, errno, "pipe2");

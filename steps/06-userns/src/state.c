@@ -1,4 +1,5 @@
 /* state.c - see state.h. */
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,15 +30,39 @@ static int mkdir_p(const char *path, mode_t mode)
     return (mkdir(buf, mode) < 0 && errno != EEXIST) ? -1 : 0;
 }
 
+/* A state dir holds only files (lock, cgroups, and from chapter 7 the
+ * network files and slirp4netns's socket): remove them, then the dir. */
 static void remove_dir_files(const char *dir)
 {
-    char path[PATH_MAX + 16];
+    DIR *d = opendir(dir);
+    struct dirent *e;
 
-    snprintf(path, sizeof(path), "%s/cgroups", dir);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/lock", dir);
-    unlink(path);
+    while (d != NULL && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' || (e->d_name[1] != '\0' && e->d_name[1] != '.'))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d != NULL)
+        closedir(d);
     rmdir(dir);
+}
+
+/* A normal user's state root may sit in a shared place (/tmp/minibox-UID):
+ * another user could have made it first, as a symlink or a dir they can
+ * write. Refuse anything that is not a directory of our own, closed to
+ * others. */
+static int state_root_is_unsafe(const char *root, mb_error *err)
+{
+    struct stat st;
+
+    if (geteuid() == 0)
+        return 0;
+    if (lstat(root, &st) < 0)
+        return mb_fail(err, errno, "state root %s", root);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+        return mb_fail(err, 0,
+                       "state root %s is not a directory owned by uid %u and closed to others "
+                       "(fix: remove it, or --root DIR)",
+                       root, (unsigned)geteuid());
+    return 0;
 }
 
 /* The dir is made as <id>.new, locked, then renamed to <id>: gc, which
@@ -50,8 +75,14 @@ int state_create(const char *root, const char *id, struct container_state *state
     state->lock_fd = -1;
     snprintf(state->dir, sizeof(state->dir), "%s/containers/%s", root, id);
     snprintf(fresh, sizeof(fresh), "%s.new", state->dir);
-    if (mkdir_p(fresh, 0700) < 0)
+    /* 0711: others may not list the containers, but the mapped root of a
+     * --userns=auto container may walk to its own files (chapter 7). */
+    if (mkdir_p(fresh, 0711) < 0)
         return mb_fail(err, errno, "create state dir %s (fix: --root DIR or MINIBOX_ROOT)", fresh);
+    if (state_root_is_unsafe(root, err)) {
+        rmdir(fresh);
+        return -1;
+    }
     snprintf(path, sizeof(path), "%s/lock", fresh);
     /* O_CLOEXEC: the container must not inherit the lock, or a container
      * that outlived minibox would look alive. */

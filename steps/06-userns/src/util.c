@@ -45,6 +45,17 @@ int write_file_at(int dirfd, const char *path, const char *content, mb_error *er
     return 0;
 }
 
+int write_new_file(const char *path, const char *content, mb_error *err)
+{
+    cleanup_fd int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    if (fd < 0)
+        return mb_fail(err, errno, "create %s", path);
+    if (write_all(fd, content, strlen(content)) < 0)
+        return mb_fail(err, errno, "write %s", path);
+    return 0;
+}
+
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err)
 {
     cleanup_fd int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
