@@ -54,7 +54,18 @@ mount -t sysfs -o nosuid,nodev,noexec sysfs /sys || setup_failed "cannot mount /
 mkdir -p /dev/pts /dev/shm 2>/dev/null
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 shm /dev/shm
+# A real tmpfs on /tmp (overlayfs, the root, cannot be the upper layer of the
+# overlays of later chapters). It hides the host's /tmp, so what the run needs
+# from there (a checkout in /tmp, a binary under test) is bound back into it.
+mkdir -p /run/mbvm/host-tmp && mount --bind /tmp /run/mbvm/host-tmp
 mount -t tmpfs -o mode=1777 tmp /tmp || setup_failed "cannot mount a tmpfs on /tmp"
+for p in "$MB_VM_REPO" "$MB_VM_ROOTFS" "$MB_VM_MINIBOX" "$MB_VM_MODULES"; do
+    case $p in /tmp/?*) ;; *) continue ;; esac
+    top=${p#/tmp/} && top=${top%%/*}
+    [ -e "/tmp/$top" ] && continue
+    if [ -d "/run/mbvm/host-tmp/$top" ]; then mkdir "/tmp/$top"; else touch "/tmp/$top"; fi
+    mount --bind "/run/mbvm/host-tmp/$top" "/tmp/$top" || setup_failed "cannot bind /tmp/$top"
+done
 hostname minibox-vm
 ip link set lo up 2>/dev/null
 
