@@ -38,6 +38,49 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Can every user reach `path` (search on each dir, and `need` on it)? */
+static int reachable_by_all(const char *path, mode_t need)
+{
+    char buf[PATH_MAX];
+    struct stat st;
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    if (stat(buf, &st) < 0 || (st.st_mode & need) != need)
+        return 0;
+    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf; slash = strrchr(buf, '/')) {
+        *slash = '\0';
+        if (stat(buf, &st) < 0 || !(st.st_mode & S_IXOTH))
+            return 0;
+    }
+    return 1;
+}
+
+/* Rootless runs (chapter 6) exec minibox as a normal user, and every user
+ * namespace's mapped root walks to the rootfs. A checkout below a private
+ * directory (/root, a mktemp -d) is out of their reach: use copies in the
+ * suite's scratch dir, which is open to all. */
+static int use_reachable_copies(void)
+{
+    static char rootfs[PATH_MAX], bin[PATH_MAX];
+    char cmd[3 * PATH_MAX];
+
+    if (!reachable_by_all(mb_rootfs, S_IXOTH)) {
+        snprintf(rootfs, sizeof(rootfs), "%s/rootfs", mb_tmp);
+        snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", mb_rootfs, rootfs);
+        if (system(cmd) != 0)
+            return -1;
+        mb_rootfs = rootfs;
+    }
+    if (!reachable_by_all(mb_minibox, S_IXOTH | S_IROTH)) {
+        snprintf(bin, sizeof(bin), "%s/minibox", mb_tmp);
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chmod 755 '%s'", mb_minibox, bin, bin);
+        if (system(cmd) != 0)
+            return -1;
+        mb_minibox = bin;
+    }
+    return 0;
+}
+
 int mb_group_setup(void **state)
 {
     const char *bin = getenv("MINIBOX"), *rootfs = getenv("MB_ROOTFS");
@@ -59,7 +102,9 @@ int mb_group_setup(void **state)
         return -1;
     chmod(mb_tmp, 0755);
     snprintf(mb_state, sizeof(mb_state), "%s/state", mb_tmp);
-    return mkdir(mb_state, 0700);
+    if (mkdir(mb_state, 0700) < 0)
+        return -1;
+    return use_reachable_copies();
 }
 
 static int remove_tree(const char *path)
