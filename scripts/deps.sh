@@ -11,7 +11,7 @@
 set -euo pipefail
 
 declare -A groups=(
-    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns"
+    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev tar"
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
     [vm]="qemu-system-x86 qemu-system-data xz-utils"

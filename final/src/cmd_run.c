@@ -22,9 +22,15 @@
 #if MB_STEP >= 4
 #include "volumes.h"
 #endif
+#if MB_STEP >= 8
+#include "container_store.h"
+#endif
 
 static const char run_usage[] =
     "Usage: minibox run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
+#if MB_STEP >= 8
+    "       minibox run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+#endif
     "\n"
     "Run COMMAND in a new container whose root filesystem is DIR.\n"
     "\n"
@@ -53,6 +59,10 @@ static const char run_usage[] =
     "      --net MODE            none, bridge (root's default), slirp (a user's default), host\n"
     "  -p, --publish H:C[/udp]   publish container port C on host port H\n"
 #endif
+#if MB_STEP >= 8
+    "      --name NAME           a name for the container (for commit and rm)\n"
+    "      --rm                  remove the container's writable layer when it ends\n"
+#endif
     "      --help                show this help\n";
 
 enum {
@@ -71,6 +81,10 @@ enum {
 #endif
 #if MB_STEP >= 7
     OPT_NET,
+#endif
+#if MB_STEP >= 8
+    OPT_NAME,
+    OPT_RM,
 #endif
 };
 
@@ -98,6 +112,10 @@ static const struct option run_options[] = {
     {"net", required_argument, NULL, OPT_NET},     /* chapter 7 */
     {"network", required_argument, NULL, OPT_NET}, /* chapter 7, Docker's spelling */
     {"publish", required_argument, NULL, 'p'},     /* chapter 7 */
+#endif
+#if MB_STEP >= 8
+    {"name", required_argument, NULL, OPT_NAME}, /* chapter 8 */
+    {"rm", no_argument, NULL, OPT_RM},           /* chapter 8 */
 #endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
@@ -129,6 +147,13 @@ struct run_args {
 static void run_args_free(struct run_args *args)
 {
     free(args->cfg.rootfs);
+#if MB_STEP >= 8
+    if (args->cfg.image.config != NULL) {
+        free((void *)args->cfg.argv);
+        free(args->cfg.image_env);
+        image_release(&args->cfg.image);
+    }
+#endif
 #if MB_STEP >= 4
     for (size_t i = 0; i < args->cfg.n_volumes; i++)
         volume_free(&args->cfg.volumes[i]);
@@ -237,6 +262,17 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
         args->userns_auto = strcmp(arg, "auto") == 0;
         return 0;
 #endif
+#if MB_STEP >= 8
+    case OPT_NAME:
+        if (arg[0] == '\0' || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_.-") != strlen(arg))
+            return mb_fail(err, 0, "bad --name '%s': letters, digits, '_', '.', '-' only", arg);
+        args->cfg.name = arg;
+        return 0;
+    case OPT_RM:
+        args->cfg.remove = true;
+        return 0;
+#endif
 #if MB_STEP >= 7
     case OPT_NET:
         return net_parse_mode(arg, &args->cfg.net.mode, err);
@@ -256,6 +292,76 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
     }
 }
 
+#if MB_STEP >= 8
+/* The strings of a JSON array, appended to out[] from *n on. */
+static void append_strings(json_t *array, char **out, size_t *n)
+{
+    json_t *v;
+    size_t i;
+
+    json_array_foreach(array, i, v) if (json_is_string(v)) out[(*n)++] =
+        (char *)json_string_value(v);
+}
+
+/* run IMAGE [COMMAND...]: the command is the image's Entrypoint followed by
+ * COMMAND, or by the image's Cmd when no COMMAND is given (Docker's rule). */
+static int run_parse_image(struct run_args *args, int argc, char **argv, mb_error *err)
+{
+    struct container_config *cfg = &args->cfg;
+    json_t *conf;
+    char **cmd, **env, path[4300];
+    size_t n = 0, room;
+    int ret;
+
+    if (optind >= argc)
+        return mb_fail(err, 0, "run: give --rootfs DIR or an IMAGE (see 'minibox images')");
+    ret = image_resolve(cfg->state_root, argv[optind++], &cfg->image, err);
+    if (ret < 0)
+        return ret;
+    conf = json_object_get(cfg->image.config, "config");
+    room = json_array_size(json_object_get(conf, "Entrypoint")) +
+           json_array_size(json_object_get(conf, "Cmd")) + (size_t)(argc - optind) + 1;
+    cmd = calloc(room, sizeof(*cmd));
+    env = calloc(json_array_size(json_object_get(conf, "Env")) + 1, sizeof(*env));
+    if (cmd == NULL || env == NULL) {
+        free(cmd);
+        free(env);
+        return mb_fail(err, ENOMEM, "run");
+    }
+    append_strings(json_object_get(conf, "Entrypoint"), cmd, &n);
+    if (optind < argc)
+        while (optind < argc)
+            cmd[n++] = argv[optind++];
+    else
+        append_strings(json_object_get(conf, "Cmd"), cmd, &n);
+    cfg->argv = cmd;
+    room = 0;
+    append_strings(json_object_get(conf, "Env"), env, &room);
+    cfg->image_env = env;
+    cfg->workdir = json_string_value(json_object_get(conf, "WorkingDir"));
+    if (n == 0)
+        return mb_fail(err, 0, "run: no command given and image %s has no Entrypoint or Cmd",
+                       cfg->image.id);
+    if (cfg->name != NULL && container_name_taken(cfg->state_root, cfg->name))
+        return mb_fail(err, 0,
+                       "run: the name '%s' is taken (fix: minibox rm %s, or another "
+                       "--name)",
+                       cfg->name, cfg->name);
+    snprintf(path, sizeof(path), "%s/containers/%s/rootfs", cfg->state_root, cfg->id);
+    cfg->rootfs = strdup(path);
+    ret = cfg->rootfs ? 0 : mb_fail(err, ENOMEM, "run");
+#if MB_STEP >= 6
+    if (ret == 0)
+        ret = userns_plan_make(args->userns_auto, &cfg->userns, err);
+#endif
+#if MB_STEP >= 7
+    if (ret == 0)
+        ret = run_check_network(&cfg->net, err);
+#endif
+    return ret;
+}
+#endif
+
 static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err)
 {
     int opt, ret;
@@ -269,6 +375,10 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
     }
     if (args->help)
         return 0;
+#if MB_STEP >= 8
+    if (args->rootfs_arg == NULL)
+        return run_parse_image(args, argc, argv, err);
+#endif
     if (args->rootfs_arg == NULL)
         return mb_fail(err, 0, "run: --rootfs DIR is required");
     if (optind >= argc)
@@ -303,14 +413,15 @@ int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *e
 #else
     (void)globals;
 #endif
-    ret = run_parse(&args, argc, argv, err);
+    /* The id comes first: an image container's rootfs path holds it. */
+    ret = container_id_new(args.cfg.id, err);
+    if (ret == 0)
+        ret = run_parse(&args, argc, argv, err);
     if (ret == 0 && args.help) {
         fputs(run_usage, stdout);
         run_args_free(&args);
         return 0;
     }
-    if (ret == 0)
-        ret = container_id_new(args.cfg.id, err);
 #if MB_STEP >= 3
     if (ret == 0 && args.cfg.hostname[0] == '\0')
         memcpy(args.cfg.hostname, args.cfg.id, MB_SHORT_ID_LEN);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -36,6 +38,19 @@ int child_report_read(int report_fd, mb_error *err)
 
 /* The container starts from a known environment, not the host's: nothing of
  * the caller's (tokens, SSH agent sockets, proxies) leaks into it. */
+#if MB_STEP >= 8
+/* Is NAME= already among the first n entries? */
+static int env_has(char *const env[], size_t n, const char *entry)
+{
+    size_t len = strcspn(entry, "=") + 1;
+
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(env[i], entry, len) == 0)
+            return 1;
+    return 0;
+}
+#endif
+
 static void build_environment(const struct container_config *cfg, char *env[], size_t n)
 {
     static char hostname[80], term[128];
@@ -52,21 +67,44 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     snprintf(hostname, sizeof(hostname), "HOSTNAME=%s", name);
 #endif
     snprintf(term, sizeof(term), "TERM=%s", host_term != NULL ? host_term : "xterm");
+#if MB_STEP >= 8
+    /* The image's Env first; minibox's defaults only fill what it lacks. */
+    for (char **e = cfg->image_env; e != NULL && *e != NULL && i < n - 5; e++)
+        env[i++] = *e;
+    {
+        char *defaults[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                            "HOME=/root", term, hostname};
+        size_t image_count = i;
+
+        for (size_t d = 0; d < 4; d++)
+            if (!env_has(env, image_count, defaults[d]))
+                env[i++] = defaults[d];
+    }
+#else
     env[i++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     env[i++] = "HOME=/root";
     env[i++] = term;
     env[i++] = hostname;
-    env[i] = NULL;
     (void)n;
+#endif
+    env[i] = NULL;
 }
 
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
-    char *env[8];
+    char *env[256];
     mb_error err;
     int saved_errno;
 
     build_environment(cfg, env, sizeof(env) / sizeof(env[0]));
+#if MB_STEP >= 8
+    /* The image's WorkingDir, made if the image lacks it (as Docker does). */
+    if (cfg->workdir != NULL && cfg->workdir[0] != '\0' && chdir(cfg->workdir) < 0 &&
+        (mkdir(cfg->workdir, 0755) < 0 || chdir(cfg->workdir) < 0)) {
+        mb_fail(&err, errno, "working directory %s", cfg->workdir);
+        child_fail(report_fd, &err);
+    }
+#endif
     signals_reset_for_exec(saved_mask);
     /* execvp searches the PATH of the current environment, so switch to the
      * container's before searching. */

@@ -18,6 +18,9 @@
 #if MB_STEP >= 7
 #include "network.h"
 #endif
+#if MB_STEP >= 8
+#include "image_store.h"
+#endif
 
 /* Options that every verb accepts (before the verb). */
 struct mb_globals {
@@ -58,6 +61,13 @@ struct container_config {
 #endif
 #if MB_STEP >= 7
     struct net_config net; /* --net, -p */
+#endif
+#if MB_STEP >= 8
+    struct image image;  /* run IMAGE: its layers and config (id "" for --rootfs) */
+    const char *name;    /* --name */
+    bool remove;         /* --rm: the writable layer goes when the container ends */
+    char **image_env;    /* the image's Env, NULL-terminated */
+    const char *workdir; /* the image's WorkingDir */
 #endif
 };
 

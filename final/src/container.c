@@ -34,6 +34,9 @@
 #include "cgroup.h"
 #include "state.h"
 #endif
+#if MB_STEP >= 8
+#include "container_store.h"
+#endif
 
 /* The namespaces a container gets; each chapter adds one. */
 static unsigned long container_clone_flags(const struct container_config *cfg)
@@ -131,9 +134,17 @@ static int resources_create(const struct container_config *cfg, struct container
     if (ret == 0)
         ret = network_prepare(&cfg->net, cfg->id, res->state.dir, cfg->hostname, &res->net, err);
 #endif
+#if MB_STEP >= 8
+    if (ret == 0 && cfg->image.config != NULL)
+        ret = container_store_create(cfg, res->state.dir, err);
+#endif
     if (ret < 0) {
         mb_error ignored;
         cgroup_destroy(&res->cgroup, &ignored);
+#if MB_STEP >= 8
+        if (cfg->image.config != NULL)
+            container_remove_dir(res->state.dir, &ignored);
+#endif
         state_remove(&res->state);
     }
     return ret;
@@ -158,6 +169,17 @@ static int resources_release(const struct container_config *cfg, struct containe
     network_release(&cfg->net, &res->net);
 #endif
     ret = cgroup_destroy(&res->cgroup, err);
+#if MB_STEP >= 8
+    /* An image container keeps its writable layer for commit, unless --rm. */
+    if (cfg->image.config != NULL && !cfg->remove) {
+        state_remove_runtime(&res->state);
+        return ret;
+    }
+    if (cfg->image.config != NULL) {
+        mb_error ignored;
+        container_remove_dir(res->state.dir, &ignored);
+    }
+#endif
     state_remove(&res->state);
     return ret;
 }

@@ -29,6 +29,13 @@ static const struct verb verbs[] = {
 #if MB_STEP >= 5
     {"gc", cmd_gc, "remove cgroups and state that killed runs left behind"},
 #endif
+#if MB_STEP >= 8
+    {"image", cmd_image, "import FILE [NAME] | inspect IMAGE"},
+    {"images", cmd_images, "list images"},
+    {"rmi", cmd_rmi, "remove an image"},
+    {"commit", cmd_commit, "turn a container's changes into a new image"},
+    {"rm", cmd_rm, "remove an exited container and its writable layer"},
+#endif
 };
 
 static void usage(FILE *out)

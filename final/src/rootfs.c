@@ -117,6 +117,40 @@ static int rootfs_pivot(const char *rootfs, mb_error *err)
     return 0;
 }
 
+#if MB_STEP >= 8
+/* The image's layers, read-only, under the container's writable upper dir:
+ *
+ *   lowerdir=L3:L2:L1   the top layer first (overlayfs's order)
+ *   upperdir=upper      where the container's writes and deletions land
+ *   workdir=work        overlayfs's scratch space, same filesystem as upper
+ *
+ * The layer paths are given relative to <root>/layers (the child's working
+ * directory for the mount): the options must fit in one page. */
+static int rootfs_mount_overlay(const struct container_config *cfg, mb_error *err)
+{
+    char options[4096], dir[4200];
+    size_t used;
+
+    snprintf(dir, sizeof(dir), "%s/layers", cfg->state_root);
+    if (chdir(dir) < 0)
+        return mb_fail(err, errno, "chdir %s", dir);
+    used = (size_t)snprintf(options, sizeof(options), "lowerdir=");
+    for (int i = cfg->image.n_layers - 1; i >= 0 && used < sizeof(options); i--)
+        used += (size_t)snprintf(options + used, sizeof(options) - used, "%s%s",
+                                 cfg->image.layers[i], i > 0 ? ":" : "");
+    snprintf(dir, sizeof(dir), "%s/containers/%s", cfg->state_root, cfg->id);
+    used += (size_t)snprintf(options + used, sizeof(options) - used,
+                             ",upperdir=%s/upper,workdir=%s/work%s", dir, dir,
+                             cfg->userns.mode != USERNS_HOST ? ",userxattr" : "");
+    if (used >= sizeof(options))
+        return mb_fail(err, E2BIG, "overlay options for %d layers", cfg->image.n_layers);
+    if (mount("overlay", cfg->rootfs, "overlay", 0, options) < 0)
+        return mb_fail(err, errno, "mount the image's layers (overlayfs%s)",
+                       cfg->userns.mode != USERNS_HOST ? "; rootless needs Linux 5.11+" : "");
+    return 0;
+}
+#endif
+
 int rootfs_enter(const struct container_config *cfg, mb_error *err)
 {
     cleanup_fd int rootfd = -1;
@@ -127,6 +161,13 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
      * shared, and pivot_root refuses a shared root. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return mb_fail(err, errno, "make / private in the container's mount namespace");
+#if MB_STEP >= 8
+    if (cfg->image.config != NULL) {
+        int ret8 = rootfs_mount_overlay(cfg, err);
+        if (ret8 < 0)
+            return ret8;
+    }
+#endif
     /* pivot_root needs the new root to be a mount point: bind the rootfs
      * onto itself. */
     if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)

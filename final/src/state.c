@@ -140,6 +140,29 @@ int state_record_cgroups(const struct container_state *state, const struct conta
     return 0;
 }
 
+#if MB_STEP >= 8
+/* The runtime files of a state dir, which go when its container ends; an
+ * image container's record and layer dirs stay. */
+static const char *const runtime_files[] = {"lock",        "cgroups",   "hosts",     "hostname",
+                                            "resolv.conf", "slirp.log", "slirp.sock"};
+
+void state_remove_runtime(struct container_state *state)
+{
+    char path[PATH_MAX + 32];
+
+    if (state->dir[0] == '\0')
+        return;
+    for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", state->dir, runtime_files[i]);
+        unlink(path);
+    }
+    if (state->lock_fd >= 0)
+        close(state->lock_fd);
+    state->lock_fd = -1;
+    state->dir[0] = '\0';
+}
+#endif
+
 void state_remove(struct container_state *state)
 {
     if (state->dir[0] == '\0')
@@ -176,6 +199,16 @@ static int gc_cgroups(const char *dir, mb_error *err)
     return ret;
 }
 
+#if MB_STEP >= 8
+static int has_record(const char *dir)
+{
+    char path[PATH_MAX + 32];
+
+    snprintf(path, sizeof(path), "%s/container.json", dir);
+    return access(path, F_OK) == 0;
+}
+#endif
+
 int state_gc(const char *root, mb_error *err)
 {
     char dir[PATH_MAX], lock[PATH_MAX + 16];
@@ -201,6 +234,19 @@ int state_gc(const char *root, mb_error *err)
             continue;
         if (gc_cgroups(path, err) < 0)
             continue;
+#if MB_STEP >= 8
+        if (has_record(path)) {
+            struct container_state dead = {.lock_fd = -1};
+
+            snprintf(dead.dir, sizeof(dead.dir), "%s", path);
+            state_remove_runtime(&dead);
+            fprintf(stderr,
+                    "minibox: cleaned up after killed container %.12s (kept for commit "
+                    "or rm)\n",
+                    e->d_name);
+            continue;
+        }
+#endif
         remove_dir_files(path);
         fprintf(stderr, "minibox: removed stale container %.12s\n", e->d_name);
         removed++;

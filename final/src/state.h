@@ -12,6 +12,8 @@
 #ifndef MB_STATE_H
 #define MB_STATE_H
 
+#include "mb_step.h"
+
 #include <limits.h>
 
 #include "cgroup.h"
@@ -28,6 +30,12 @@ int state_create(const char *root, const char *id, struct container_state *state
 /* Record the cgroup dirs before they are made, so a crash leaves a trail. */
 int state_record_cgroups(const struct container_state *state, const struct container_cgroup *cg,
                          mb_error *err);
+
+#if MB_STEP >= 8
+/* Remove only the runtime files (lock, cgroups, network files), keeping an
+ * image container's record and writable layer. */
+void state_remove_runtime(struct container_state *state);
+#endif
 
 /* Remove the state dir and drop the lock. */
 void state_remove(struct container_state *state);

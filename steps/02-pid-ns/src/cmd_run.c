@@ -113,14 +113,15 @@ int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *e
     int ret, status = 0;
 
     (void)globals;
-    ret = run_parse(&args, argc, argv, err);
+    /* The id comes first: an image container's rootfs path holds it. */
+    ret = container_id_new(args.cfg.id, err);
+    if (ret == 0)
+        ret = run_parse(&args, argc, argv, err);
     if (ret == 0 && args.help) {
         fputs(run_usage, stdout);
         run_args_free(&args);
         return 0;
     }
-    if (ret == 0)
-        ret = container_id_new(args.cfg.id, err);
     if (ret == 0)
         ret = container_run(&args.cfg, &status, err);
     run_args_free(&args);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -35,6 +37,7 @@ int child_report_read(int report_fd, mb_error *err)
 
 /* The container starts from a known environment, not the host's: nothing of
  * the caller's (tokens, SSH agent sockets, proxies) leaks into it. */
+
 static void build_environment(const struct container_config *cfg, char *env[], size_t n)
 {
     static char hostname[80], term[128];
@@ -47,13 +50,13 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     env[i++] = "HOME=/root";
     env[i++] = term;
     env[i++] = hostname;
-    env[i] = NULL;
     (void)n;
+    env[i] = NULL;
 }
 
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
-    char *env[8];
+    char *env[256];
     mb_error err;
     int saved_errno;
 

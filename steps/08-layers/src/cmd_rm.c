@@ -1,0 +1,26 @@
+/*
+ * cmd_rm.c - `minibox rm CONTAINER...` (chapter 8): remove an exited
+ * container and its writable layer.
+ */
+#include <stdio.h>
+
+#include "commands.h"
+#include "container_store.h"
+
+int cmd_rm(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    char dir[4500], id[65];
+
+    if (argc < 2)
+        return mb_fail(err, 0, "usage: minibox rm CONTAINER...");
+    for (int i = 1; i < argc; i++) {
+        if (container_find(globals->root, argv[i], dir, sizeof(dir), id, err) < 0)
+            return -1;
+        if (container_running(dir))
+            return mb_fail(err, 0, "container %.12s is running: stop it first", id);
+        if (container_remove_dir(dir, err) < 0)
+            return -1;
+        printf("%.12s\n", id);
+    }
+    return 0;
+}
