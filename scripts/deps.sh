@@ -3,7 +3,8 @@
 #
 # Installs minibox's Debian packages that are missing. Groups:
 #   build  compile, make the rootfs, generate the steps, run and grade the tests
-#          (python3 runs the grader, xmllint checks its JUnit output) (default)
+#          (python3 runs the grader, xmllint checks its JUnit output, umoci makes
+#          the OCI image of the 08-layers suite that no minibox code wrote) (default)
 #   docs   render the diagrams
 #   bench  the runtimes and timer that `make bench` compares against
 #   vm     qemu and its firmware for `make test-vm` (cgroup v2 in a VM)
@@ -11,7 +12,7 @@
 set -euo pipefail
 
 declare -A groups=(
-    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev tar"
+    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev tar umoci"
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
     [vm]="qemu-system-x86 qemu-system-data xz-utils"

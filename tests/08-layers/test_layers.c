@@ -215,6 +215,429 @@ static void test_bad_image_input_is_125(void **state)
     mb_result_free(&r);
 }
 
+/* A file of mb_tmp, made once per suite run. */
+static const char *tmp_file(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", mb_tmp, name);
+    return buf;
+}
+
+/*
+ * The layered images, built here with python3's tarfile, json and hashlib so
+ * that the test knows every byte: three layers with the same content, as an
+ * OCI image layout archive and as a `docker save` archive.
+ *
+ *   layer 1  the test rootfs (uncompressed)
+ *   layer 2  t/ with dirs and files                            (uncompressed)
+ *   layer 3  whiteouts .wh.file, .wh..hidden (a dot file), .wh.gonedir (a
+ *            dir), an opaque t/opq (.wh..wh..opq) with a new file in it, a
+ *            changed and an added file                          (gzip in OCI)
+ *
+ * Also written: diff_ids.txt (the three diff_ids, comma-separated) and
+ * bad-diff-id.tar (the OCI archive with a config whose second diff_id is
+ * wrong, as an altered archive would have).
+ */
+static const char make_layered_py[] =
+    "import gzip, hashlib, io, json, os, subprocess, sys, tarfile\n"
+    "rootfs, out = sys.argv[1], sys.argv[2]\n"
+    "def layer(entries):\n"
+    "    buf = io.BytesIO()\n"
+    "    with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as t:\n"
+    "        for name, data in entries:\n"
+    "            i = tarfile.TarInfo(name); i.mtime = 1700000000\n"
+    "            if data is None:\n"
+    "                i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)\n"
+    "            else:\n"
+    "                i.size = len(data); i.mode = 0o644; t.addfile(i, io.BytesIO(data))\n"
+    "    return buf.getvalue()\n"
+    "base = subprocess.run(['tar', '-C', rootfs, '-cf', '-', '.'], check=True,\n"
+    "                      stdout=subprocess.PIPE).stdout\n"
+    "tree = layer([('t', None), ('t/etc', None), ('t/etc/conf', b'v1\\n'), ('t/keep', None),\n"
+    "              ('t/keep/a', b'a\\n'), ('t/file', b'gone\\n'), ('t/.hidden', b'h\\n'),\n"
+    "              ('t/gonedir', None), ('t/gonedir/x', b'x\\n'), ('t/opq', None),\n"
+    "              ('t/opq/old', b'old\\n'), ('t/opq/sub', None), ('t/opq/sub/deep', "
+    "b'deep\\n')])\n"
+    "wh = layer([('t', None), ('t/.wh.file', b''), ('t/.wh..hidden', b''),\n"
+    "            ('t/.wh.gonedir', b''), ('t/etc', None), ('t/etc/conf', b'v2\\n'),\n"
+    "            ('t/keep', None), ('t/keep/b', b'b\\n'), ('t/opq', None),\n"
+    "            ('t/opq/.wh..wh..opq', b''), ('t/opq/new', b'new\\n')])\n"
+    "layers = [base, tree, wh]\n"
+    "sha = lambda b: hashlib.sha256(b).hexdigest()\n"
+    "diff_ids = ['sha256:' + sha(l) for l in layers]\n"
+    "def config(ids):\n"
+    "    return json.dumps({'architecture': 'amd64', 'os': 'linux',\n"
+    "        'config': {'Env': ['PATH=/bin:/sbin:/usr/bin:/usr/sbin', 'LAYERS=three'],\n"
+    "                   'WorkingDir': '/t/keep', 'Entrypoint': ['/bin/sh', '-c'],\n"
+    "                   'Cmd': ['echo $LAYERS in $(pwd)']},\n"
+    "        'rootfs': {'type': 'layers', 'diff_ids': ids}}, sort_keys=True).encode()\n"
+    "def add(t, name, data):\n"
+    "    i = tarfile.TarInfo(name); i.size = len(data); i.mode = 0o644; i.mtime = 1700000000\n"
+    "    t.addfile(i, io.BytesIO(data))\n"
+    "def oci(path, ids):\n"
+    "    blobs = [layers[0], layers[1], gzip.compress(layers[2], mtime=0)]\n"
+    "    types = ['tar', 'tar', 'tar+gzip']\n"
+    "    cfg = config(ids)\n"
+    "    desc = lambda mt, b: {'mediaType': mt, 'digest': 'sha256:' + sha(b), 'size': len(b)}\n"
+    "    manifest = json.dumps({'schemaVersion': 2,\n"
+    "        'mediaType': 'application/vnd.oci.image.manifest.v1+json',\n"
+    "        'config': desc('application/vnd.oci.image.config.v1+json', cfg),\n"
+    "        'layers': [desc('application/vnd.oci.image.layer.v1.' + k, b)\n"
+    "                   for k, b in zip(types, blobs)]}).encode()\n"
+    "    index = dict(schemaVersion=2, manifests=[dict(desc(\n"
+    "        'application/vnd.oci.image.manifest.v1+json', manifest),\n"
+    "        annotations={'org.opencontainers.image.ref.name': 'latest'})])\n"
+    "    with tarfile.open(path, 'w') as t:\n"
+    "        add(t, 'oci-layout', b'{\"imageLayoutVersion\": \"1.0.0\"}')\n"
+    "        add(t, 'index.json', json.dumps(index).encode())\n"
+    "        for b in blobs + [cfg, manifest]:\n"
+    "            add(t, 'blobs/sha256/' + sha(b), b)\n"
+    "oci(out + '/layered-oci.tar', diff_ids)\n"
+    "oci(out + '/bad-diff-id.tar', diff_ids[:1] + ['sha256:' + sha(b'not this layer')] + "
+    "diff_ids[2:])\n"
+    "with tarfile.open(out + '/layered-docker.tar', 'w') as t:\n"
+    "    cfg = config(diff_ids)\n"
+    "    dirs = [sha(('%d' % n).encode() + l) for n, l in enumerate(layers)]\n"
+    "    add(t, sha(cfg) + '.json', cfg)\n"
+    "    for d, l in zip(dirs, layers):\n"
+    "        add(t, d + '/VERSION', b'1.0'); add(t, d + '/json', b'{}')\n"
+    "        add(t, d + '/layer.tar', l)\n"
+    "    add(t, 'manifest.json', json.dumps([{'Config': sha(cfg) + '.json',\n"
+    "        'RepoTags': ['layered:docker'], 'Layers': [d + '/layer.tar' for d in "
+    "dirs]}]).encode())\n"
+    "    add(t, 'repositories', json.dumps({'layered': {'docker': dirs[-1]}}).encode())\n"
+    "open(out + '/diff_ids.txt', 'w').write(','.join(diff_ids))\n";
+
+/* Build the layered archives once; skip when python3 is missing. */
+static void make_layered(void)
+{
+    char done[4300], cmd[16384];
+
+    if (access(tmp_file(done, sizeof(done), "diff_ids.txt"), F_OK) == 0)
+        return;
+    snprintf(cmd, sizeof(cmd), "python3 - '%s' '%s' <<'PY'\n%sPY", mb_rootfs, mb_tmp,
+             make_layered_py);
+    if (system("command -v python3 >/dev/null") != 0)
+        mb_skip("python3 is needed to build the layered test images");
+    if (system(cmd) != 0)
+        fail_msg("building the layered test archives failed");
+}
+
+static void read_small(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+    buf[n] = '\0';
+    if (f != NULL)
+        fclose(f);
+}
+
+/* rootfs.diff_ids of `minibox image inspect REF`, as "sha256:a,sha256:b". */
+static const char *diff_ids_of(const char *ref, char *buf, size_t len)
+{
+    struct mb_result r;
+    const char *p, *end;
+
+    buf[0] = '\0';
+    mb_run(&r, NULL, "image", "inspect", ref, NULL);
+    if (r.status != 0)
+        fail_msg("image inspect %s failed (%d): %s", ref, r.status, r.err);
+    p = strstr(r.out, "\"diff_ids\"");
+    end = p ? strchr(p, ']') : NULL;
+    while (p != NULL && (p = strstr(p, "\"sha256:")) != NULL && p < end) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%.71s", used ? "," : "", p + 1);
+        p += 72;
+    }
+    mb_result_free(&r);
+    return buf;
+}
+
+static void import_as(const char *file, const char *name)
+{
+    struct mb_result r;
+
+    mb_run(&r, NULL, "image", "import", file, name, NULL);
+    if (r.status != 0)
+        fail_msg("image import %s %s failed (%d): %s", file, name, r.status, r.err);
+    assert_true(strncmp(r.out, "sha256:", 7) == 0);
+    mb_result_free(&r);
+}
+
+static void rmi(const char *name)
+{
+    struct mb_result r;
+
+    mb_run(&r, NULL, "rmi", name, NULL);
+    if (r.status != 0)
+        fail_msg("rmi %s failed (%d): %s", name, r.status, r.err);
+    mb_result_free(&r);
+}
+
+/* What the layered image's /t must be, seen from inside a container: the
+ * whiteouts removed t/file, t/.hidden and t/gonedir; the opaque t/opq hides
+ * old and sub; no .wh. name is visible. */
+static const char layered_tree[] = "/t\n/t/etc\n/t/etc/conf\n/t/keep\n/t/keep/a\n/t/keep/b\n"
+                                   "/t/opq\n/t/opq/new\n"
+                                   "v2\na\nb\nnew\n";
+
+static void check_layered_tree(const char *image)
+{
+    struct mb_result r;
+
+    /* the Entrypoint is sh -c: the command is its script */
+    mb_run(&r, NULL, "run", "--rm", image,
+           "find /t | sort; cat /t/etc/conf /t/keep/a /t/keep/b /t/opq/new", NULL);
+    if (r.status != 0)
+        fail_msg("run %s failed (%d): %s", image, r.status, r.err);
+    if (strcmp(r.out, layered_tree) != 0)
+        fail_msg("%s: the tree is\n%s\nexpected\n%s", image, r.out, layered_tree);
+    mb_result_free(&r);
+}
+
+/* A multi-layer OCI archive (one layer gzip'd) with whiteouts and an opaque
+ * directory yields exactly the expected tree, and its config is honoured. */
+static void test_multi_layer_oci_whiteouts_and_opaque_dir(void **state)
+{
+    char file[4300], want[512], got[512];
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    make_layered();
+    import_as(tmp_file(file, sizeof(file), "layered-oci.tar"), "layered:oci");
+    mb_run(&r, NULL, "images", NULL);
+    assert_true(mb_contains(r.out, "layered:oci"));
+    mb_result_free(&r);
+    read_small(tmp_file(file, sizeof(file), "diff_ids.txt"), want, sizeof(want));
+    assert_string_equal(diff_ids_of("layered:oci", got, sizeof(got)), want);
+    check_layered_tree("layered:oci");
+    /* no command: Entrypoint + Cmd, with the image's Env and WorkingDir */
+    mb_run(&r, NULL, "run", "--rm", "layered:oci", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "three in /t/keep\n");
+    mb_result_free(&r);
+    rmi("layered:oci");
+    mb_assert_nothing_leaked();
+}
+
+/* The same layers as a `docker save` archive import to the same diff_ids;
+ * removing one image keeps the layers the other still uses. */
+static void test_docker_save_gives_the_same_layer_digests(void **state)
+{
+    char file[4300], oci[512], docker[512];
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    make_layered();
+    import_as(tmp_file(file, sizeof(file), "layered-oci.tar"), "layered:oci");
+    import_as(tmp_file(file, sizeof(file), "layered-docker.tar"), "layered:docker");
+    diff_ids_of("layered:oci", oci, sizeof(oci));
+    diff_ids_of("layered:docker", docker, sizeof(docker));
+    assert_int_equal(mb_count_lines(oci), 0);
+    assert_int_equal(strlen(oci), 3 * 71 + 2);
+    assert_string_equal(docker, oci);
+    check_layered_tree("layered:docker");
+    rmi("layered:docker");
+    check_layered_tree("layered:oci"); /* its layers are still there */
+    rmi("layered:oci");
+    mb_run(&r, NULL, "images", NULL);
+    assert_false(mb_contains(r.out, "layered"));
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+/* An archive whose layer does not match its config's diff_id is refused. */
+static void test_altered_layer_is_refused(void **state)
+{
+    char file[4300];
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    make_layered();
+    mb_run(&r, NULL, "image", "import", tmp_file(file, sizeof(file), "bad-diff-id.tar"), "bad",
+           NULL);
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "diff_id"));
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rm", "bad", "true", NULL);
+    mb_assert_usage_error(&r); /* no image was stored */
+    mb_result_free(&r);
+}
+
+/* An OCI archive made by umoci (a tool nobody here wrote), from the test
+ * rootfs, offline: layer 1 the rootfs, layer 2 adds a file and deletes one
+ * (umoci writes the whiteout). */
+static void test_umoci_archive_imports_and_runs(void **state)
+{
+    char dir[4300], cmd[16384], ids[512];
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    if (system("command -v umoci >/dev/null") != 0)
+        mb_skip("umoci is not installed (scripts/deps.sh installs it)");
+    tmp_file(dir, sizeof(dir), "umoci");
+    snprintf(cmd, sizeof(cmd),
+             "set -e; d='%s'; rm -rf \"$d\"; mkdir \"$d\"; cd \"$d\"\n"
+             "umoci init --layout oci\n"
+             "umoci new --image oci:mb\n"
+             "umoci unpack --image oci:mb bundle\n"
+             "cp -a '%s'/. bundle/rootfs/\n"
+             "umoci repack --image oci:mb bundle\n"
+             "umoci unpack --image oci:mb app\n"
+             "echo made by umoci > app/rootfs/umoci.txt\n"
+             "rm app/rootfs/bin/vi\n"
+             "umoci repack --image oci:mb app\n"
+             "umoci config --image oci:mb --config.env PATH=/bin:/usr/bin "
+             "--config.workingdir /etc --config.cmd pwd\n"
+             "umoci gc --layout oci\n"
+             "tar -C oci -cf ../umoci.tar .\n",
+             dir, mb_rootfs);
+    if (system(cmd) != 0)
+        fail_msg("building the image with umoci failed: %s", cmd);
+    import_as(tmp_file(dir, sizeof(dir), "umoci.tar"), "umoci:test");
+    assert_int_equal(strlen(diff_ids_of("umoci:test", ids, sizeof(ids))), 2 * 71 + 1);
+    mb_run(&r, NULL, "run", "--rm", "umoci:test", "sh", "-c",
+           "cat /umoci.txt /etc/minibox-rootfs; ls /bin/vi", NULL);
+    assert_string_equal(r.out, "made by umoci\nminibox test rootfs\n");
+    assert_int_not_equal(r.status, 0); /* the whiteout hides /bin/vi */
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rm", "umoci:test", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "/etc\n"); /* Cmd in WorkingDir */
+    mb_result_free(&r);
+    rmi("umoci:test");
+    mb_assert_nothing_leaked();
+}
+
+/* image inspect shows the id and the config; an unknown image is an error. */
+static void test_image_inspect(void **state)
+{
+    char ids[512];
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    import_base();
+    mb_run(&r, NULL, "image", "inspect", "base", NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "\"Id\": \"sha256:"));
+    assert_true(mb_contains(r.out, "\"Cmd\""));
+    mb_result_free(&r);
+    assert_int_equal(strlen(diff_ids_of("base", ids, sizeof(ids))), 71);
+    mb_run(&r, NULL, "image", "inspect", "no-such-image", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+}
+
+/* A deletion in one running container hides the file in that container
+ * only: another container running at the same time still sees it. */
+static void test_delete_hides_a_lower_file_there_only(void **state)
+{
+    struct mb_proc a;
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    import_base();
+    mb_spawn(&a, "run", "--rm", "base", "sh", "-c",
+             "rm /bin/vi && rm -r /usr/sbin && ! ls /bin/vi /usr/sbin 2>/dev/null && probe hold",
+             NULL);
+    mb_expect_line(&a, "ready", 20000);
+    mb_run(&r, NULL, "run", "--rm", "base", "sh", "-c", "ls /bin/vi && ls /usr/sbin | grep -c .",
+           NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "/bin/vi\n", 8) == 0 && atoi(r.out + 8) > 0);
+    mb_result_free(&r);
+    assert_int_equal(mb_finish(&a, 10000), 0);
+    mb_assert_nothing_leaked();
+}
+
+/* A directory removed and made again in a container is opaque in overlay
+ * (trusted.overlay.opaque); commit must keep it so: the lower contents stay
+ * hidden in the new image. */
+static void test_commit_keeps_an_opaque_directory(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    import_base();
+    mb_run(&r, NULL, "run", "--name", "opaque", "base", "sh", "-c",
+           "rm -r /usr/sbin && mkdir /usr/sbin && echo only > /usr/sbin/only", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "commit", "opaque", "opaque:v1", NULL);
+    if (r.status != 0)
+        print_message("commit failed (%d): %s", r.status, r.err);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rm", "opaque", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rm", "opaque:v1", "ls", "/usr/sbin", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "only\n");
+    mb_result_free(&r);
+    rmi("opaque:v1");
+    mb_assert_nothing_leaked();
+}
+
+/* `image import FILE` takes FILE relative to the working directory, like
+ * every command line tool (a layer the store does not hold yet, so that it
+ * is really extracted). */
+static void test_import_a_relative_path(void **state)
+{
+    char cwd[4300], file[4300];
+    struct mb_result r;
+
+    (void)state;
+    require_layers();
+    sh("tar -C '%s' -cf '%s' ./etc", mb_rootfs, tmp_file(file, sizeof(file), "relative.tar"));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(mb_tmp), 0);
+    mb_run(&r, NULL, "image", "import", "relative.tar", "relative", NULL);
+    assert_int_equal(chdir(cwd), 0);
+    if (r.status != 0)
+        fail_msg("image import relative.tar (a relative path) failed (%d): %s", r.status, r.err);
+    mb_result_free(&r);
+    rmi("relative");
+}
+
+/* Importing again under a name moves the name to the new image; the old
+ * one must not stay behind unseen: either `images` lists it or it is gone. */
+static void test_reimport_leaves_no_hidden_image(void **state)
+{
+    char first[80], prefix[16];
+    struct mb_result r, i;
+    int listed;
+
+    (void)state;
+    require_layers();
+    import_base();
+    sleep(1); /* a plain tarball's config holds its import time: a new image */
+    mb_run(&r, NULL, "image", "import", tarball, "again", NULL);
+    assert_int_equal(r.status, 0);
+    snprintf(first, sizeof(first), "%.71s", r.out);
+    mb_result_free(&r);
+    sleep(1);
+    import_as(tarball, "again");
+    snprintf(prefix, sizeof(prefix), "%.12s", first + 7);
+    mb_run(&r, NULL, "images", NULL);
+    listed = mb_contains(r.out, prefix);
+    mb_run(&i, NULL, "image", "inspect", first, NULL);
+    rmi("again");
+    mb_run(&r, NULL, "rmi", first, NULL); /* the old image, if it is still stored */
+    mb_result_free(&r);
+    if (!listed && i.status == 0)
+        fail_msg("image %s is still stored ('image inspect' shows it) but 'minibox images' "
+                 "does not list it",
+                 prefix);
+    mb_result_free(&i);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +647,15 @@ int main(void)
         cmocka_unit_test(test_two_containers_from_one_image),
         cmocka_unit_test(test_hostile_archives_are_refused),
         cmocka_unit_test(test_bad_image_input_is_125),
+        cmocka_unit_test(test_multi_layer_oci_whiteouts_and_opaque_dir),
+        cmocka_unit_test(test_docker_save_gives_the_same_layer_digests),
+        cmocka_unit_test(test_altered_layer_is_refused),
+        cmocka_unit_test(test_umoci_archive_imports_and_runs),
+        cmocka_unit_test(test_image_inspect),
+        cmocka_unit_test(test_delete_hides_a_lower_file_there_only),
+        cmocka_unit_test(test_commit_keeps_an_opaque_directory),
+        cmocka_unit_test(test_import_a_relative_path),
+        cmocka_unit_test(test_reimport_leaves_no_hidden_image),
         cmocka_unit_test(mb_test_nothing_leaked),
     };
 
