@@ -25,10 +25,11 @@ static int suite_setup(void **state)
     int ret = mb_group_setup(state);
 
     if (ret == 0) {
-        /* From chapter 7 on, a rootless run's default network is slirp4netns. */
-        no_users = mb_tun_for_users();
-        if (no_users == NULL)
-            no_users = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
+        /* From chapter 7 on, a rootless run's default network is slirp4netns,
+         * which needs /dev/net/tun. Where there is none, a chapter-7 binary
+         * fails with its own clear error, and chapter 6 does not need it. */
+        (void)mb_tun_for_users();
+        no_users = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
         if (no_users == NULL)
             no_users = mb_user_create(USER_PLAIN, 0, &plain_uid, &plain_gid);
     }

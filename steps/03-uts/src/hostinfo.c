@@ -1,4 +1,5 @@
 /* hostinfo.c - see hostinfo.h. */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
