@@ -638,6 +638,30 @@ static void test_reimport_leaves_no_hidden_image(void **state)
     mb_result_free(&i);
 }
 
+/* A run that fails while setting up (exit 125: here a file volume over a
+ * directory) leaves nothing: no container record, no upper or work dir,
+ * with or without --rm (only a container that ran keeps its layer). */
+static void test_failed_run_leaves_no_container(void **state)
+{
+    char volume[4400];
+    struct mb_result r;
+    int kept;
+
+    (void)state;
+    require_layers();
+    import_base();
+    snprintf(volume, sizeof(volume), "%s:/bin", tarball);
+    mb_run(&r, NULL, "run", "--name", "failed", "-v", volume, "base", "true", NULL);
+    assert_int_equal(r.status, 125);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rm", "failed", NULL);
+    kept = r.status == 0;
+    mb_result_free(&r);
+    if (kept)
+        fail_msg("the failed run left its container behind ('minibox rm failed' removed it)");
+    mb_assert_nothing_leaked();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -656,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_commit_keeps_an_opaque_directory),
         cmocka_unit_test(test_import_a_relative_path),
         cmocka_unit_test(test_reimport_leaves_no_hidden_image),
+        cmocka_unit_test(test_failed_run_leaves_no_container),
         cmocka_unit_test(mb_test_nothing_leaked),
     };
 
