@@ -13,6 +13,12 @@
 #   unshare   unshare --fork --pid --mount --uts --ipc --net chroot ROOTFS
 #   bare      ROOTFS/bin/busybox true, run directly on the host
 #
+# From chapter 7 on, minibox runs with --net none (only lo, as the bundle's
+# network namespace), and twice more as root: --net bridge, and --net bridge
+# with one published port (-p BENCH_PORT:80). podman run --network bridge
+# with runc, from an image imported from ROOTFS, is timed when podman is
+# installed (it is not installed by scripts/deps.sh).
+#
 # plus reference rows that explain the others: the cost of runc's `sh -c`
 # (for a unique container id) and of crun's `unshare -m` wrapper alone, and
 # unshare+chroot without the network namespace (minibox's four namespaces
@@ -24,7 +30,8 @@
 # end; the script then checks that no mount, cgroup or process is left.
 #
 # Environment: BENCH_WARMUP (default 20), BENCH_RUNS (default 200), MINIBOX
-# (the binary to time, default final/minibox).
+# (the binary to time, default final/minibox), BENCH_PORT (the host port of
+# the -p row, default 30000 + pid % 20000).
 # Results: build/bench/results.json (hyperfine), build/bench/table.md.
 set -euo pipefail
 
@@ -40,6 +47,7 @@ minibox=${MINIBOX:-$repo/final/minibox} # MINIBOX=path: another build
 warmup=${BENCH_WARMUP:-20}
 runs=${BENCH_RUNS:-200}
 tag=mb-bench-$$ # prefix of every container id, cgroup and state dir of this run
+bench_port=${BENCH_PORT:-$((30000 + $$ % 20000))} # the host port of the -p row
 q() { printf '%q' "$1"; }
 
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (run: scripts/deps.sh bench)" >&2; exit 1; }
@@ -61,6 +69,8 @@ leftovers() { # what this run could leave behind, one line each
     find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name "$tag-*" 2>/dev/null | sed 's/^/cgroup /'
     grep -F -e " $rootfs" -e " $out" /proc/self/mountinfo | awk '{print "mount " $5}' || true
     pgrep -a -f -- "$tag-" | grep -v -e "^$$ " -e pgrep | sed 's/^/process /' || true
+    # chapter 7: a lease of this run's containers (their veths, nft rules go with it)
+    grep -F " $out/minibox-root/" /run/minibox/net/leases 2>/dev/null | sed 's/^/minibox lease /' || true
 }
 
 cleanup() {
@@ -77,6 +87,36 @@ cleanup() {
     find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -name "$tag-*" 2>/dev/null |
         while read -r d; do rmdir "$d" 2>/dev/null || true; done
     rm -rf "$out/minibox-root"
+    podman_cleanup
+}
+
+# Podman: its containers and image live under build/bench (removed with the
+# store; containers/storage keeps a private mount of its overlay dir there).
+# Its network plugins also leave things in the host's network namespace: a
+# bridge (cni-podman0 or podman0) and iptables-nft tables with CNI-* or
+# NETAVARK* chains. Those that did not exist before the bench go.
+podman_cleanup() {
+    local m t
+    [ -d "$out/podman-root" ] || return 0
+    podman --root "$out/podman-root" --runroot "$out/podman-run" rm -af >/dev/null 2>&1 || true
+    podman --root "$out/podman-root" --runroot "$out/podman-run" rmi -af >/dev/null 2>&1 || true
+    grep -F " $out/podman-" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    rm -rf "$out/podman-root" "$out/podman-run"
+    for m in cni-podman0 podman0; do
+        if ip link show "$m" >/dev/null 2>&1 && ! grep -qx "link $m" <<<"${host_net_before:-}"; then
+            ip link del "$m" 2>/dev/null && echo "removed: bridge $m (made by podman's network plugins)"
+        fi
+    done
+    for t in "ip filter" "ip nat" "ip6 filter" "ip6 nat" "inet netavark"; do
+        grep -qx "table $t" <<<"${host_net_before:-}" && continue
+        nft list table $t >/dev/null 2>&1 || continue
+        # only chains podman's plugins make, or the base chains iptables-nft adds
+        if ! nft list table $t | awk '$1 == "chain" { print $2 }' |
+            grep -qvE '^(CNI-|NETAVARK|(PRE|POST)ROUTING$|INPUT$|OUTPUT$|FORWARD$)'; then
+            nft delete table $t && echo "removed: nft table $t (made by podman's network plugins)"
+        fi
+    done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -92,6 +132,7 @@ foreign_pidns() {
     done | sort
 }
 foreign_before=$(foreign_pidns)
+host_net_before=$( { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link " $2 }'; nft list tables 2>/dev/null; } || true)
 rundirs() { ls -d /run/runc /run/crun 2>/dev/null || true; } # `crun --version` makes /run/crun
 rundirs_before=$(rundirs)
 
@@ -129,18 +170,40 @@ name="$version${step:+ (= $step)}"
 if [ ! -x "$minibox" ]; then
     add "minibox" "" "not built (run: make all)"
 else
-    cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --rootfs $(q "$rootfs") $true_in"
+    # From chapter 7 on, root's default network is the bridge: the main row
+    # asks for --net none, a network namespace with only lo, which is what
+    # the other runtimes' bundles get; the bridge rows come next.
+    net_none="" has_net=""
+    "$minibox" run --help 2>/dev/null | grep -q -- '--net ' && has_net=yes && net_none="--net none "
+    cmd="$(q "$minibox") --root $(q "$out/minibox-root") run $net_none--rootfs $(q "$rootfs") $true_in"
     err=$(try_run "$cmd")
     # Which namespaces this build creates: compare the container's with ours.
     inside=""
-    [ -z "$err" ] && inside=$("$minibox" --root "$out/minibox-root" run --rootfs "$rootfs" \
+    [ -z "$err" ] && inside=$("$minibox" --root "$out/minibox-root" run $net_none--rootfs "$rootfs" \
         /bin/ls -l /proc/self/ns 2>/dev/null || true)
     made=""
     for n in user pid mnt uts ipc net cgroup; do
         i=$(awk -v n="$n" '$(NF-2) == n { print $NF }' <<<"$inside")
         [ -n "$i" ] && [ "$i" != "$(readlink "/proc/self/ns/$n")" ] && made+="${made:+, }$n"
     done
-    add "$name" "$cmd" "$err" "${made:+new namespaces: $made}"
+    add "$name${has_net:+ --net none}" "$cmd" "$err" "${made:+new namespaces: $made}"
+
+    # Chapter 7's bridge: a lease, a veth pair, an address and a route by
+    # netlink; run alone, each run also creates and removes minibox0 and
+    # runs nft twice (the table is made with the first container and
+    # removed with the last). With -p, one more bound socket and DNAT rules.
+    if [ -z "$has_net" ]; then
+        add "minibox --net bridge" "" "this build has no --net (chapter 7)"
+    elif [ "$(id -u)" != 0 ]; then
+        add "minibox --net bridge" "" "needs root"
+    elif ! command -v nft >/dev/null; then
+        add "minibox --net bridge" "" "nft not installed (apt-get install nftables)"
+    else
+        cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --net bridge --rootfs $(q "$rootfs") $true_in"
+        add "$name --net bridge" "$cmd" "$(try_run "$cmd")" "veth + bridge + lease + nft, made and removed each run"
+        cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --net bridge -p $bench_port:80 --rootfs $(q "$rootfs") $true_in"
+        add "$name --net bridge -p $bench_port:80" "$cmd" "$(try_run "$cmd")" "as above, plus a held host port and DNAT rules"
+    fi
 fi
 
 # The OCI bundle shared by crun and runc.
@@ -198,6 +261,27 @@ else
     runc_wrap=yes
 fi
 
+# Podman with runc and its default bridge network (CNI or netavark), from an
+# image imported from ROOTFS into a store of its own under build/bench.
+# As root it needs the two --ulimit where the session's hard limits are low
+# (nofile 20000 on the course VM, and root may not raise it there): podman
+# asks for more by default and runc fails with "error setting rlimit type 7:
+# operation not permitted".
+podman_args=()
+if ! command -v podman >/dev/null; then
+    add "podman (runc, --network bridge)" "" "podman not installed (apt-get install podman)"
+elif ! command -v runc >/dev/null; then
+    add "podman (runc, --network bridge)" "" "runc not installed"
+else
+    podman_args=(--root "$out/podman-root" --runroot "$out/podman-run")
+    if ! err=$(tar -C "$rootfs" -c . 2>/dev/null | podman "${podman_args[@]}" import - localhost/$tag-busybox 2>&1 >/dev/null); then
+        add "podman (runc, --network bridge)" "" "podman import failed: $(tail -n 1 <<<"$err" | cut -c1-80)"
+    else
+        cmd="podman $(q "${podman_args[0]}") $(q "${podman_args[1]}") $(q "${podman_args[2]}") $(q "${podman_args[3]}") run --rm --runtime runc --network bridge --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 localhost/$tag-busybox $true_in"
+        add "podman (runc, --network bridge)" "$cmd" "$(try_run "$cmd")" "podman $(podman --version | awk '{print $NF}'), network backend $(podman "${podman_args[@]}" info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo '?')"
+    fi
+fi
+
 if ! command -v bwrap >/dev/null; then
     add "bwrap" "" "bwrap not installed (run: scripts/deps.sh bench)"
 else
@@ -238,7 +322,7 @@ fi
         echo ", tree $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(
             [ -n "$(git -C "$repo" status --porcelain -- final 2>/dev/null)" ] && echo ' + uncommitted changes in final/')")"
     echo "cgroups: $(if mountpoint -q "$unified"; then echo "hybrid (v1 + cgroup2 at $unified)"; elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo v2; else echo v1; fi)"
-    echo "tools:   $(hyperfine --version | head -n 1); $(command -v runc >/dev/null && runc --version | head -n 1 || echo 'runc -'); $(command -v crun >/dev/null && crun --root "$out/crun-state" --version | head -n 1 || echo 'crun -'); $(command -v bwrap >/dev/null && bwrap --version || echo 'bwrap -'); $(unshare --version 2>/dev/null | head -n 1)"
+    echo "tools:   $(hyperfine --version | head -n 1); $(command -v runc >/dev/null && runc --version | head -n 1 || echo 'runc -'); $(command -v crun >/dev/null && crun --root "$out/crun-state" --version | head -n 1 || echo 'crun -'); $(command -v bwrap >/dev/null && bwrap --version || echo 'bwrap -'); $(unshare --version 2>/dev/null | head -n 1)$(command -v podman >/dev/null && echo "; $(podman --version)")"
     echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) before the bench"
     echo "runs:    $warmup warmup + $runs timed per command, one hyperfine -N invocation$([ "$(id -u)" = 0 ] && echo ', nice -n -10')"
 } >"$out/env.txt"
