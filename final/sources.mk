@@ -14,6 +14,8 @@ SRC_06 := userns.c userns.h
 SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slirp.c slirp.h
 SRC_08 := image_store.c image_store.h layer.c layer.h image_import.c image_import.h \
           container_store.c container_store.h cmd_image.c cmd_commit.c cmd_rm.c
+SRC_09 := protocol.c protocol.h client.c client.h terminal.c terminal.h cmd_daemon.c cmd_ps.c \
+          cmd_stop.c cmd_logs.c
 
 # The chapters that exist so far, in order.
 STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net 08-layers

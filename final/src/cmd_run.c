@@ -63,6 +63,11 @@ static const char run_usage[] =
     "      --name NAME           a name for the container (for commit and rm)\n"
     "      --rm                  remove the container's writable layer when it ends\n"
 #endif
+#if MB_STEP >= 9
+    "  -d, --detach              run in the background (through the daemon); print the id\n"
+    "  -i, --interactive         keep stdin open (always, here)\n"
+    "  -t, --tty                 give the container a pseudo-terminal (through the daemon)\n"
+#endif
     "      --help                show this help\n";
 
 enum {
@@ -117,13 +122,20 @@ static const struct option run_options[] = {
     {"name", required_argument, NULL, OPT_NAME}, /* chapter 8 */
     {"rm", no_argument, NULL, OPT_RM},           /* chapter 8 */
 #endif
+#if MB_STEP >= 9
+    {"detach", no_argument, NULL, 'd'},      /* chapter 9 */
+    {"interactive", no_argument, NULL, 'i'}, /* chapter 9 */
+    {"tty", no_argument, NULL, 't'},         /* chapter 9 */
+#endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
 };
 
 /* "+": stop at the first non-option, which is the command; its own flags
  * (ls -l) are not minibox's. ":": report a missing argument as ':'. */
-#if MB_STEP >= 7
+#if MB_STEP >= 9
+static const char run_shortopts[] = "+:h:v:m:p:dit";
+#elif MB_STEP >= 7
 static const char run_shortopts[] = "+:h:v:m:p:";
 #elif MB_STEP >= 5
 static const char run_shortopts[] = "+:h:v:m:";
@@ -260,6 +272,16 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
         if (strcmp(arg, "auto") != 0 && strcmp(arg, "host") != 0)
             return mb_fail(err, 0, "bad --userns '%s': expected auto or host", arg);
         args->userns_auto = strcmp(arg, "auto") == 0;
+        return 0;
+#endif
+#if MB_STEP >= 9
+    case 'd':
+        args->cfg.detach = true;
+        return 0;
+    case 'i':
+        return 0; /* stdin is always passed on */
+    case 't':
+        args->cfg.tty = true;
         return 0;
 #endif
 #if MB_STEP >= 8
@@ -403,6 +425,20 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
     return ret;
 }
 
+#if MB_STEP >= 9
+/* Set by the daemon for the runs it makes on a client's behalf. */
+static struct {
+    bool keep_record;
+    int started_fd;
+} run_preset = {false, -1};
+
+void cmd_run_preset(bool keep_record, int started_fd)
+{
+    run_preset.keep_record = keep_record;
+    run_preset.started_fd = started_fd;
+}
+#endif
+
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
     struct run_args args = {0};
@@ -412,6 +448,10 @@ int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *e
     args.cfg.state_root = globals->root;
 #else
     (void)globals;
+#endif
+#if MB_STEP >= 9
+    args.cfg.keep_record = run_preset.keep_record;
+    args.cfg.started_fd = run_preset.started_fd;
 #endif
     /* The id comes first: an image container's rootfs path holds it. */
     ret = container_id_new(args.cfg.id, err);
@@ -425,6 +465,14 @@ int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *e
 #if MB_STEP >= 3
     if (ret == 0 && args.cfg.hostname[0] == '\0')
         memcpy(args.cfg.hostname, args.cfg.id, MB_SHORT_ID_LEN);
+#endif
+#if MB_STEP >= 9
+    /* Only the daemon can keep a container running after its client
+     * leaves (-d) or hand the client a pseudo-terminal (-t). */
+    if (ret == 0 && args.cfg.detach && run_preset.started_fd < 0)
+        ret = mb_fail(err, 0, "run -d needs the daemon (start one: minibox daemon &)");
+    if (ret == 0 && args.cfg.tty && !args.cfg.keep_record && !isatty(0))
+        ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
 #endif
     if (ret == 0)
         ret = container_run(&args.cfg, &status, err);

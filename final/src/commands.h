@@ -22,5 +22,17 @@ int cmd_rmi(const struct mb_globals *globals, int argc, char **argv, mb_error *e
 int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_rm(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 #endif
+#if MB_STEP >= 9
+#include <stdbool.h>
+
+int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_stop(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+
+/* The daemon's runs: keep the record; report the start on started_fd. */
+void cmd_run_preset(bool keep_record, int started_fd);
+#endif
 
 #endif

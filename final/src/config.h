@@ -69,6 +69,12 @@ struct container_config {
     char **image_env;    /* the image's Env, NULL-terminated */
     const char *workdir; /* the image's WorkingDir */
 #endif
+#if MB_STEP >= 9
+    bool keep_record; /* run by the daemon: keep the record until rm, as Docker does */
+    bool detach;      /* -d */
+    bool tty;         /* -t: the container's stdio is a pseudo-terminal */
+    int started_fd;   /* -d through the daemon: "\n" once started, else the error */
+#endif
 };
 
 #endif

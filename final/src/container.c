@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "ids.h"
 #include "container.h"
 #include "rootfs.h"
 #include "signals.h"
@@ -36,6 +37,9 @@
 #endif
 #if MB_STEP >= 8
 #include "container_store.h"
+#endif
+#if MB_STEP >= 9
+#include <sys/ioctl.h>
 #endif
 
 /* The namespaces a container gets; each chapter adds one. */
@@ -103,6 +107,12 @@ struct container_resources {
 #if MB_STEP >= 6
     int joined_by_parent; /* in a user namespace the parent moves the child */
 #endif
+#if MB_STEP >= 8
+    int failed; /* minibox failed: nothing of the container may stay */
+#endif
+#if MB_STEP >= 9
+    int exit_status; /* for the record ps reads */
+#endif
 };
 
 /* The cgroup and the state that lets a later minibox clean up after this
@@ -138,6 +148,13 @@ static int resources_create(const struct container_config *cfg, struct container
     if (ret == 0 && cfg->image.config != NULL)
         ret = container_store_create(cfg, res->state.dir, err);
 #endif
+#if MB_STEP >= 9
+    if (ret == 0 && cfg->image.config == NULL)
+        ret = container_record_write(cfg, res->state.dir, err);
+    /* -d: the container's output goes to its log (minibox logs ID). */
+    if (ret == 0 && cfg->detach)
+        ret = container_log_redirect(res->state.dir, err);
+#endif
     if (ret < 0) {
         mb_error ignored;
         cgroup_destroy(&res->cgroup, &ignored);
@@ -169,6 +186,24 @@ static int resources_release(const struct container_config *cfg, struct containe
     network_release(&cfg->net, &res->net);
 #endif
     ret = cgroup_destroy(&res->cgroup, err);
+#if MB_STEP >= 8
+    /* A run that failed to start leaves nothing, record and layer included. */
+    if (res->failed) {
+        mb_error ignored;
+        container_remove_dir(res->state.dir, &ignored);
+        state_remove(&res->state);
+        return ret;
+    }
+#endif
+#if MB_STEP >= 9
+    /* What ps shows once it has ended. */
+    if (cfg->keep_record && !cfg->remove)
+        container_status_write(res->state.dir, res->exit_status, oom_kills > 0);
+    if (cfg->keep_record && !cfg->remove && cfg->image.config == NULL) {
+        state_remove_runtime(&res->state);
+        return ret;
+    }
+#endif
 #if MB_STEP >= 8
     /* An image container keeps its writable layer for commit, unless --rm. */
     if (cfg->image.config != NULL && !cfg->remove) {
@@ -297,6 +332,12 @@ static int container_setup(const struct container *c, mb_error *err)
     if (ret < 0)
         return ret;
 #endif
+#if MB_STEP >= 9
+    /* -t: the pty slave (our stdin) becomes the controlling terminal of a
+     * new session, so ^C on it is SIGINT for the container's foreground. */
+    if (c->cfg->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
+        return mb_fail(err, errno, "make the pty the container's terminal");
+#endif
 #if MB_STEP >= 7
     ret = network_configure_inside(&c->cfg->net, &c->res.net, err);
     if (ret < 0)
@@ -407,6 +448,14 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     }
 #endif
     ret = child_report_read(report_rd, err);
+#if MB_STEP >= 9
+    if (ret == 0) {
+        /* stop and kill find the container's PID 1 here; -d learns it started. */
+        container_pid_write(c->res.state.dir, pid);
+        if (c->cfg->started_fd >= 0)
+            (void)!dprintf(c->cfg->started_fd, "%s\n", c->cfg->id);
+    }
+#endif
     if (ret < 0) {
         /* The child exits right after reporting; collect it so that no
          * zombie and no half-made container is left. */
@@ -430,6 +479,12 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     if (ret < 0)
         return ret;
     ret = container_start_and_wait(&c, status, err);
+#if MB_STEP >= 8
+    c.res.failed = ret < 0;
+#endif
+#if MB_STEP >= 9
+    c.res.exit_status = ret < 0 ? err->status : *status;
+#endif
     /* Cleanup runs whether the container ran or failed to start. */
     if (resources_release(cfg, &c.res, &release_err) < 0 && ret == 0) {
         *err = release_err;

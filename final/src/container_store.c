@@ -1,4 +1,6 @@
 /* container_store.c - see container_store.h. */
+#include "mb_step.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,25 +17,20 @@
 #include "image_store.h"
 #include "util.h"
 
-int container_store_create(const struct container_config *cfg, const char *state_dir, mb_error *err)
+int container_record_write(const struct container_config *cfg, const char *state_dir, mb_error *err)
 {
-    static const char *const dirs[] = {"upper", "work", "rootfs"};
     char path[4300], created[32];
     json_t *record, *cmd = json_array();
     time_t now = time(NULL);
     char *text;
     int ret;
 
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", state_dir, dirs[i]);
-        if (mkdir(path, 0755) < 0)
-            return mb_fail(err, errno, "create %s", path);
-    }
     for (char *const *a = cfg->argv; *a != NULL; a++)
         json_array_append_new(cmd, json_string(*a));
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     record = json_pack("{s:s, s:s?, s:s, s:o, s:s}", "id", cfg->id, "name", cfg->name, "image",
-                       cfg->image.id, "command", cmd, "created", created);
+                       cfg->image.config ? cfg->image.id : cfg->rootfs, "command", cmd, "created",
+                       created);
     text = json_dumps(record, JSON_INDENT(2));
     json_decref(record);
     if (text == NULL)
@@ -51,6 +48,71 @@ static json_t *container_record(const char *dir)
     snprintf(path, sizeof(path), "%s/container.json", dir);
     return json_load_file(path, 0, NULL);
 }
+
+int container_store_create(const struct container_config *cfg, const char *state_dir, mb_error *err)
+{
+    static const char *const dirs[] = {"upper", "work", "rootfs"};
+    char path[4300];
+
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", state_dir, dirs[i]);
+        if (mkdir(path, 0755) < 0)
+            return mb_fail(err, errno, "create %s", path);
+    }
+    return container_record_write(cfg, state_dir, err);
+}
+
+#if MB_STEP >= 9
+void container_pid_write(const char *dir, pid_t pid)
+{
+    char path[4300], text[32];
+    mb_error ignored;
+
+    snprintf(path, sizeof(path), "%s/pid", dir);
+    snprintf(text, sizeof(text), "%d\n", (int)pid);
+    store_write_atomic(path, text, strlen(text), &ignored);
+}
+
+pid_t container_pid_read(const char *dir)
+{
+    char path[4300];
+    long pid = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/pid", dir);
+    f = fopen(path, "re");
+    if (f != NULL && fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    if (f != NULL)
+        fclose(f);
+    return (pid_t)pid;
+}
+
+int container_log_redirect(const char *dir, mb_error *err)
+{
+    char path[4300];
+    int fd, null;
+
+    snprintf(path, sizeof(path), "%s/log", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || null < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+        return mb_fail(err, errno, "open the log %s", path);
+    close(fd);
+    close(null);
+    return 0;
+}
+
+void container_status_write(const char *dir, int status, int oom)
+{
+    char path[4300], text[64];
+    mb_error ignored;
+
+    snprintf(path, sizeof(path), "%s/status.json", dir);
+    snprintf(text, sizeof(text), "{\"exit\": %d, \"oom\": %s}\n", status, oom ? "true" : "false");
+    store_write_atomic(path, text, strlen(text), &ignored);
+}
+#endif
 
 int container_find(const char *root, const char *ref, char *dir, size_t len, char *id,
                    mb_error *err)

@@ -10,10 +10,17 @@
 #ifndef MB_CONTAINER_STORE_H
 #define MB_CONTAINER_STORE_H
 
+#include "mb_step.h"
+
 #include <limits.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "error.h"
+
+/* The record: id, name, image (or rootfs), command, created. */
+int container_record_write(const struct container_config *cfg, const char *state_dir,
+                           mb_error *err);
 
 /* Parent, before clone: the dirs and the record of an image container. */
 int container_store_create(const struct container_config *cfg, const char *state_dir,
@@ -28,6 +35,18 @@ int container_name_taken(const char *root, const char *name);
 
 /* Is its minibox alive (the lock is held)? */
 int container_running(const char *dir);
+
+#if MB_STEP >= 9
+/* The host pid of the container's PID 1, for stop and kill (0 if none). */
+void container_pid_write(const char *dir, pid_t pid);
+pid_t container_pid_read(const char *dir);
+
+/* -d: stdin from /dev/null, stdout and stderr to <dir>/log. */
+int container_log_redirect(const char *dir, mb_error *err);
+
+/* How it ended, for ps: the exit status and whether the OOM killer did it. */
+void container_status_write(const char *dir, int status, int oom);
+#endif
 
 /* Remove a container dir and everything in it. */
 int container_remove_dir(const char *dir, mb_error *err);

@@ -14,6 +14,8 @@
 #include "image_store.h"
 #include "util.h"
 
+static void image_drop_if_orphan(const char *root, json_t *repos, const char *id);
+
 void layer_dir(const char *root, const char *hex, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/layers/%s", root, hex);
@@ -135,8 +137,19 @@ int image_save(const char *root, json_t *config, const char *name, char *id, mb_
         return 0;
     image_ref_normalise(name, ref, sizeof(ref));
     repos = repositories_load(root);
-    json_object_set_new(repos, ref, json_string(id));
-    ret = repositories_save(root, repos, err);
+    {
+        char old[72] = "";
+        const char *prev = json_string_value(json_object_get(repos, ref));
+
+        if (prev != NULL && strcmp(prev, id) != 0)
+            snprintf(old, sizeof(old), "%s", prev);
+        json_object_set_new(repos, ref, json_string(id));
+        ret = repositories_save(root, repos, err);
+        /* The name moved on: an image left with no name and no container
+         * would only take space, unseen. */
+        if (ret == 0 && old[0] != '\0')
+            image_drop_if_orphan(root, repos, old);
+    }
     json_decref(repos);
     return ret;
 }
@@ -280,6 +293,25 @@ static void layers_collect(const char *root)
     if (d != NULL)
         closedir(d);
     json_decref(keep);
+}
+
+void image_store_collect(const char *root)
+{
+    layers_collect(root);
+}
+
+static void image_drop_if_orphan(const char *root, json_t *repos, const char *id)
+{
+    char who[16], path[4200];
+    const char *key;
+    json_t *value;
+
+    json_object_foreach(repos, key, value) if (strcmp(json_string_value(value), id) == 0) return;
+    if (image_in_use(root, id, who, sizeof(who)))
+        return;
+    snprintf(path, sizeof(path), "%s/images/%s.json", root, id + 7);
+    unlink(path);
+    layers_collect(root);
 }
 
 int image_remove(const char *root, const char *ref, mb_error *err)

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "commands.h"
+#if MB_STEP >= 9
+#include "client.h"
+#endif
 #include "error.h"
 
 #ifndef MB_VERSION
@@ -29,6 +32,13 @@ static const struct verb verbs[] = {
 #if MB_STEP >= 5
     {"gc", cmd_gc, "remove cgroups and state that killed runs left behind"},
 #endif
+#if MB_STEP >= 9
+    {"daemon", cmd_daemon, "serve containers to root and the minibox group on a socket"},
+    {"ps", cmd_ps, "list containers ([-a] with the ended ones)"},
+    {"stop", cmd_stop, "SIGTERM, then SIGKILL after -t seconds"},
+    {"kill", cmd_kill, "send a signal (-s) to a container"},
+    {"logs", cmd_logs, "what a detached container wrote ([-f] to follow)"},
+#endif
 #if MB_STEP >= 8
     {"image", cmd_image, "import FILE [NAME] | inspect IMAGE"},
     {"images", cmd_images, "list images"},
@@ -45,6 +55,19 @@ static void usage(FILE *out)
         fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
+
+#if MB_STEP >= 9
+static int is_remote_verb(const char *verb)
+{
+    static const char *const remote[] = {"run",  "ps",     "stop",  "kill", "rm",
+                                         "logs", "images", "image", "rmi",  "commit"};
+
+    for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+        if (strcmp(verb, remote[i]) == 0)
+            return 1;
+    return 0;
+}
+#endif
 
 /* Where state lives unless --root says otherwise. */
 static const char *default_root(void)
@@ -119,6 +142,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
         if (strcmp(argv[at], verbs[i].name) != 0)
             continue;
+#if MB_STEP >= 9
+        /* When a daemon listens, it runs the verb (chapter 9). */
+        if (is_remote_verb(argv[at])) {
+            int status;
+
+            ret = client_call(&globals, argc - at, argv + at, &status, &err);
+            if (ret < 0) {
+                mb_error_print(&err);
+                return err.status;
+            }
+            if (ret == 1)
+                return status;
+        }
+#endif
         ret = verbs[i].run(&globals, argc - at, argv + at, &err);
         if (ret < 0) {
             mb_error_print(&err);

@@ -143,8 +143,8 @@ int state_record_cgroups(const struct container_state *state, const struct conta
 #if MB_STEP >= 8
 /* The runtime files of a state dir, which go when its container ends; an
  * image container's record and layer dirs stay. */
-static const char *const runtime_files[] = {"lock",        "cgroups",   "hosts",     "hostname",
-                                            "resolv.conf", "slirp.log", "slirp.sock"};
+static const char *const runtime_files[] = {"lock",        "cgroups",   "hosts",      "hostname",
+                                            "resolv.conf", "slirp.log", "slirp.sock", "pid"};
 
 void state_remove_runtime(struct container_state *state)
 {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "ids.h"
 #include "container.h"
 #include "rootfs.h"
 #include "signals.h"

@@ -2,7 +2,11 @@
  * cmd_rm.c - `minibox rm CONTAINER...` (chapter 8): remove an exited
  * container and its writable layer.
  */
+
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "container_store.h"
@@ -10,10 +14,11 @@
 int cmd_rm(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
     char dir[4500], id[65];
+    int first = 1;
 
-    if (argc < 2)
+    if (argc <= first)
         return mb_fail(err, 0, "usage: minibox rm CONTAINER...");
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         if (container_find(globals->root, argv[i], dir, sizeof(dir), id, err) < 0)
             return -1;
         if (container_running(dir))

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "ids.h"
 #include "container.h"
 #include "rootfs.h"
 #include "signals.h"
@@ -79,6 +80,7 @@ struct container_resources {
     int in_cgroup; /* clone3 put the child in its cgroup already */
     struct net_state net;
     int joined_by_parent; /* in a user namespace the parent moves the child */
+    int failed; /* minibox failed: nothing of the container may stay */
 };
 
 /* The cgroup and the state that lets a later minibox clean up after this
@@ -137,6 +139,13 @@ static int resources_release(const struct container_config *cfg, struct containe
     }
     network_release(&cfg->net, &res->net);
     ret = cgroup_destroy(&res->cgroup, err);
+    /* A run that failed to start leaves nothing, record and layer included. */
+    if (res->failed) {
+        mb_error ignored;
+        container_remove_dir(res->state.dir, &ignored);
+        state_remove(&res->state);
+        return ret;
+    }
     /* An image container keeps its writable layer for commit, unless --rm. */
     if (cfg->image.config != NULL && !cfg->remove) {
         state_remove_runtime(&res->state);
@@ -358,6 +367,7 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     if (ret < 0)
         return ret;
     ret = container_start_and_wait(&c, status, err);
+    c.res.failed = ret < 0;
     /* Cleanup runs whether the container ran or failed to start. */
     if (resources_release(cfg, &c.res, &release_err) < 0 && ret == 0) {
         *err = release_err;

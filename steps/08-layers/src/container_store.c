@@ -1,4 +1,5 @@
 /* container_store.c - see container_store.h. */
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,25 +16,20 @@
 #include "image_store.h"
 #include "util.h"
 
-int container_store_create(const struct container_config *cfg, const char *state_dir, mb_error *err)
+int container_record_write(const struct container_config *cfg, const char *state_dir, mb_error *err)
 {
-    static const char *const dirs[] = {"upper", "work", "rootfs"};
     char path[4300], created[32];
     json_t *record, *cmd = json_array();
     time_t now = time(NULL);
     char *text;
     int ret;
 
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", state_dir, dirs[i]);
-        if (mkdir(path, 0755) < 0)
-            return mb_fail(err, errno, "create %s", path);
-    }
     for (char *const *a = cfg->argv; *a != NULL; a++)
         json_array_append_new(cmd, json_string(*a));
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     record = json_pack("{s:s, s:s?, s:s, s:o, s:s}", "id", cfg->id, "name", cfg->name, "image",
-                       cfg->image.id, "command", cmd, "created", created);
+                       cfg->image.config ? cfg->image.id : cfg->rootfs, "command", cmd, "created",
+                       created);
     text = json_dumps(record, JSON_INDENT(2));
     json_decref(record);
     if (text == NULL)
@@ -50,6 +46,19 @@ static json_t *container_record(const char *dir)
 
     snprintf(path, sizeof(path), "%s/container.json", dir);
     return json_load_file(path, 0, NULL);
+}
+
+int container_store_create(const struct container_config *cfg, const char *state_dir, mb_error *err)
+{
+    static const char *const dirs[] = {"upper", "work", "rootfs"};
+    char path[4300];
+
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", state_dir, dirs[i]);
+        if (mkdir(path, 0755) < 0)
+            return mb_fail(err, errno, "create %s", path);
+    }
+    return container_record_write(cfg, state_dir, err);
 }
 
 int container_find(const char *root, const char *ref, char *dir, size_t len, char *id,

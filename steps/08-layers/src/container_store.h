@@ -11,9 +11,14 @@
 #define MB_CONTAINER_STORE_H
 
 #include <limits.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "error.h"
+
+/* The record: id, name, image (or rootfs), command, created. */
+int container_record_write(const struct container_config *cfg, const char *state_dir,
+                           mb_error *err);
 
 /* Parent, before clone: the dirs and the record of an image container. */
 int container_store_create(const struct container_config *cfg, const char *state_dir,

@@ -241,6 +241,8 @@ int image_import(const char *root, const char *file, const char *name, char *id,
         ret = import_layers(root, paths, n, config, err);
     if (ret == 0)
         ret = image_save(root, config, name ? name : (ref_name[0] ? ref_name : NULL), id, err);
+    if (ret < 0)
+        image_store_collect(root); /* layers of a refused import */
     json_decref(config);
     if (kind != KIND_ROOTFS) {
         char cmd[4400];

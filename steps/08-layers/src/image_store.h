@@ -45,6 +45,9 @@ int image_names(const char *root, json_t **repositories, mb_error *err);
  * Refused while a container (running or exited) uses the image. */
 int image_remove(const char *root, const char *ref, mb_error *err);
 
+/* Delete the layers that no stored image lists (after a failed import). */
+void image_store_collect(const char *root);
+
 /* "<root>/layers/<hex>" */
 void layer_dir(const char *root, const char *hex, char *buf, size_t len);
 

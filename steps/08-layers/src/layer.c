@@ -71,6 +71,15 @@ static int layer_digest(const char *path, char hex[65], mb_error *err)
     return ret;
 }
 
+/* A ".." path component (".wh..wh..opq" holds ".." but is no component). */
+static int has_dotdot_component(const char *path)
+{
+    for (const char *p = path; p != NULL; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+        if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+            return 1;
+    return 0;
+}
+
 /* A whiteout entry: make overlayfs's form of it, inside the layer only. */
 static int apply_whiteout(int layerfd, const char *entry_path, mb_error *err)
 {
@@ -131,7 +140,7 @@ static int layer_extract(const char *path, const char *dir, mb_error *err)
         const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
 
         if (strncmp(base, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) == 0) {
-            if (name[0] == '/' || strstr(name, "..") != NULL)
+            if (name[0] == '/' || has_dotdot_component(name))
                 ret =
                     mb_fail(err, 0, "layer %s: entry '%s' escapes the layer (refused)", path, name);
             else
@@ -169,12 +178,16 @@ static int layer_extract(const char *path, const char *dir, mb_error *err)
     return ret;
 }
 
-int layer_import_file(const char *root, const char *path, char hex[65], mb_error *err)
+int layer_import_file(const char *root, const char *rel_path, char hex[65], mb_error *err)
 {
     char final_dir[4200], tmp_dir[4300];
+    cleanup_free char *path = realpath(rel_path, NULL);
     struct stat st;
     int ret;
 
+    /* Absolute: extraction changes the working directory. */
+    if (path == NULL)
+        return mb_fail(err, errno, "layer %s", rel_path);
     ret = layer_digest(path, hex, err);
     if (ret < 0)
         return ret;
