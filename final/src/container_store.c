@@ -172,11 +172,7 @@ int container_running(const char *dir)
 
 int container_remove_dir(const char *dir, mb_error *err)
 {
-    char cmd[4400];
-
-    /* The upper layer holds files of any owner and mode: rm -rf it. */
-    snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
-    if (system(cmd) != 0)
-        return mb_fail(err, 0, "could not remove %s", dir);
+    if (remove_tree(dir) < 0)
+        return mb_fail(err, errno, "remove %s", dir);
     return 0;
 }

@@ -54,16 +54,15 @@ static int archive_kind_of(const char *file, enum archive_kind *kind, mb_error *
  * blobs are then read as files; the same secure flags apply. */
 static int unpack_outer(const char *file, const char *dir, mb_error *err)
 {
-    char cmd[8600];
+    cleanup_free char *abs = realpath(file, NULL);
 
+    if (abs == NULL)
+        return mb_fail(err, errno, "import %s", file);
     if (mkdir(dir, 0700) < 0)
         return mb_fail(err, errno, "create %s", dir);
-    /* GNU tar refuses ../ and absolute members by default; the layers
-     * inside get libarchive's checks when they are imported. */
-    snprintf(cmd, sizeof(cmd), "tar -x --no-same-owner -f '%s' -C '%s' 2>/dev/null", file, dir);
-    if (system(cmd) != 0)
-        return mb_fail(err, 0, "import %s: the archive could not be unpacked safely", file);
-    return 0;
+    /* The same secure extraction as a layer's: no "..", no absolute
+     * paths, nothing through a symlink the archive planted. */
+    return layer_extract(abs, dir, err);
 }
 
 /* A path inside the unpacked archive, refusing anything that leaves it. */
@@ -245,9 +244,7 @@ int image_import(const char *root, const char *file, const char *name, char *id,
         image_store_collect(root); /* layers of a refused import */
     json_decref(config);
     if (kind != KIND_ROOTFS) {
-        char cmd[4400];
-        snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
-        if (system(cmd) != 0)
+        if (remove_tree(dir) < 0)
             fprintf(stderr, "minibox: could not remove %s\n", dir);
     }
     return ret;

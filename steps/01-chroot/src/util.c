@@ -1,6 +1,7 @@
 /* util.c - cleanup helpers and whole-buffer I/O. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,20 @@ int write_file_at(int dirfd, const char *path, const char *content, mb_error *er
         return mb_fail(err, errno, "open %s", path);
     if (write_all(fd, content, strlen(content)) < 0)
         return mb_fail(err, errno, "write %s", path);
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int remove_tree(const char *path)
+{
+    if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+        return -1;
     return 0;
 }
 

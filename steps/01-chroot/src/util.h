@@ -35,6 +35,10 @@ int write_all(int fd, const void *buf, size_t len);
 /* Write a small string to a file, e.g. a /proc or /sys knob. */
 int write_file_at(int dirfd, const char *path, const char *content, mb_error *err);
 
+/* rm -rf, without a shell: nftw bottom-up, never following a symlink.
+ * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */
+int remove_tree(const char *path);
+
 /* Create (or replace) a small file with `content`, mode 0644. */
 int write_new_file(const char *path, const char *content, mb_error *err);
 

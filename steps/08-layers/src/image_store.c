@@ -282,12 +282,12 @@ static void layers_collect(const char *root)
     snprintf(dir, sizeof(dir), "%s/layers", root);
     d = opendir(dir);
     while (d != NULL && (e = readdir(d)) != NULL) {
-        char cmd[4500];
+        char path2[4500];
 
         if (strlen(e->d_name) != 64 || json_object_get(keep, e->d_name) != NULL)
             continue;
-        snprintf(cmd, sizeof(cmd), "rm -rf -- '%s/%s'", dir, e->d_name);
-        if (system(cmd) != 0)
+        snprintf(path2, sizeof(path2), "%s/%s", dir, e->d_name);
+        if (remove_tree(path2) < 0)
             fprintf(stderr, "minibox: could not remove layer %.12s\n", e->d_name);
     }
     if (d != NULL)

@@ -33,10 +33,7 @@
 
 static void rm_rf(const char *path)
 {
-    char cmd[4400];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", path);
-    if (system(cmd) != 0)
+    if (remove_tree(path) < 0)
         fprintf(stderr, "minibox: could not remove %s\n", path);
 }
 
@@ -114,7 +111,7 @@ static int apply_whiteout(int layerfd, const char *entry_path, mb_error *err)
 }
 
 /* Pass 2: extract into `dir`, securely, whiteouts converted. */
-static int layer_extract(const char *path, const char *dir, mb_error *err)
+int layer_extract(const char *path, const char *dir, mb_error *err)
 {
     struct archive *a = archive_read_new(), *disk = archive_write_disk_new();
     int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_XATTR |

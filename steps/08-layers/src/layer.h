@@ -16,6 +16,10 @@
 /* Import a layer tar (plain, gzip, ...) into the store; hex gets its id. */
 int layer_import_file(const char *root, const char *path, char hex[65], mb_error *err);
 
+/* Extract an archive into an existing dir with every check above (also used
+ * for the outer archive of an OCI layout or a docker save). */
+int layer_extract(const char *path, const char *dir, mb_error *err);
+
 /* Make a layer from a container's overlay upper dir (commit). */
 int layer_from_upper(const char *root, const char *upper, char hex[65], mb_error *err);
 
