@@ -924,3 +924,179 @@ void mb_test_nothing_leaked(void **state)
     (void)state;
     mb_assert_nothing_leaked();
 }
+
+/* Chapter 9: the daemon, its socket, a client on a pseudo-terminal. */
+#include <sys/ioctl.h>
+#include <sys/un.h>
+#include <termios.h>
+
+int mb_connect_unix(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int mb_daemon_alive(struct mb_daemon *d)
+{
+    int wstatus;
+
+    if (d->pid <= 0)
+        return 0;
+    if (waitpid(d->pid, &wstatus, WNOHANG) == d->pid) {
+        d->pid = 0;
+        return 0;
+    }
+    return 1;
+}
+
+/* The first line of the daemon's log, for a failure message. */
+static void first_log_line(const char *log, char *buf, size_t len)
+{
+    FILE *f = fopen(log, "r");
+
+    buf[0] = '\0';
+    if (f != NULL && fgets(buf, (int)len, f) != NULL)
+        buf[strcspn(buf, "\n")] = '\0';
+    if (f != NULL)
+        fclose(f);
+}
+
+const char *mb_daemon_start(struct mb_daemon *d, const char *group)
+{
+    static char reason[1024];
+    static int serial;
+    long long deadline = now_ms() + 10000;
+    char *argv[10];
+    int n = 0, log;
+
+    if (geteuid() != 0)
+        return "the daemon needs root (run the suites with sudo, or in the VM: make test-vm)";
+    if (d->socket[0] == '\0') {
+        serial++;
+        snprintf(d->root, sizeof(d->root), "%s/state-daemon-%d", mb_tmp, serial);
+        snprintf(d->socket, sizeof(d->socket), "%s/d%d.sock", mb_tmp, serial);
+        snprintf(d->log, sizeof(d->log), "%s/daemon-%d.log", mb_tmp, serial);
+        mkdir(d->root, 0700);
+    }
+    log = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    assert_true(log >= 0);
+    argv[n++] = (char *)mb_minibox;
+    argv[n++] = "--root";
+    argv[n++] = d->root;
+    argv[n++] = "--socket";
+    argv[n++] = d->socket;
+    argv[n++] = "daemon";
+    if (group != NULL) {
+        argv[n++] = "--group";
+        argv[n++] = (char *)group;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    d->pid = fork();
+    assert_true(d->pid >= 0);
+    if (d->pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(log, 1);
+        dup2(log, 2);
+        signal(SIGPIPE, SIG_DFL);
+        setpgid(0, 0); /* a terminal's signals are not the daemon's */
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(log);
+    while (now_ms() < deadline) {
+        int fd = mb_connect_unix(d->socket);
+        if (fd >= 0) {
+            close(fd);
+            setenv("MINIBOX_SOCKET", d->socket, 1);
+            return NULL;
+        }
+        if (!mb_daemon_alive(d)) {
+            char line[512];
+            first_log_line(d->log, line, sizeof(line));
+            snprintf(reason, sizeof(reason), "'minibox daemon' exited instead of listening: %s",
+                     line);
+            return reason;
+        }
+        usleep(20000);
+    }
+    kill(d->pid, SIGKILL);
+    waitpid(d->pid, NULL, 0);
+    d->pid = 0;
+    snprintf(reason, sizeof(reason), "'minibox daemon' did not accept on %s within 10 s",
+             d->socket);
+    return reason;
+}
+
+int mb_daemon_stop(struct mb_daemon *d, int timeout_ms)
+{
+    int status;
+
+    unsetenv("MINIBOX_SOCKET");
+    if (!mb_daemon_alive(d))
+        return 0;
+    kill(d->pid, SIGTERM);
+    status = wait_until(d->pid, now_ms() + timeout_ms);
+    d->pid = 0;
+    return status;
+}
+
+pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
+{
+    char *args[64], **full;
+    va_list ap;
+    pid_t pid;
+
+    va_start(ap, ws);
+    collect_args(ap, args, 64);
+    va_end(ap);
+    full = full_argv(args);
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(*master >= 0);
+    assert_int_equal(grantpt(*master), 0);
+    assert_int_equal(unlockpt(*master), 0);
+    *slave = open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    assert_true(*slave >= 0);
+    fcntl(*master, F_SETFD, FD_CLOEXEC);
+    if (ws != NULL)
+        assert_int_equal(ioctl(*master, TIOCSWINSZ, ws), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* A session of its own with the slave as its controlling terminal,
+         * as a login shell has: the client is the foreground process group. */
+        if (setsid() < 0 || ioctl(*slave, TIOCSCTTY, 0) < 0)
+            _exit(126);
+        dup2(*slave, 0);
+        dup2(*slave, 1);
+        dup2(*slave, 2);
+        signal(SIGPIPE, SIG_DFL);
+        if (run_uid != 0) {
+            unsetenv("XDG_RUNTIME_DIR");
+            if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
+                _exit(126);
+        }
+        execv(full[0], full);
+        _exit(127);
+    }
+    free(full);
+    return pid;
+}

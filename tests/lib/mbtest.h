@@ -142,4 +142,37 @@ pid_t mb_http_serve(int port, const char *body);
 int mb_contains(const char *haystack, const char *needle);
 int mb_count_lines(const char *s);
 
+/* Chapter 9: a daemon of the suite's, `minibox --root R --socket S daemon
+ * [--group G]`, started as root in the background. Its root is a
+ * <mb_tmp>/state-daemon-N dir, so the leak check looks into it too; its
+ * stdout and stderr go to a log file. Zero the struct before the first start. */
+struct mb_daemon {
+    pid_t pid;        /* 0 when not running */
+    char root[4096];  /* its --root */
+    char socket[108]; /* its --socket (sun_path is 108 bytes) */
+    char log[4096];   /* its stdout and stderr */
+};
+
+/* Start the daemon (on the same root and socket when it ran before), wait at
+ * most 10 s until its socket accepts a connection, and set MINIBOX_SOCKET so
+ * that later runs are its clients. Returns NULL, or why not (with what the
+ * daemon said when it exited). */
+const char *mb_daemon_start(struct mb_daemon *d, const char *group);
+/* SIGTERM, then SIGKILL after timeout_ms; unsets MINIBOX_SOCKET. Returns its
+ * exit status, -1 when it had to be killed, 0 when it was not running. */
+int mb_daemon_stop(struct mb_daemon *d, int timeout_ms);
+/* Is the daemon still running (not exited, not a zombie)? */
+int mb_daemon_alive(struct mb_daemon *d);
+
+/* A unix stream socket connected to path, or -1 (errno set). */
+int mb_connect_unix(const char *path);
+
+/* Start minibox like mb_spawn, but with a new pseudo-terminal as its
+ * controlling terminal and stdin/stdout/stderr (window size *ws). The test
+ * keeps the master (to type and read) and a slave fd (to look at the
+ * terminal's attributes); both are close-on-exec. Returns the pid. */
+struct winsize;
+pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
+    __attribute__((sentinel));
+
 #endif
