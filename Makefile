@@ -25,7 +25,7 @@ MINIBOX ?=
 Q       := @
 
 .DEFAULT_GOAL := all
-.PHONY: rootfs-for all final step-binaries demo test test-asan grade steps check-steps \
+.PHONY: fuzz rootfs-for all final step-binaries demo test test-asan grade steps check-steps \
         check-discriminating rootfs probe test-binaries deps deps-check docs diagrams \
         bench format clean start gradescope-bundle test-grader
 
@@ -123,6 +123,19 @@ diagrams:
 
 docs: diagrams
 	$(Q)scripts/chapter-diffs.sh
+
+# The daemon's message parser under libFuzzer (clang from Debian), for a
+# bounded number of runs: CI proves it survives; `make fuzz FUZZ_RUNS=0`
+# fuzzes until stopped.
+FUZZ_RUNS ?= 50000
+fuzz:
+	$(Q)scripts/deps.sh --check fuzz >/dev/null 2>&1 || scripts/deps.sh fuzz
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ifinal/src \
+	    tests/fuzz/fuzz_protocol.c final/src/protocol.c final/src/error.c final/src/util.c \
+	    -ljansson -o $(BUILD)/fuzz/fuzz_protocol
+	$(Q)$(BUILD)/fuzz/fuzz_protocol -runs=$(FUZZ_RUNS) -max_len=4096 \
+	    -dict=tests/fuzz/protocol.dict $(BUILD)/fuzz/corpus tests/fuzz/corpus/protocol
 
 bench: all rootfs
 	$(Q)scripts/deps.sh --check bench >/dev/null 2>&1 || scripts/deps.sh bench

@@ -18,4 +18,4 @@ SRC_09 := protocol.c protocol.h client.c client.h terminal.c terminal.h cmd_daem
           cmd_stop.c cmd_logs.c
 
 # The chapters that exist so far, in order.
-STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net 08-layers
+STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net 08-layers 09-daemon

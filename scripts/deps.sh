@@ -15,6 +15,7 @@ declare -A groups=(
     [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev tar umoci"
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
+    [fuzz]="clang libclang-rt-14-dev"
     [vm]="qemu-system-x86 qemu-system-data xz-utils"
 )
 

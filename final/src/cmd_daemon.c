@@ -149,7 +149,7 @@ static void run_mode(json_t *args, int *detach, int *tty)
 
 /* -d: a monitor process runs the container with the log as its stdio; the
  * handler answers as soon as it has started (or failed). */
-static int run_detached(const struct mb_globals *g, int argc, char **argv)
+static int run_detached(const struct mb_globals *g, int sock, int argc, char **argv)
 {
     int pipefd[2];
     char buf[512] = "";
@@ -161,9 +161,15 @@ static int run_detached(const struct mb_globals *g, int argc, char **argv)
         return MB_EXIT_FAILED;
     monitor = fork();
     if (monitor == 0) {
-        int ret;
+        int ret, null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
         close(pipefd[0]);
+        close(sock);
+        /* Let go of the client's stdio: a client waiting for EOF on them
+         * (id=$(minibox run -d ...)) must not wait for the container. */
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
         setsid(); /* no terminal, no process group of the client's */
         cmd_run_preset(true, pipefd[1]);
         ret = cmd_run(g, argc, argv, &err);
@@ -234,7 +240,7 @@ static int run_verb(const struct mb_globals *g, int sock, verb_fn fn, json_t *re
     if (fn == cmd_run) {
         run_mode(args, &detach, &tty);
         if (detach)
-            return run_detached(g, argc, argv);
+            return run_detached(g, sock, argc, argv);
         if (tty)
             return run_tty(g, sock, argc, argv);
         cmd_run_preset(true, -1);
@@ -294,6 +300,9 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     /* From here the verb's output is the client's. */
     for (int i = 0; i < 3; i++)
         dup2(fds[i], i);
+    for (int i = 0; i < 3; i++)
+        if (fds[i] > 2)
+            close(fds[i]); /* the copies on 0-2 are the only ones left */
     status = run_verb(g, sock, fn, req);
     fflush(NULL);
     reply_exit(sock, status);
@@ -342,11 +351,11 @@ int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error
     struct sigaction sa = {.sa_handler = on_stop};
     gid_t group = (gid_t)-1;
     struct group *gr;
-    int sock;
+    int sock, group_given = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--group") == 0 && i + 1 < argc)
-            group_name = argv[++i];
+            group_name = argv[++i], group_given = 1;
         else
             return mb_fail(err, 0,
                            "daemon: unknown option '%s' (usage: minibox daemon "
@@ -358,6 +367,9 @@ int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error
     gr = getgrnam(group_name);
     if (gr != NULL)
         group = gr->gr_gid;
+    else if (group_given)
+        return mb_fail(err, 0, "daemon: no group '%s' (fix: groupadd %s, or leave out --group)",
+                       group_name, group_name);
     sock = listen_on(globals->socket, group, err);
     if (sock < 0)
         return -1;

@@ -3,7 +3,7 @@
 # but runs the command on the host, with no chroot. Suite 01 must fail on it.
 while [ $# -gt 0 ]; do
     case $1 in
-    --root) shift 2 ;;
+    --root|--socket) shift 2 ;;
     run) shift ;;
     --rootfs) shift 2 ;;
     info) echo "kernel: fake"; exit 0 ;;

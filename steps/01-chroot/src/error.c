@@ -14,6 +14,10 @@ static int fail_v(mb_error *err, int status, int errnum, const char *fmt, va_lis
     used = strlen(err->msg);
     if (errnum != 0 && used < sizeof(err->msg))
         snprintf(err->msg + used, sizeof(err->msg) - used, ": %s", strerror(errnum));
+    /* One line, always: messages quote user input and other programs' text. */
+    for (char *p = err->msg; *p != '\0'; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
     return -1;
 }
 

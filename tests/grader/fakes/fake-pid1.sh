@@ -7,7 +7,7 @@
 rootfs="" cmd=()
 while [ $# -gt 0 ]; do
     case $1 in
-    --root) shift 2 ;;
+    --root|--socket) shift 2 ;;
     run) shift ;;
     --rootfs) [ $# -ge 2 ] || { echo "fake: --rootfs needs a value" >&2; exit 125; }
         rootfs=$2; shift 2 ;;

@@ -1,0 +1,413 @@
+/*
+ * cgroup.c - see cgroup.h.
+ *
+ * The files minibox writes, v2 and v1 side by side:
+ *
+ *   limit        cgroup v2                     cgroup v1
+ *   memory       memory.max                    memory.limit_in_bytes
+ *   no swap      memory.swap.max = 0           memory.memsw.limit_in_bytes = limit
+ *   cpu          cpu.max = "QUOTA PERIOD"      cpu.cfs_quota_us, cpu.cfs_period_us
+ *   pids         pids.max                      pids.max
+ *   OOM kills    memory.events: oom_kill N     memory.oom_control: oom_kill N
+ *   join         cgroup.procs                  cgroup.procs
+ *   kill all     cgroup.kill (5.14+)           SIGKILL each pid in cgroup.procs
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+static int write_knob(const char *dir, const char *file, const char *value, mb_error *err)
+{
+    char path[PATH_MAX + 64];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    return write_file_at(AT_FDCWD, path, value, err);
+}
+
+static int knob_exists(const char *dir, const char *file)
+{
+    char path[PATH_MAX + 64];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    return access(path, F_OK) == 0;
+}
+
+/* Why a controller cannot be used, and how to get it. */
+static int controller_missing(const struct cgroup_layout *layout, int c, mb_error *err)
+{
+    const char *name = cgroup_controller_names[c];
+
+    if (strcmp(layout->name, "v2") == 0)
+        return mb_fail(err, 0,
+                       "%s controller not available: cgroup v2 has not delegated '%s' to %s%s "
+                       "(fix: run as root, or under a cgroup with it delegated: "
+                       "systemd-run --scope -p Delegate=yes ...)",
+                       name, name, layout->v2_mount, layout->v2_own);
+    return mb_fail(err, 0,
+                   "%s controller not available: no cgroup v1 hierarchy holds it%s "
+                   "(fix: mount it, or enable it in the kernel; see 'minibox info')",
+                   name, layout->v2_mount[0] ? " and the cgroup v2 mount does not offer it" : "");
+}
+
+static int limit_requested(const struct limits *limits, int c)
+{
+    return (c == CG_MEMORY && limits->memory_bytes) || (c == CG_CPU && limits->cpu_quota_us) ||
+           (c == CG_PIDS && limits->pids_max);
+}
+
+/* v2 only lets a child use a controller that its parent has enabled in
+ * cgroup.subtree_control. */
+static int v2_enable_controller(const char *parent, const char *name, mb_error *err)
+{
+    char add[32];
+    int ret;
+
+    snprintf(add, sizeof(add), "+%s", name);
+    ret = write_knob(parent, "cgroup.subtree_control", add, err);
+    if (ret < 0 && (errno == EACCES || errno == EPERM) && geteuid() != 0)
+        return mb_fail(err, 0,
+                       "%s limit: cgroup %s is not delegated to uid %u (fix: run minibox inside "
+                       "a delegated cgroup, e.g. systemd-run --user -p Delegate=yes, and pass "
+                       "an empty child of it as --cgroup-parent)",
+                       name, parent, (unsigned)geteuid());
+    if (ret < 0 && errno == EBUSY)
+        return mb_fail(err, 0,
+                       "%s controller: cannot enable it below %s, which holds processes "
+                       "(cgroup v2's no-internal-process rule; fix: --cgroup-parent with an "
+                       "empty delegated cgroup)",
+                       name, parent);
+    return ret;
+}
+
+/* Is any swap device or file in use? (/proc/swaps has a header line.) */
+static int swap_active(void)
+{
+    cleanup_free char *text = NULL;
+    mb_error ignored;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, "/proc/swaps", &text, NULL, &ignored) < 0)
+        return 0;
+    nl = strchr(text, '\n');
+    return nl != NULL && nl[1] != '\0';
+}
+
+static int write_memory_limit(const char *dir, int version, uint64_t bytes, mb_error *err)
+{
+    char value[32];
+    int ret;
+
+    snprintf(value, sizeof(value), "%llu", (unsigned long long)bytes);
+    if (version == 2) {
+        ret = write_knob(dir, "memory.max", value, err);
+        /* Without this the container could page out to swap and use
+         * memory beyond its limit. */
+        if (ret == 0 && knob_exists(dir, "memory.swap.max"))
+            ret = write_knob(dir, "memory.swap.max", "0", err);
+        else if (ret == 0 && swap_active())
+            return mb_fail(err, 0,
+                           "memory limit: swap is on but memory.swap.max is missing, so the "
+                           "container could swap past its limit (fix: CONFIG_MEMCG_SWAP, or "
+                           "swapoff -a)");
+        return ret;
+    }
+    ret = write_knob(dir, "memory.limit_in_bytes", value, err);
+    if (ret == 0 && knob_exists(dir, "memory.memsw.limit_in_bytes"))
+        ret = write_knob(dir, "memory.memsw.limit_in_bytes", value, err);
+    else if (ret == 0 && swap_active())
+        return mb_fail(err, 0,
+                       "memory limit: swap is on but not accounted, so the container could swap "
+                       "past its limit (fix: boot with swapaccount=1, or swapoff -a)");
+    return ret;
+}
+
+static int write_cpu_limit(const char *dir, int version, long quota_us, mb_error *err)
+{
+    char value[64];
+    int ret;
+
+    if (version == 2) {
+        snprintf(value, sizeof(value), "%ld %d", quota_us, CPU_PERIOD_US);
+        return write_knob(dir, "cpu.max", value, err);
+    }
+    snprintf(value, sizeof(value), "%d", CPU_PERIOD_US);
+    ret = write_knob(dir, "cpu.cfs_period_us", value, err);
+    if (ret < 0)
+        return ret;
+    snprintf(value, sizeof(value), "%ld", quota_us);
+    return write_knob(dir, "cpu.cfs_quota_us", value, err);
+}
+
+static int write_limits(const struct container_cgroup *cg, const struct limits *limits,
+                        mb_error *err)
+{
+    char value[32];
+    int ret = 0, d;
+
+    if (limits->memory_bytes && (d = cg->dir_of[CG_MEMORY]) >= 0)
+        ret = write_memory_limit(cg->dirs[d].path, cg->dirs[d].version, limits->memory_bytes, err);
+    if (ret == 0 && limits->cpu_quota_us && (d = cg->dir_of[CG_CPU]) >= 0)
+        ret = write_cpu_limit(cg->dirs[d].path, cg->dirs[d].version, limits->cpu_quota_us, err);
+    if (ret == 0 && limits->pids_max && (d = cg->dir_of[CG_PIDS]) >= 0) {
+        snprintf(value, sizeof(value), "%ld", limits->pids_max);
+        ret = write_knob(cg->dirs[d].path, "pids.max", value, err);
+    }
+    return ret;
+}
+
+/* Find or add the dir for controller c's hierarchy. */
+static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
+                           const char *parent, const char *id)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s%s/minibox-%s", h->mount,
+             strcmp(parent ? parent : h->own, "/") == 0 ? "" : (parent ? parent : h->own), id);
+    for (int d = 0; d < cg->n_dirs; d++)
+        if (strcmp(cg->dirs[d].path, path) == 0)
+            return d;
+    cg->dirs[cg->n_dirs].version = h->version;
+    memcpy(cg->dirs[cg->n_dirs].path, path, sizeof(path));
+    return cg->n_dirs++;
+}
+
+/* Drop a planned dir (v2 without a usable subtree and no limit asked). */
+static void cgroup_drop_dir(struct container_cgroup *cg, int d)
+{
+    for (int c = 0; c < CG_N_CONTROLLERS; c++) {
+        if (cg->dir_of[c] == d)
+            cg->dir_of[c] = -1;
+        else if (cg->dir_of[c] > d)
+            cg->dir_of[c]--;
+    }
+    memmove(&cg->dirs[d], &cg->dirs[d + 1], (size_t)(cg->n_dirs - d - 1) * sizeof(cg->dirs[0]));
+    cg->n_dirs--;
+}
+
+/* v2: enable the controllers in the parent's subtree_control. Returns 1
+ * when the parent holds processes (EBUSY) and no limit needs them: then the
+ * container simply runs without a cgroup of its own. */
+static int v2_prepare_parent(const char *path, const struct cgroup_layout *layout,
+                             const struct container_cgroup *cg, const struct limits *limits,
+                             mb_error *err)
+{
+    char parent[PATH_MAX];
+
+    snprintf(parent, sizeof(parent), "%s", path);
+    *strrchr(parent, '/') = '\0';
+    for (int c = 0; c < CG_N_CONTROLLERS; c++) {
+        int ret;
+
+        if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0)
+            continue;
+        ret = v2_enable_controller(parent, cgroup_controller_names[c], err);
+        if (ret < 0 && errno == EBUSY) {
+            for (int l = 0; l < CG_N_CONTROLLERS; l++)
+                if (layout->controllers[l].version == 2 && limit_requested(limits, l))
+                    return -1; /* the no-internal-process error stands */
+            return 1;
+        }
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+static int cgroup_make_dir(const char *path, mb_error *err)
+{
+    if (mkdir(path, 0755) < 0) {
+        if ((errno == EACCES || errno == EPERM) && geteuid() != 0)
+            return mb_fail(err, 0,
+                           "a limit needs a cgroup of its own, but the parent of %s is not "
+                           "delegated to uid %u (fix: on cgroup v2, systemd-run --user --scope "
+                           "-p Delegate=yes minibox run ...; cgroup v1 cannot be delegated: run "
+                           "as root)",
+                           path, (unsigned)geteuid());
+        if (errno == EACCES || errno == EPERM || errno == EROFS)
+            return mb_fail(err, errno,
+                           "create cgroup %s (fix: run as root, or on cgroup v2 from a "
+                           "delegated cgroup)",
+                           path);
+        if (errno == ENOENT)
+            return mb_fail(err, errno, "create cgroup %s: the parent cgroup does not exist", path);
+        return mb_fail(err, errno, "create cgroup %s", path);
+    }
+    return 0;
+}
+
+int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
+                const struct limits *limits, struct container_cgroup *cg, mb_error *err)
+{
+    memset(cg, 0, sizeof(*cg));
+    for (int c = 0; c < CG_N_CONTROLLERS; c++) {
+        cg->dir_of[c] = -1;
+        if (layout->controllers[c].version == 0) {
+            if (limit_requested(limits, c))
+                return controller_missing(layout, c, err);
+            continue; /* no limit asked: run without this controller */
+        }
+        /* Rootless without a limit: no cgroup is needed, so none is made (a
+         * normal user may not be allowed to). */
+        if (geteuid() != 0 && !limit_requested(limits, c))
+            continue;
+        cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id);
+    }
+    return 0;
+}
+
+int cgroup_create(const struct cgroup_layout *layout, const struct limits *limits,
+                  struct container_cgroup *cg, mb_error *err)
+{
+    mb_error ignored;
+    int ret;
+
+    for (int d = 0; d < cg->n_dirs; d++) {
+        ret = 0;
+        if (cg->dirs[d].version == 2) {
+            ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
+            if (ret == 1) {
+                cgroup_drop_dir(cg, d--);
+                continue;
+            }
+        }
+        if (ret == 0)
+            ret = cgroup_make_dir(cg->dirs[d].path, err);
+        if (ret < 0) {
+            cg->n_dirs = d; /* remove only what was made */
+            cgroup_destroy(cg, &ignored);
+            return ret;
+        }
+    }
+    ret = write_limits(cg, limits, err);
+    if (ret < 0)
+        cgroup_destroy(cg, &ignored);
+    return ret;
+}
+
+int cgroup_join_self(const struct container_cgroup *cg, int skip_v2, mb_error *err)
+{
+    for (int d = 0; d < cg->n_dirs; d++) {
+        int ret;
+
+        if (skip_v2 && cg->dirs[d].version == 2)
+            continue;
+        ret = write_knob(cg->dirs[d].path, "cgroup.procs", "0", err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+int cgroup_add_process(const struct container_cgroup *cg, pid_t pid, int skip_v2, mb_error *err)
+{
+    char value[32];
+
+    snprintf(value, sizeof(value), "%d", (int)pid);
+    for (int d = 0; d < cg->n_dirs; d++) {
+        int ret;
+
+        if (skip_v2 && cg->dirs[d].version == 2)
+            continue;
+        ret = write_knob(cg->dirs[d].path, "cgroup.procs", value, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+int cgroup_open_v2_dir(const struct container_cgroup *cg)
+{
+    for (int d = 0; d < cg->n_dirs; d++)
+        if (cg->dirs[d].version == 2)
+            return open(cg->dirs[d].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return -1;
+}
+
+/* The number after `key ` in a "key value" per line file. */
+static long read_counter(const char *dir, const char *file, const char *key)
+{
+    cleanup_free char *text = NULL;
+    char path[PATH_MAX + 64];
+    size_t klen = strlen(key);
+    mb_error ignored;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+        return 0;
+    for (char *line = text; line != NULL && *line != '\0';) {
+        if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+            return strtol(line + klen + 1, NULL, 10);
+        line = strchr(line, '\n');
+        if (line != NULL)
+            line++;
+    }
+    return 0;
+}
+
+long cgroup_oom_kills(const struct container_cgroup *cg)
+{
+    int d = cg->dir_of[CG_MEMORY];
+
+    if (d < 0)
+        return 0;
+    if (cg->dirs[d].version == 2)
+        return read_counter(cg->dirs[d].path, "memory.events", "oom_kill");
+    return read_counter(cg->dirs[d].path, "memory.oom_control", "oom_kill");
+}
+
+/* Kill every process still in the cgroup. In a PID namespace they died with
+ * PID 1 already; without one, or after minibox was killed, some may linger. */
+static void kill_members(const char *path, int version)
+{
+    cleanup_free char *procs = NULL;
+    char file[PATH_MAX + 32];
+    mb_error ignored;
+
+    if (version == 2 && knob_exists(path, "cgroup.kill")) {
+        write_knob(path, "cgroup.kill", "1", &ignored);
+        return;
+    }
+    snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+    if (read_file_at(AT_FDCWD, file, &procs, NULL, &ignored) < 0)
+        return;
+    for (char *save = NULL, *pid = strtok_r(procs, "\n", &save); pid != NULL;
+         pid = strtok_r(NULL, "\n", &save))
+        kill((pid_t)atoi(pid), SIGKILL);
+}
+
+int cgroup_destroy_dir(const char *path, int version, mb_error *err)
+{
+    struct timespec pause = {0, 1000000}; /* 1 ms */
+
+    /* A killed process leaves its cgroup only once it has fully exited, so
+     * rmdir may see EBUSY for a moment: retry for up to a second. */
+    for (int tries = 0; tries < 1000; tries++) {
+        if (rmdir(path) == 0 || errno == ENOENT)
+            return 0;
+        if (errno != EBUSY)
+            return mb_fail(err, errno, "remove cgroup %s", path);
+        kill_members(path, version);
+        nanosleep(&pause, NULL);
+    }
+    return mb_fail(err, EBUSY, "remove cgroup %s", path);
+}
+
+int cgroup_destroy(const struct container_cgroup *cg, mb_error *err)
+{
+    int ret = 0;
+
+    for (int d = 0; d < cg->n_dirs; d++)
+        if (cgroup_destroy_dir(cg->dirs[d].path, cg->dirs[d].version, err) < 0)
+            ret = -1;
+    return ret;
+}

@@ -1,0 +1,120 @@
+/*
+ * client.c - see client.h.
+ *
+ * The request carries the verb's arguments, the client's working directory
+ * (relative paths mean what the user meant) and TERM, with the client's
+ * stdin, stdout and stderr as SCM_RIGHTS: the daemon runs the verb with
+ * them as its own stdio. The reply is the exit status. For `run -t` an
+ * intermediate reply brings the pty master back. While a run is attached,
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to the client are passed on as
+ * {"signal": N} messages.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "protocol.h"
+#include "terminal.h"
+#include "util.h"
+
+static int client_connect(const char *path, mb_error *err)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return mb_fail(err, errno, "socket");
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+        return fd;
+    close(fd);
+    if (errno == ENOENT || errno == ECONNREFUSED || errno == ENOTDIR)
+        return -2; /* no daemon: the caller runs the verb itself */
+    if (errno == EACCES || errno == EPERM)
+        return mb_fail(err, 0,
+                       "permission denied on %s: only root and the daemon's group may use it "
+                       "(fix: sudo usermod -aG minibox $USER, then log in again)",
+                       path);
+    return mb_fail(err, errno, "connect %s", path);
+}
+
+static json_t *client_request(int argc, char **argv)
+{
+    char cwd[4096];
+    json_t *args = json_array();
+
+    for (int i = 1; i < argc; i++)
+        json_array_append_new(args, json_string(argv[i]));
+    if (getcwd(cwd, sizeof(cwd)) == NULL)
+        snprintf(cwd, sizeof(cwd), "/");
+    return json_pack("{s:i, s:s, s:o, s:s, s:s?}", "v", PROTO_VERSION, "op", argv[0], "args", args,
+                     "cwd", cwd, "term", getenv("TERM"));
+}
+
+static int forward_sock = -1;
+
+static void forward_signal(int sig)
+{
+    char msg[64];
+    int len = snprintf(msg + 4, sizeof(msg) - 4, "{\"v\":1,\"signal\":%d}", sig);
+
+    msg[0] = msg[1] = msg[2] = 0;
+    msg[3] = (char)len;
+    if (forward_sock >= 0)
+        (void)!send(forward_sock, msg, (size_t)len + 4, MSG_NOSIGNAL);
+}
+
+int client_call(const struct mb_globals *globals, int argc, char **argv, int *status, mb_error *err)
+{
+    static const int stdio[3] = {0, 1, 2};
+    cleanup_fd int sock = -1;
+    json_t *req, *reply;
+    int fds[PROTO_MAX_FDS], n_fds, ret;
+
+    sock = client_connect(globals->socket, err);
+    if (sock == -2)
+        return 0;
+    if (sock < 0)
+        return -1;
+    req = client_request(argc, argv);
+    ret = proto_send(sock, req, stdio, 3, err);
+    json_decref(req);
+    if (ret < 0)
+        return -1;
+    forward_sock = sock;
+    signal(SIGINT, forward_signal);
+    signal(SIGTERM, forward_signal);
+    signal(SIGHUP, forward_signal);
+    signal(SIGQUIT, forward_signal);
+    for (;;) {
+        ret = proto_recv(sock, &reply, fds, &n_fds, err);
+        if (ret == 1)
+            return mb_fail(err, 0, "the daemon closed the connection before an answer");
+        if (ret < 0)
+            return -1;
+        if (!json_is_true(json_object_get(reply, "ok"))) {
+            ret = mb_fail(err, 0, "%s",
+                          json_string_value(json_object_get(reply, "error")) ?: "error");
+            json_decref(reply);
+            return ret;
+        }
+        if (json_is_true(json_object_get(reply, "pty")) && n_fds == 1) {
+            json_decref(reply);
+            terminal_session(fds[0], sock);
+            close(fds[0]);
+            continue;
+        }
+        if (json_is_integer(json_object_get(reply, "exit"))) {
+            *status = (int)json_integer_value(json_object_get(reply, "exit"));
+            json_decref(reply);
+            return 1;
+        }
+        json_decref(reply);
+    }
+}

@@ -1,0 +1,368 @@
+/*
+ * cmd_run.c - `minibox run [OPTIONS] --rootfs DIR COMMAND [ARG...]`.
+ *
+ * Everything the user typed is checked here, in the parent, before any
+ * namespace or mount exists: bad input fails with one line and exit 125 and
+ * there is nothing to clean up.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "container.h"
+#include "ids.h"
+#include "rootfs.h"
+#include "util.h"
+#include "volumes.h"
+#include "container_store.h"
+
+static const char run_usage[] =
+    "Usage: minibox run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
+    "       minibox run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+    "\n"
+    "Run COMMAND in a new container whose root filesystem is DIR.\n"
+    "\n"
+    "Options:\n"
+    "      --rootfs DIR          root filesystem of the container\n"
+    "      --init                run minibox's own init as PID 1 (forwards signals, reaps)\n"
+    "  -h, --hostname NAME       hostname inside the container (default: short id)\n"
+    "  -v, --volume SRC:DST[:ro] bind mount host path SRC at DST\n"
+    "  -m, --memory SIZE         memory limit, e.g. 64M or 1G (swap included)\n"
+    "      --cpus N              CPU time limit in CPUs, e.g. 0.5\n"
+    "      --pids-limit N        at most N processes\n"
+    "      --cgroup-parent PATH  create the container's cgroup below PATH\n"
+    "      --userns=auto         (root) map the container to a subordinate id range;\n"
+    "                            a normal user's runs are always rootless\n"
+    "      --net MODE            none, bridge (root's default), slirp (a user's default), host\n"
+    "  -p, --publish H:C[/udp]   publish container port C on host port H\n"
+    "      --name NAME           a name for the container (for commit and rm)\n"
+    "      --rm                  remove the container's writable layer when it ends\n"
+    "  -d, --detach              run in the background (through the daemon); print the id\n"
+    "  -i, --interactive         keep stdin open (always, here)\n"
+    "  -t, --tty                 give the container a pseudo-terminal (through the daemon)\n"
+    "      --help                show this help\n";
+
+enum {
+    OPT_ROOTFS = 1000,
+    OPT_HELP,
+    OPT_INIT,
+    OPT_CPUS,
+    OPT_PIDS_LIMIT,
+    OPT_CGROUP_PARENT,
+    OPT_USERNS,
+    OPT_NET,
+    OPT_NAME,
+    OPT_RM,
+};
+
+static const struct option run_options[] = {
+    {"rootfs", required_argument, NULL, OPT_ROOTFS}, /* chapter 1 */
+    {"init", no_argument, NULL, OPT_INIT}, /* chapter 2 */
+    {"hostname", required_argument, NULL, 'h'}, /* chapter 3 */
+    {"volume", required_argument, NULL, 'v'}, /* chapter 4 */
+    {"memory", required_argument, NULL, 'm'},                      /* chapter 5 */
+    {"cpus", required_argument, NULL, OPT_CPUS},                   /* chapter 5 */
+    {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},       /* chapter 5 */
+    {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT}, /* chapter 5 */
+    {"userns", required_argument, NULL, OPT_USERNS}, /* chapter 6 */
+    {"net", required_argument, NULL, OPT_NET},     /* chapter 7 */
+    {"network", required_argument, NULL, OPT_NET}, /* chapter 7, Docker's spelling */
+    {"publish", required_argument, NULL, 'p'},     /* chapter 7 */
+    {"name", required_argument, NULL, OPT_NAME}, /* chapter 8 */
+    {"rm", no_argument, NULL, OPT_RM},           /* chapter 8 */
+    {"detach", no_argument, NULL, 'd'},      /* chapter 9 */
+    {"interactive", no_argument, NULL, 'i'}, /* chapter 9 */
+    {"tty", no_argument, NULL, 't'},         /* chapter 9 */
+    {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
+    {NULL, 0, NULL, 0},                    /* end of the table */
+};
+
+/* "+": stop at the first non-option, which is the command; its own flags
+ * (ls -l) are not minibox's. ":": report a missing argument as ':'. */
+static const char run_shortopts[] = "+:h:v:m:p:dit";
+
+struct run_args {
+    struct container_config cfg;
+    const char *rootfs_arg;
+    int help;
+    bool userns_auto;
+};
+
+static void run_args_free(struct run_args *args)
+{
+    free(args->cfg.rootfs);
+    if (args->cfg.image.config != NULL) {
+        free((void *)args->cfg.argv);
+        free(args->cfg.image_env);
+        image_release(&args->cfg.image);
+    }
+    for (size_t i = 0; i < args->cfg.n_volumes; i++)
+        volume_free(&args->cfg.volumes[i]);
+    free(args->cfg.volumes);
+}
+
+/* The kernel takes at most 64 bytes (HOST_NAME_MAX); check here so the user
+ * gets a clear message instead of EINVAL from sethostname in the child. */
+static int run_set_hostname(struct container_config *cfg, const char *name, mb_error *err)
+{
+    size_t len = strlen(name);
+
+    if (len == 0 || len > 64)
+        return mb_fail(err, 0, "bad hostname '%s': must be 1 to 64 bytes, is %zu", name, len);
+    memcpy(cfg->hostname, name, len + 1);
+    return 0;
+}
+
+static int run_add_volume(struct container_config *cfg, const char *spec, mb_error *err)
+{
+    struct volume *grown, vol;
+    int ret;
+
+    ret = volume_parse(spec, &vol, err);
+    if (ret < 0)
+        return ret;
+    ret = volume_check_source(&vol, err);
+    if (ret < 0) {
+        volume_free(&vol);
+        return ret;
+    }
+    grown = realloc(cfg->volumes, (cfg->n_volumes + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        volume_free(&vol);
+        return mb_fail(err, ENOMEM, "volume %s", spec);
+    }
+    cfg->volumes = grown;
+    cfg->volumes[cfg->n_volumes++] = vol;
+    return 0;
+}
+
+/* Root gets a bridge, a normal user slirp4netns (it cannot make veths). */
+static int run_check_network(struct net_config *net, mb_error *err)
+{
+    if (net->mode == NET_DEFAULT)
+        net->mode = geteuid() == 0 ? NET_BRIDGE : NET_SLIRP;
+    if (net->mode == NET_BRIDGE && geteuid() != 0)
+        return mb_fail(err, 0, "--net bridge needs root (fix: --net slirp for rootless runs)");
+    if (net->n_ports > 0 && (net->mode == NET_NONE || net->mode == NET_HOST))
+        return mb_fail(err, 0, "-p needs --net bridge or slirp");
+    for (int i = 0; i < net->n_ports; i++)
+        for (int j = 0; j < i; j++)
+            if (net->ports[i].host_port == net->ports[j].host_port &&
+                net->ports[i].udp == net->ports[j].udp)
+                return mb_fail(err, 0, "-p: host port %d is published twice",
+                               net->ports[i].host_port);
+    return 0;
+}
+
+static int run_parse_option(struct run_args *args, int opt, const char *arg, char **argv,
+                            mb_error *err)
+{
+    switch (opt) {
+    case OPT_ROOTFS:
+        args->rootfs_arg = arg;
+        return 0;
+    case OPT_INIT:
+        args->cfg.init = 1;
+        return 0;
+    case 'h':
+        return run_set_hostname(&args->cfg, arg, err);
+    case 'v':
+        return run_add_volume(&args->cfg, arg, err);
+    case 'm':
+        return limits_parse_memory(arg, &args->cfg.limits.memory_bytes, err);
+    case OPT_CPUS:
+        return limits_parse_cpus(arg, sysconf(_SC_NPROCESSORS_ONLN), &args->cfg.limits.cpu_quota_us,
+                                 err);
+    case OPT_PIDS_LIMIT:
+        return limits_parse_pids(arg, &args->cfg.limits.pids_max, err);
+    case OPT_CGROUP_PARENT:
+        if (arg[0] != '/' || strstr(arg, "/..") != NULL)
+            return mb_fail(err, 0, "bad --cgroup-parent '%s': must start with / and not hold '..'",
+                           arg);
+        args->cfg.cgroup_parent = arg;
+        return 0;
+    case OPT_USERNS:
+        if (strcmp(arg, "auto") != 0 && strcmp(arg, "host") != 0)
+            return mb_fail(err, 0, "bad --userns '%s': expected auto or host", arg);
+        args->userns_auto = strcmp(arg, "auto") == 0;
+        return 0;
+    case 'd':
+        args->cfg.detach = true;
+        return 0;
+    case 'i':
+        return 0; /* stdin is always passed on */
+    case 't':
+        args->cfg.tty = true;
+        return 0;
+    case OPT_NAME:
+        if (arg[0] == '\0' || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_.-") != strlen(arg))
+            return mb_fail(err, 0, "bad --name '%s': letters, digits, '_', '.', '-' only", arg);
+        args->cfg.name = arg;
+        return 0;
+    case OPT_RM:
+        args->cfg.remove = true;
+        return 0;
+    case OPT_NET:
+        return net_parse_mode(arg, &args->cfg.net.mode, err);
+    case 'p':
+        if (args->cfg.net.n_ports == NET_MAX_PORTS)
+            return mb_fail(err, 0, "too many -p: at most %d", NET_MAX_PORTS);
+        return net_parse_port(arg, &args->cfg.net.ports[args->cfg.net.n_ports++], err);
+    case OPT_HELP:
+        args->help = 1;
+        return 0;
+    case ':':
+        return mb_fail(err, 0, "run: option '%s' needs a value", argv[optind - 1]);
+    default:
+        return mb_fail(err, 0, "run: unknown option '%s' (see 'minibox run --help')",
+                       argv[optind - 1]);
+    }
+}
+
+/* The strings of a JSON array, appended to out[] from *n on. */
+static void append_strings(json_t *array, char **out, size_t *n)
+{
+    json_t *v;
+    size_t i;
+
+    json_array_foreach(array, i, v) if (json_is_string(v)) out[(*n)++] =
+        (char *)json_string_value(v);
+}
+
+/* run IMAGE [COMMAND...]: the command is the image's Entrypoint followed by
+ * COMMAND, or by the image's Cmd when no COMMAND is given (Docker's rule). */
+static int run_parse_image(struct run_args *args, int argc, char **argv, mb_error *err)
+{
+    struct container_config *cfg = &args->cfg;
+    json_t *conf;
+    char **cmd, **env, path[4300];
+    size_t n = 0, room;
+    int ret;
+
+    if (optind >= argc)
+        return mb_fail(err, 0, "run: give --rootfs DIR or an IMAGE (see 'minibox images')");
+    ret = image_resolve(cfg->state_root, argv[optind++], &cfg->image, err);
+    if (ret < 0)
+        return ret;
+    conf = json_object_get(cfg->image.config, "config");
+    room = json_array_size(json_object_get(conf, "Entrypoint")) +
+           json_array_size(json_object_get(conf, "Cmd")) + (size_t)(argc - optind) + 1;
+    cmd = calloc(room, sizeof(*cmd));
+    env = calloc(json_array_size(json_object_get(conf, "Env")) + 1, sizeof(*env));
+    if (cmd == NULL || env == NULL) {
+        free(cmd);
+        free(env);
+        return mb_fail(err, ENOMEM, "run");
+    }
+    append_strings(json_object_get(conf, "Entrypoint"), cmd, &n);
+    if (optind < argc)
+        while (optind < argc)
+            cmd[n++] = argv[optind++];
+    else
+        append_strings(json_object_get(conf, "Cmd"), cmd, &n);
+    cfg->argv = cmd;
+    room = 0;
+    append_strings(json_object_get(conf, "Env"), env, &room);
+    cfg->image_env = env;
+    cfg->workdir = json_string_value(json_object_get(conf, "WorkingDir"));
+    if (n == 0)
+        return mb_fail(err, 0, "run: no command given and image %s has no Entrypoint or Cmd",
+                       cfg->image.id);
+    if (cfg->name != NULL && container_name_taken(cfg->state_root, cfg->name))
+        return mb_fail(err, 0,
+                       "run: the name '%s' is taken (fix: minibox rm %s, or another "
+                       "--name)",
+                       cfg->name, cfg->name);
+    snprintf(path, sizeof(path), "%s/containers/%s/rootfs", cfg->state_root, cfg->id);
+    cfg->rootfs = strdup(path);
+    ret = cfg->rootfs ? 0 : mb_fail(err, ENOMEM, "run");
+    if (ret == 0)
+        ret = userns_plan_make(args->userns_auto, &cfg->userns, err);
+    if (ret == 0)
+        ret = run_check_network(&cfg->net, err);
+    return ret;
+}
+
+static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err)
+{
+    int opt, ret;
+
+    optind = 1;
+    opterr = 0; /* we print our own single line */
+    while ((opt = getopt_long(argc, argv, run_shortopts, run_options, NULL)) != -1) {
+        ret = run_parse_option(args, opt, optarg, argv, err);
+        if (ret < 0)
+            return ret;
+    }
+    if (args->help)
+        return 0;
+    if (args->rootfs_arg == NULL)
+        return run_parse_image(args, argc, argv, err);
+    if (args->rootfs_arg == NULL)
+        return mb_fail(err, 0, "run: --rootfs DIR is required");
+    if (optind >= argc)
+        return mb_fail(err, 0, "run: no command given (usage: minibox run --rootfs DIR COMMAND)");
+    args->cfg.argv = &argv[optind];
+
+    ret = rootfs_check(args->rootfs_arg, err);
+    if (ret < 0)
+        return ret;
+    args->cfg.rootfs = realpath(args->rootfs_arg, NULL);
+    if (args->cfg.rootfs == NULL)
+        return mb_fail(err, errno, "rootfs %s", args->rootfs_arg);
+    ret = rootfs_check(args->cfg.rootfs, err);
+    if (ret == 0)
+        ret = userns_plan_make(args->userns_auto, &args->cfg.userns, err);
+    if (ret == 0)
+        ret = run_check_network(&args->cfg.net, err);
+    return ret;
+}
+
+/* Set by the daemon for the runs it makes on a client's behalf. */
+static struct {
+    bool keep_record;
+    int started_fd;
+} run_preset = {false, -1};
+
+void cmd_run_preset(bool keep_record, int started_fd)
+{
+    run_preset.keep_record = keep_record;
+    run_preset.started_fd = started_fd;
+}
+
+int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    struct run_args args = {0};
+    int ret, status = 0;
+
+    args.cfg.state_root = globals->root;
+    args.cfg.keep_record = run_preset.keep_record;
+    args.cfg.started_fd = run_preset.started_fd;
+    /* The id comes first: an image container's rootfs path holds it. */
+    ret = container_id_new(args.cfg.id, err);
+    if (ret == 0)
+        ret = run_parse(&args, argc, argv, err);
+    if (ret == 0 && args.help) {
+        fputs(run_usage, stdout);
+        run_args_free(&args);
+        return 0;
+    }
+    if (ret == 0 && args.cfg.hostname[0] == '\0')
+        memcpy(args.cfg.hostname, args.cfg.id, MB_SHORT_ID_LEN);
+    /* Only the daemon can keep a container running after its client
+     * leaves (-d) or hand the client a pseudo-terminal (-t). */
+    if (ret == 0 && args.cfg.detach && run_preset.started_fd < 0)
+        ret = mb_fail(err, 0, "run -d needs the daemon (start one: minibox daemon &)");
+    if (ret == 0 && args.cfg.tty && !args.cfg.keep_record && !isatty(0))
+        ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
+    if (ret == 0)
+        ret = container_run(&args.cfg, &status, err);
+    run_args_free(&args);
+    return ret < 0 ? ret : status;
+}

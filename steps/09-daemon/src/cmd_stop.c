@@ -1,0 +1,129 @@
+/*
+ * cmd_stop.c - `minibox stop [-t SECONDS] CONTAINER...` and
+ * `minibox kill [-s SIGNAL] CONTAINER...` (chapter 9).
+ *
+ * stop sends SIGTERM to the container's PID 1 and SIGKILL after the
+ * timeout. From outside its PID namespace, SIGTERM reaches PID 1 only if it
+ * handles it (chapter 2): a plain `sleep` needs the SIGKILL, or --init.
+ */
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "container_store.h"
+
+static const struct {
+    const char *name;
+    int sig;
+} signal_names[] = {
+    {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+    {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"WINCH", SIGWINCH},
+};
+
+/* "TERM", "SIGTERM", "15" */
+static int parse_signal(const char *text, int *sig, mb_error *err)
+{
+    if (strncasecmp(text, "SIG", 3) == 0)
+        text += 3;
+    if (isdigit((unsigned char)text[0])) {
+        char *end;
+        long n = strtol(text, &end, 10);
+        if (*end == '\0' && n > 0 && n < NSIG) {
+            *sig = (int)n;
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+        if (strcasecmp(text, signal_names[i].name) == 0) {
+            *sig = signal_names[i].sig;
+            return 0;
+        }
+    return mb_fail(err, 0, "bad signal '%s': a name like TERM or a number", text);
+}
+
+/* Wait up to `ms` for the container's minibox to let go of its lock. */
+static int wait_stopped(const char *dir, long ms)
+{
+    struct timespec step = {0, 20 * 1000 * 1000};
+
+    for (long waited = 0; waited < ms; waited += 20) {
+        if (!container_running(dir))
+            return 1;
+        nanosleep(&step, NULL);
+    }
+    return !container_running(dir);
+}
+
+static int signal_container(const char *root, const char *ref, int sig, char *dir, size_t len,
+                            mb_error *err)
+{
+    char id[65];
+    pid_t pid;
+
+    if (container_find(root, ref, dir, len, id, err) < 0)
+        return -1;
+    if (!container_running(dir))
+        return 1;
+    pid = container_pid_read(dir);
+    if (pid <= 0 || kill(pid, sig) < 0)
+        return mb_fail(err, 0, "container %.12s: cannot signal its PID 1", id);
+    return 0;
+}
+
+int cmd_stop(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    char dir[4500];
+    long timeout = 10;
+    int i = 1;
+
+    if (argc > 2 && (strcmp(argv[1], "-t") == 0 || strcmp(argv[1], "--time") == 0)) {
+        char *end;
+        timeout = strtol(argv[2], &end, 10);
+        if (*end != '\0' || timeout < 0)
+            return mb_fail(err, 0, "stop: bad -t '%s': seconds, 0 or more", argv[2]);
+        i = 3;
+    }
+    if (i >= argc)
+        return mb_fail(err, 0, "usage: minibox stop [-t SECONDS] CONTAINER...");
+    for (; i < argc; i++) {
+        int ret = signal_container(globals->root, argv[i], SIGTERM, dir, sizeof(dir), err);
+        if (ret < 0)
+            return ret;
+        if (ret == 0 && !wait_stopped(dir, timeout * 1000)) {
+            signal_container(globals->root, argv[i], SIGKILL, dir, sizeof(dir), err);
+            if (!wait_stopped(dir, 10000))
+                return mb_fail(err, 0, "container %s did not stop", argv[i]);
+        }
+        printf("%s\n", argv[i]);
+    }
+    return 0;
+}
+
+int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    char dir[4500];
+    int sig = SIGKILL, i = 1;
+
+    if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
+        if (parse_signal(argv[2], &sig, err) < 0)
+            return -1;
+        i = 3;
+    }
+    if (i >= argc)
+        return mb_fail(err, 0, "usage: minibox kill [-s SIGNAL] CONTAINER...");
+    for (; i < argc; i++) {
+        int ret = signal_container(globals->root, argv[i], sig, dir, sizeof(dir), err);
+        if (ret < 0)
+            return ret;
+        if (ret == 1)
+            return mb_fail(err, 0, "container %s is not running", argv[i]);
+        printf("%s\n", argv[i]);
+    }
+    return 0;
+}

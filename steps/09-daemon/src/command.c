@@ -1,0 +1,98 @@
+/* command.c - exec the command with a minimal environment; see command.h. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "signals.h"
+#include "util.h"
+
+extern char **environ;
+
+void child_fail(int report_fd, const mb_error *err)
+{
+    /* A pipe write of under PIPE_BUF bytes is atomic: the parent reads the
+     * whole report or nothing. */
+    (void)write_all(report_fd, err, sizeof(*err));
+    _exit(err->status);
+}
+
+int child_report_read(int report_fd, mb_error *err)
+{
+    ssize_t n;
+
+    do
+        n = read(report_fd, err, sizeof(*err));
+    while (n < 0 && errno == EINTR);
+    if (n == 0)
+        return 0;
+    if (n != (ssize_t)sizeof(*err))
+        return mb_fail(err, n < 0 ? errno : 0, "container setup failed before it could report why");
+    return -1;
+}
+
+/* The container starts from a known environment, not the host's: nothing of
+ * the caller's (tokens, SSH agent sockets, proxies) leaks into it. */
+/* Is NAME= already among the first n entries? */
+static int env_has(char *const env[], size_t n, const char *entry)
+{
+    size_t len = strcspn(entry, "=") + 1;
+
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(env[i], entry, len) == 0)
+            return 1;
+    return 0;
+}
+
+static void build_environment(const struct container_config *cfg, char *env[], size_t n)
+{
+    static char hostname[80], term[128];
+    const char *host_term = getenv("TERM");
+    size_t i = 0;
+
+    snprintf(hostname, sizeof(hostname), "HOSTNAME=%s", cfg->hostname);
+    snprintf(term, sizeof(term), "TERM=%s", host_term != NULL ? host_term : "xterm");
+    /* The image's Env first; minibox's defaults only fill what it lacks. */
+    for (char **e = cfg->image_env; e != NULL && *e != NULL && i < n - 5; e++)
+        env[i++] = *e;
+    {
+        char *defaults[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                            "HOME=/root", term, hostname};
+        size_t image_count = i;
+
+        for (size_t d = 0; d < 4; d++)
+            if (!env_has(env, image_count, defaults[d]))
+                env[i++] = defaults[d];
+    }
+    env[i] = NULL;
+}
+
+void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
+{
+    char *env[256];
+    mb_error err;
+    int saved_errno;
+
+    build_environment(cfg, env, sizeof(env) / sizeof(env[0]));
+    /* The image's WorkingDir, made if the image lacks it (as Docker does). */
+    if (cfg->workdir != NULL && cfg->workdir[0] != '\0' && chdir(cfg->workdir) < 0 &&
+        (mkdir(cfg->workdir, 0755) < 0 || chdir(cfg->workdir) < 0)) {
+        mb_fail(&err, errno, "working directory %s", cfg->workdir);
+        child_fail(report_fd, &err);
+    }
+    signals_reset_for_exec(saved_mask);
+    /* execvp searches the PATH of the current environment, so switch to the
+     * container's before searching. */
+    environ = env;
+    execvp(cfg->argv[0], cfg->argv);
+    saved_errno = errno;
+    if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+        mb_fail_status(&err, MB_EXIT_NOT_FOUND, saved_errno, "exec %s", cfg->argv[0]);
+    else
+        mb_fail_status(&err, MB_EXIT_CANNOT_EXEC, saved_errno, "exec %s", cfg->argv[0]);
+    child_fail(report_fd, &err);
+}

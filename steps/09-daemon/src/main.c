@@ -1,0 +1,155 @@
+/*
+ * main.c - minibox's entry point: global options, then one verb.
+ *
+ *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "client.h"
+#include "error.h"
+
+#ifndef MB_VERSION
+#define MB_VERSION "dev"
+#endif
+
+struct verb {
+    const char *name;
+    int (*run)(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+    const char *summary;
+};
+
+static const struct verb verbs[] = {
+    {"run", cmd_run, "run a command in a new container"},
+    {"info", cmd_info, "show what this host supports, and how to fix what it lacks"},
+    {"gc", cmd_gc, "remove cgroups and state that killed runs left behind"},
+    {"daemon", cmd_daemon, "serve containers to root and the minibox group on a socket"},
+    {"ps", cmd_ps, "list containers ([-a] with the ended ones)"},
+    {"stop", cmd_stop, "SIGTERM, then SIGKILL after -t seconds"},
+    {"kill", cmd_kill, "send a signal (-s) to a container"},
+    {"logs", cmd_logs, "what a detached container wrote ([-f] to follow)"},
+    {"image", cmd_image, "import FILE [NAME] | inspect IMAGE"},
+    {"images", cmd_images, "list images"},
+    {"rmi", cmd_rmi, "remove an image"},
+    {"commit", cmd_commit, "turn a container's changes into a new image"},
+    {"rm", cmd_rm, "remove an exited container and its writable layer"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
+}
+
+static int is_remote_verb(const char *verb)
+{
+    static const char *const remote[] = {"run",  "ps",     "stop",  "kill", "rm",
+                                         "logs", "images", "image", "rmi",  "commit"};
+
+    for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+        if (strcmp(verb, remote[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Where state lives unless --root says otherwise. */
+static const char *default_root(void)
+{
+    /* A normal user's state must never land in root's directories: the
+     * per-user runtime dir (a tmpfs the login manager makes, mode 0700),
+     * else a per-user dir in /tmp. */
+    static char path[4096];
+
+    if (geteuid() != 0) {
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        if (xdg != NULL && xdg[0] == '/')
+            snprintf(path, sizeof(path), "%s/minibox", xdg);
+        else
+            snprintf(path, sizeof(path), "/tmp/minibox-%u", (unsigned)geteuid());
+        return path;
+    }
+    return "/var/lib/minibox";
+}
+
+/* Take the global options; returns the index of the verb. */
+static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
+{
+    int i = 1;
+
+    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
+    g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
+    while (i < argc && argv[i][0] == '-') {
+        const char **slot = NULL;
+
+        if (strcmp(argv[i], "--root") == 0)
+            slot = &g->root;
+        else if (strcmp(argv[i], "--socket") == 0)
+            slot = &g->socket;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0)
+            return i;
+        else
+            return mb_fail(err, 0, "unknown global option '%s' (see 'minibox --help')", argv[i]);
+        if (i + 1 >= argc)
+            return mb_fail(err, 0, "option '%s' needs a value", argv[i]);
+        *slot = argv[i + 1];
+        i += 2;
+    }
+    return i;
+}
+
+int main(int argc, char **argv)
+{
+    struct mb_globals globals;
+    mb_error err;
+    int at, ret;
+
+    at = parse_globals(argc, argv, &globals, &err);
+    if (at < 0) {
+        mb_error_print(&err);
+        return err.status;
+    }
+    if (at >= argc) {
+        usage(stderr);
+        return MB_EXIT_FAILED;
+    }
+    if (strcmp(argv[at], "--help") == 0 || strcmp(argv[at], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[at], "--version") == 0 || strcmp(argv[at], "version") == 0) {
+        printf("minibox %s\n", MB_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+        if (strcmp(argv[at], verbs[i].name) != 0)
+            continue;
+        /* When a daemon listens, it runs the verb (chapter 9). */
+        if (is_remote_verb(argv[at])) {
+            int status;
+
+            ret = client_call(&globals, argc - at, argv + at, &status, &err);
+            if (ret < 0) {
+                mb_error_print(&err);
+                return err.status;
+            }
+            if (ret == 1)
+                return status;
+        }
+        ret = verbs[i].run(&globals, argc - at, argv + at, &err);
+        if (ret < 0) {
+            mb_error_print(&err);
+            return err.status;
+        }
+        return ret;
+    }
+    err = (mb_error){0};
+    mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
+    mb_error_print(&err);
+    return err.status;
+}

@@ -1,0 +1,24 @@
+/*
+ * mounts.h - mounting onto paths inside the rootfs without following the
+ * rootfs's symlinks out to the host.
+ */
+#ifndef MB_MOUNTS_H
+#define MB_MOUNTS_H
+
+#include "error.h"
+
+enum mount_kind {
+    MOUNT_DIR,  /* the target is (or is created as) a directory */
+    MOUNT_FILE, /* the target is (or is created as) a regular file */
+};
+
+/* Open `path` (relative to rootfd, which acts as "/") as an O_PATH fd,
+ * creating missing directories and, for MOUNT_FILE, the file itself.
+ * Symlinks are resolved as if rootfd were the root. */
+int path_open_in_root(int rootfd, const char *path, enum mount_kind kind, mb_error *err);
+
+/* mount(2) onto path_open_in_root(rootfd, path, kind). */
+int mount_at(int rootfd, const char *path, enum mount_kind kind, const char *source,
+             const char *fstype, unsigned long flags, const char *data, mb_error *err);
+
+#endif
