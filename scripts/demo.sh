@@ -12,8 +12,19 @@ say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "This host is '$(hostname)'; its shell sees $(ls /proc | grep -c '^[0-9]') processes."
-say "minibox starts sh in a container built from $rootfs (a static busybox):"
-run "$mb" run --hostname demo-box --rootfs "$rootfs" sh -c '
+# From chapter 8 on, the demo runs an image: the rootfs imported as layers.
+source=(--rootfs "$rootfs")
+image_tar=$(dirname "$rootfs")/busybox-image.tar
+if "$mb" --help 2>/dev/null | grep -q '^  image ' && [ -f "$image_tar" ]; then
+    demo_root=$(mktemp -d /tmp/minibox-demo.XXXXXX)
+    trap 'rm -rf "$demo_root"' EXIT
+    mb="$mb --root $demo_root --socket $demo_root/none.sock"
+    say "minibox imports the busybox rootfs as an image (content-addressed layers):"
+    run $mb image import "$image_tar" busybox
+    source=(--rm busybox)
+fi
+say "minibox starts sh in a container (${source[*]}):"
+run $mb run --hostname demo-box "${source[@]}" sh -c '
 echo "- inside, my PID is $$: I am PID 1 of my own PID namespace"
 echo "- my hostname is $(hostname): a UTS namespace of my own"
 echo "- ps sees only this container (a fresh /proc):"

@@ -65,5 +65,9 @@ echo minibox > etc/hostname
 echo "minibox test rootfs" > etc/minibox-rootfs
 if [ -n "$owner" ]; then
     chown -R -h "$owner:$(id -gn "$owner")" "$out"
+else
+    # The same tree as an importable image (chapter 8):
+    #   minibox image import build/busybox-image.tar busybox
+    tar -C "$out" --numeric-owner -cf "$(dirname "$out")/busybox-image.tar" .
 fi
 echo "mkrootfs: $out ready ($("$busybox" | head -1 | cut -d' ' -f1-2))"
