@@ -26,6 +26,17 @@
 # (BENCH_LAYER_MB of generated files) into an empty store against `tar -x` of
 # the same tarball, and `sha256sum` of it (the digest pass import makes first).
 #
+# From chapter 9 on, a daemon is started for the bench (its own --root and
+# --socket under build/bench, as root): one more row in the main run,
+# `run --rm --net none --rootfs ROOTFS /bin/true` sent through the daemon,
+# and its ratio to the direct row (the target is under 1.5x; reported, never
+# asserted). Every other minibox row is made to run directly whatever
+# listens on /run/minibox (MINIBOX_SOCKET points at a path where nothing
+# does). Then the daemon's memory: its VmRSS from /proc at rest, with
+# BENCH_DETACHED (default 100) containers started with `run -d --net none
+# ... sleep 1000`, and again once they are stopped and removed; the
+# monitors' and the containers' memory is given beside it.
+#
 # plus reference rows that explain the others: the cost of runc's `sh -c`
 # (for a unique container id) and of crun's `unshare -m` wrapper alone, and
 # unshare+chroot without the network namespace (minibox's four namespaces
@@ -39,9 +50,12 @@
 # Environment: BENCH_WARMUP (default 20), BENCH_RUNS (default 200), MINIBOX
 # (the binary to time, default final/minibox), BENCH_PORT (the host port of
 # the -p row, default 30000 + pid % 20000), BENCH_LAYER_MB (the size of the
-# imported layer, default 256), BENCH_IMPORT_RUNS (default 10).
+# imported layer, default 256), BENCH_IMPORT_RUNS (default 10),
+# BENCH_DETACHED (the detached containers of the memory measurement,
+# default 100).
 # Results: build/bench/results.json (hyperfine), build/bench/table.md,
-# build/bench/layers.json (the import run).
+# build/bench/layers.json (the import run), build/bench/daemon.log and
+# build/bench/daemon-memory.txt (chapter 9).
 set -euo pipefail
 
 usage="usage: bench.sh ROOTFS"
@@ -57,7 +71,14 @@ warmup=${BENCH_WARMUP:-20}
 runs=${BENCH_RUNS:-200}
 tag=mb-bench-$$ # prefix of every container id, cgroup and state dir of this run
 bench_port=${BENCH_PORT:-$((30000 + $$ % 20000))} # the host port of the -p row
+detached=${BENCH_DETACHED:-100} # chapter 9: containers for the daemon's memory
 q() { printf '%q' "$1"; }
+# Chapter 9: with a daemon listening, `minibox run` would go through it. The
+# direct rows must stay direct whatever runs on this machine: nothing
+# listens on this path. The daemon row names its own socket (--socket wins
+# over the environment).
+export MINIBOX_SOCKET=$out/no-daemon.sock
+daemon_sock=$out/daemon.sock daemon_root=$out/daemon-root daemon_pid=""
 
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (run: scripts/deps.sh bench)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench: python3 is missing" >&2; exit 1; }
@@ -80,6 +101,11 @@ leftovers() { # what this run could leave behind, one line each
     pgrep -a -f -- "$tag-" | grep -v -e "^$$ " -e pgrep | sed 's/^/process /' || true
     # chapter 7: a lease of this run's containers (their veths, nft rules go with it)
     grep -F " $out/minibox-root/" /run/minibox/net/leases 2>/dev/null | sed 's/^/minibox lease /' || true
+    # chapter 9: the bench's daemon, its monitors and its state
+    pgrep -a -f -- "--socket $daemon_sock" | sed 's/^/process /' || true
+    [ -e "$daemon_root" ] && echo "state $daemon_root"
+    [ -e "$daemon_sock" ] && echo "socket $daemon_sock"
+    true
 }
 
 cleanup() {
@@ -96,7 +122,29 @@ cleanup() {
     find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -name "$tag-*" 2>/dev/null |
         while read -r d; do rmdir "$d" 2>/dev/null || true; done
     rm -rf "$out/minibox-root" "$out/layer" "$out/rootfs.tar"
+    daemon_cleanup
     podman_cleanup
+}
+
+# Chapter 9: the daemon's containers outlive it, so they go first (rm -f,
+# directly on the daemon's --root), then the daemon (SIGTERM: it removes its
+# socket), then its root.
+daemon_cleanup() {
+    local d i
+    if [ -d "$daemon_root/containers" ]; then
+        for d in "$daemon_root"/containers/*; do
+            [ -d "$d" ] || continue
+            "$minibox" --root "$daemon_root" rm -f "$(basename "$d")" >/dev/null 2>&1 || true
+        done
+    fi
+    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+        kill -TERM "$daemon_pid" 2>/dev/null || true
+        for i in $(seq 50); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$daemon_pid" 2>/dev/null && kill -KILL "$daemon_pid" 2>/dev/null
+        wait "$daemon_pid" 2>/dev/null || true
+    fi
+    daemon_pid=""
+    rm -rf "$daemon_root" "$daemon_sock"
 }
 
 # Podman: its containers and image live under build/bench (removed with the
@@ -109,7 +157,8 @@ podman_cleanup() {
     [ -d "$out/podman-root" ] || return 0
     podman --root "$out/podman-root" --runroot "$out/podman-run" rm -af >/dev/null 2>&1 || true
     podman --root "$out/podman-root" --runroot "$out/podman-run" rmi -af >/dev/null 2>&1 || true
-    grep -F " $out/podman-" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+    # (no mount left is the usual case: grep's status 1 must not stop the script)
+    { grep -F " $out/podman-" /proc/self/mountinfo || true; } | awk '{print $5}' | sort -r |
         while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$out/podman-root" "$out/podman-run"
     for m in cni-podman0 podman0; do
@@ -225,6 +274,37 @@ else
     else
         cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --rm $net_none$tag-image $true_in"
         add "$name${has_net:+ --net none} --rm IMAGE" "$cmd" "$(try_run "$cmd")" "the rootfs as a 1-layer image: overlay mount, upper + work dirs made and removed"
+    fi
+
+    # Chapter 9: the same run sent to a daemon. The client connects, sends
+    # the request with its stdin, stdout and stderr (SCM_RIGHTS); a handler
+    # process forked by the daemon runs the container with them and replies
+    # with the exit status. --rm: through the daemon a run keeps its record
+    # for ps -a unless told otherwise.
+    # Started here, not in a $( ) subshell: daemon_pid must be this shell's.
+    daemon_err=""
+    if [ "$(id -u)" != 0 ]; then
+        daemon_err="needs root"
+    elif ! "$minibox" --help 2>/dev/null | grep -q '^  daemon '; then
+        daemon_err="this build has no daemon (chapter 9)"
+    else
+        "$minibox" --root "$daemon_root" --socket "$daemon_sock" daemon >"$out/daemon.log" 2>&1 </dev/null &
+        daemon_pid=$!
+        daemon_err="the daemon did not listen on $daemon_sock within 5 s"
+        for i in $(seq 100); do
+            if python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$daemon_sock" 2>/dev/null; then
+                daemon_err=""
+                break
+            fi
+            kill -0 "$daemon_pid" 2>/dev/null || { daemon_err="the daemon exited: $(tail -n 1 "$out/daemon.log")"; break; }
+            sleep 0.05
+        done
+    fi
+    if [ -n "$daemon_err" ]; then
+        add "minibox via the daemon" "" "$daemon_err"
+    else
+        cmd="$(q "$minibox") --socket $(q "$daemon_sock") run --rm $net_none--rootfs $(q "$rootfs") $true_in"
+        add "$name via the daemon${has_net:+ --net none}" "$cmd" "$(try_run "$cmd")" "client -> unix socket -> handler process -> container; compare with the first row"
     fi
 fi
 
@@ -456,6 +536,78 @@ with open(table_path, "w") as f:
         f.write("| " + " | ".join(str(c) for c in row) + " |\n")
 print(f"\nresults: {results_path}\ntable:   {table_path}")
 EOF
+
+# ------------------------------------------------ chapter 9: the daemon --
+# The ratio of the daemon row to the direct one, then the daemon's memory:
+# VmRSS from /proc at rest (after the runs above), with $detached detached
+# containers, and once they are stopped and removed. Beside it, for scale,
+# what the containers cost elsewhere: each detached container has a monitor
+# (a minibox process that waits for it; the daemon, a child subreaper,
+# adopts it when its handler ends) and the container's own processes.
+# Sums of RSS count shared pages once per process; PSS shares them out.
+if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kb() { awk -v k="$2" '$1 == k":" { print $2; exit }' "$1" 2>/dev/null || echo 0; }
+    sum_kb() { # FIELD FILE PID...: the sum of one /proc/PID/FILE field
+        local field=$1 file=$2 p s=0 v
+        shift 2
+        for p in "$@"; do v=$(kb "/proc/$p/$file" "$field"); s=$((s + ${v:-0})); done
+        echo "$s"
+    }
+    monitors() { pgrep -P "$daemon_pid" | tr '\n' ' ' || true; }
+    containers() { local m; for m in $(monitors); do pgrep -P "$m" || true; done | tr '\n' ' '; }
+    mem_row() { # LABEL
+        local m c
+        m=$(monitors) c=$(containers)
+        # shellcheck disable=SC2086 # word lists of pids
+        printf '| %s | %s | %d | %s | %s | %d | %s |\n' "$1" "$(kb "/proc/$daemon_pid/status" VmRSS)" \
+            "$(wc -w <<<"$m")" "$(sum_kb VmRSS status $m)" "$(sum_kb Pss smaps_rollup $m)" \
+            "$(wc -w <<<"$c")" "$(sum_kb Pss smaps_rollup $c)"
+    }
+    {
+        echo
+        python3 - "$out/results.json" "$name${has_net:+ --net none}" "$name via the daemon${has_net:+ --net none}" <<'PYEOF' || true
+import json, statistics, sys
+path, direct, daemon = sys.argv[1:]
+res = {r["command"]: r for r in json.load(open(path))["results"]}
+def med(n):
+    r = res[n]
+    codes = r.get("exit_codes") or [0] * len(r["times"])
+    return statistics.median([t for t, c in zip(r["times"], codes) if c == 0])
+d, m = med(direct), med(daemon)
+print(f"Through the daemon: {m * 1000:.2f} ms against {d * 1000:.2f} ms direct (medians), "
+      f"{m / d:.2f}x (target: under 1.5x; {'met' if m / d < 1.5 else 'not met'}).")
+PYEOF
+        echo
+        echo "The daemon's memory, in kB ($detached detached containers: run -d --net none ROOTFS sleep 1000):"
+        echo
+        echo "| daemon | daemon VmRSS | monitors | monitors' RSS (sum) | monitors' PSS (sum) | container processes | containers' PSS (sum) |"
+        echo "|---|--:|--:|--:|--:|--:|--:|"
+        mem_row "at rest, after the runs above"
+        started=$(date +%s.%N) failed=0
+        : >"$out/detached.ids"
+        for i in $(seq "$detached"); do
+            # to a file, not $( ): nothing waits for the client's stdout to close
+            "$minibox" --socket "$daemon_sock" run -d --net none --rootfs "$rootfs" sleep 1000 \
+                >>"$out/detached.ids" 2>>"$out/daemon-clients.log" || failed=$((failed + 1))
+        done
+        took=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+        sleep 1
+        mem_row "with $(grep -c . "$out/detached.ids" || true) detached containers"
+        mapfile -t ids <"$out/detached.ids"
+        started=$(date +%s.%N)
+        if [ "${#ids[@]}" -gt 0 ]; then
+            "$minibox" --socket "$daemon_sock" stop -t 0 "${ids[@]}" >/dev/null 2>>"$out/daemon-clients.log" || failed=$((failed + 1))
+            "$minibox" --socket "$daemon_sock" rm "${ids[@]}" >/dev/null 2>>"$out/daemon-clients.log" || failed=$((failed + 1))
+        fi
+        took_stop=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+        sleep 1
+        mem_row "after stop -t 0 and rm of all of them"
+        echo
+        echo "Starting the $detached took $took s (one client after the other), stopping and removing them $took_stop s; $failed client call(s) failed$([ "$failed" -gt 0 ] && echo ": see $out/daemon-clients.log")."
+        echo "Left in the daemon's store: $("$minibox" --socket "$daemon_sock" ps -a | tail -n +2 | wc -l) container(s)."
+    } | tee "$out/daemon-memory.txt"
+    cat "$out/daemon-memory.txt" >>"$out/table.md"
+fi
 
 # ------------------------------------------- chapter 8: importing a layer --
 # One large layer, generated (incompressible file data, and many small files
