@@ -241,6 +241,10 @@ static int run_verb(const struct mb_globals *g, int sock, verb_fn fn, json_t *re
         run_mode(args, &detach, &tty);
         if (detach)
             return run_detached(g, sock, argc, argv);
+        if (tty && !json_is_true(json_object_get(req, "stdin_tty"))) {
+            fprintf(stderr, "minibox: run -t: stdin is not a terminal\n");
+            return MB_EXIT_FAILED;
+        }
         if (tty)
             return run_tty(g, sock, argc, argv);
         cmd_run_preset(true, -1);
@@ -262,7 +266,7 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     const char *op, *cwd, *term;
     char msg[512];
     verb_fn fn = NULL;
-    mb_error err;
+    mb_error err = {.msg = "the client closed the connection without a request"};
     json_t *req;
     uid_t uid = (uid_t)-1;
 

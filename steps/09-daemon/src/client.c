@@ -53,8 +53,8 @@ static json_t *client_request(int argc, char **argv)
         json_array_append_new(args, json_string(argv[i]));
     if (getcwd(cwd, sizeof(cwd)) == NULL)
         snprintf(cwd, sizeof(cwd), "/");
-    return json_pack("{s:i, s:s, s:o, s:s, s:s?}", "v", PROTO_VERSION, "op", argv[0], "args", args,
-                     "cwd", cwd, "term", getenv("TERM"));
+    return json_pack("{s:i, s:s, s:o, s:s, s:s?, s:b}", "v", PROTO_VERSION, "op", argv[0], "args",
+                     args, "cwd", cwd, "term", getenv("TERM"), "stdin_tty", isatty(0));
 }
 
 static int forward_sock = -1;
