@@ -113,7 +113,8 @@ check-steps:
 	done && \
 	extra=$$(ls steps | grep -vxF -e "$$(echo $(STEPS) | tr ' ' '\n')" || true) && \
 	{ [ -z "$$extra" ] || { echo "steps/ holds unknown steps: $$extra" >&2; exit 1; }; } && \
-	echo "steps/ matches final/"
+	echo "steps/ matches final/" && \
+	scripts/chapter-diffs.sh --check && echo "the chapters' generated diffs match steps/"
 
 diagrams:
 	$(Q)scripts/deps.sh --check docs >/dev/null 2>&1 || scripts/deps.sh docs
