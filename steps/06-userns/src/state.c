@@ -176,7 +176,7 @@ int state_gc(const char *root, mb_error *err)
             continue;
         if (gc_cgroups(path, err) < 0)
             continue;
-        remove_dir_files(path);
+        remove_tree(path); /* files, and an --rm image container's layer dirs */
         fprintf(stderr, "minibox: removed stale container %.12s\n", e->d_name);
         removed++;
     }

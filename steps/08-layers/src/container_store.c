@@ -22,14 +22,17 @@ int container_record_write(const struct container_config *cfg, const char *state
     json_t *record, *cmd = json_array();
     time_t now = time(NULL);
     char *text;
-    int ret;
+    int ret, keep;
 
     for (char *const *a = cfg->argv; *a != NULL; a++)
         json_array_append_new(cmd, json_string(*a));
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    record = json_pack("{s:s, s:s?, s:s, s:o, s:s}", "id", cfg->id, "name", cfg->name, "image",
+    /* keep: the record outlives the run (an image container's layer for
+     * commit; from chapter 9 whatever the daemon ran, until rm). */
+    keep = cfg->image.config != NULL && !cfg->remove;
+    record = json_pack("{s:s, s:s?, s:s, s:o, s:s, s:b}", "id", cfg->id, "name", cfg->name, "image",
                        cfg->image.config ? cfg->image.id : cfg->rootfs, "command", cmd, "created",
-                       created);
+                       created, "keep", keep);
     text = json_dumps(record, JSON_INDENT(2));
     json_decref(record);
     if (text == NULL)

@@ -188,12 +188,17 @@ static int gc_cgroups(const char *dir, mb_error *err)
     return ret;
 }
 
+/* Is the dead container's record to be kept ("keep": true in it)? */
 static int has_record(const char *dir)
 {
+    cleanup_free char *text = NULL;
     char path[PATH_MAX + 32];
+    mb_error ignored;
 
     snprintf(path, sizeof(path), "%s/container.json", dir);
-    return access(path, F_OK) == 0;
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+        return 0;
+    return strstr(text, "\"keep\": true") != NULL;
 }
 
 int state_gc(const char *root, mb_error *err)
@@ -232,7 +237,7 @@ int state_gc(const char *root, mb_error *err)
                     e->d_name);
             continue;
         }
-        remove_dir_files(path);
+        remove_tree(path); /* files, and an --rm image container's layer dirs */
         fprintf(stderr, "minibox: removed stale container %.12s\n", e->d_name);
         removed++;
     }
