@@ -3,7 +3,7 @@
 #
 # Installs minibox's Debian packages that are missing. Groups:
 #   build  compile, make the rootfs, generate the steps, run and grade the tests
-#          (python3 runs the grader, xmllint checks its JUnit output, umoci makes
+#          (python3 runs the grader, podman drives the OCI runtime of chapter 10, xmllint checks its JUnit output, umoci makes
 #          the OCI image of the 08-layers suite that no minibox code wrote) (default)
 #   docs   render the diagrams
 #   bench  the runtimes and timer that `make bench` compares against
@@ -12,7 +12,7 @@
 set -euo pipefail
 
 declare -A groups=(
-    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev tar umoci"
+    [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev libseccomp-dev tar umoci podman"
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
     [fuzz]="clang libclang-rt-14-dev"

@@ -34,5 +34,25 @@ int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *
 /* The daemon's runs: keep the record; report the start on started_fd. */
 void cmd_run_preset(bool keep_record, int started_fd);
 #endif
+#if MB_STEP >= 10
+int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_inspect(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+/* The OCI runtime command line (cmd_oci.c), as runc and crun speak it. */
+int cmd_oci_create(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_start(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_state(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_delete(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_pause(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_resume(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_features(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+/* Is `id` a container made by `minibox create` under root? (kill and exec
+ * then speak OCI.) */
+bool oci_container_exists(const struct mb_globals *globals, const char *id);
+/* --log FILE: the error also goes there (--log-format json: as the JSON
+ * line runc writes), where containerd and conmon look for it. */
+void oci_log_error(const struct mb_globals *globals, const mb_error *err);
+#endif
 
 #endif

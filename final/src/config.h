@@ -26,6 +26,12 @@
 struct mb_globals {
     const char *root;   /* --root / MINIBOX_ROOT: state and image store */
     const char *socket; /* --socket / MINIBOX_SOCKET: the daemon's socket */
+#if MB_STEP >= 10
+    bool root_given;     /* --root or MINIBOX_ROOT was given */
+    const char *log;     /* --log FILE: errors go there too (OCI runtimes) */
+    bool log_json;       /* --log-format json */
+    bool systemd_cgroup; /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
+#endif
 };
 
 #if MB_STEP >= 4

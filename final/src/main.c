@@ -39,6 +39,17 @@ static const struct verb verbs[] = {
     {"kill", cmd_kill, "send a signal (-s) to a container"},
     {"logs", cmd_logs, "what a detached container wrote ([-f] to follow)"},
 #endif
+#if MB_STEP >= 10
+    {"exec", cmd_exec, "run a command in a running container"},
+    {"inspect", cmd_inspect, "a container's record and state, or an image's, as JSON"},
+    {"create", cmd_oci_create, "OCI: create a container from a bundle, stopped before its command"},
+    {"start", cmd_oci_start, "OCI: run the command of a created container"},
+    {"state", cmd_oci_state, "OCI: a container's state, as the runtime spec's JSON"},
+    {"delete", cmd_oci_delete, "OCI: remove a stopped container ([--force] a running one)"},
+    {"pause", cmd_oci_pause, "OCI: freeze every process of a container"},
+    {"resume", cmd_oci_resume, "OCI: thaw a paused container"},
+    {"features", cmd_oci_features, "OCI: what this runtime supports, as JSON"},
+#endif
 #if MB_STEP >= 8
     {"image", cmd_image, "import FILE [NAME] | inspect IMAGE"},
     {"images", cmd_images, "list images"},
@@ -90,6 +101,35 @@ static const char *default_root(void)
     return "/var/lib/minibox";
 }
 
+#if MB_STEP >= 10
+/* The global options containerd, CRI-O and Podman's conmon give any OCI
+ * runtime; minibox takes them so that it can be one. Returns how many
+ * arguments were used (0: not one of these). */
+static int parse_runtime_global(int argc, char **argv, struct mb_globals *g, mb_error *err)
+{
+    if (strcmp(argv[0], "--systemd-cgroup") == 0) {
+        g->systemd_cgroup = true;
+        return 1;
+    }
+    if (strcmp(argv[0], "--debug") == 0)
+        return 1;
+    if (strcmp(argv[0], "--root") == 0)
+        g->root_given = true; /* and parsed below */
+    if (strcmp(argv[0], "--log") != 0 && strcmp(argv[0], "--log-format") != 0)
+        return 0;
+    if (argc < 2)
+        return mb_fail(err, 0, "option '%s' needs a value", argv[0]);
+    if (strcmp(argv[0], "--log") == 0) {
+        g->log = argv[1];
+        return 2;
+    }
+    if (strcmp(argv[1], "json") != 0 && strcmp(argv[1], "text") != 0)
+        return mb_fail(err, 0, "bad --log-format '%s': expected json or text", argv[1]);
+    g->log_json = strcmp(argv[1], "json") == 0;
+    return 2;
+}
+#endif
+
 /* Take the global options; returns the index of the verb. */
 static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
 {
@@ -97,9 +137,25 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
 
     g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
     g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
+#if MB_STEP >= 10
+    g->root_given = getenv("MINIBOX_ROOT") != NULL;
+    g->log = NULL;
+    g->log_json = false;
+    g->systemd_cgroup = false;
+#endif
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;
 
+#if MB_STEP >= 10
+        int used = parse_runtime_global(argc - i, argv + i, g, err);
+
+        if (used < 0)
+            return used;
+        if (used > 0) {
+            i += used;
+            continue;
+        }
+#endif
         if (strcmp(argv[i], "--root") == 0)
             slot = &g->root;
         else if (strcmp(argv[i], "--socket") == 0)
@@ -144,7 +200,15 @@ int main(int argc, char **argv)
             continue;
 #if MB_STEP >= 9
         /* When a daemon listens, it runs the verb (chapter 9). */
-        if (is_remote_verb(argv[at])) {
+        int remote = is_remote_verb(argv[at]);
+
+#if MB_STEP >= 10
+        /* `kill ID SIGNAL` of an OCI container is the OCI runtime's own. */
+        if (strcmp(argv[at], "kill") == 0 && at + 1 < argc &&
+            oci_container_exists(&globals, argv[at + 1]))
+            remote = 0;
+#endif
+        if (remote) {
             int status;
 
             ret = client_call(&globals, argc - at, argv + at, &status, &err);
@@ -158,6 +222,9 @@ int main(int argc, char **argv)
 #endif
         ret = verbs[i].run(&globals, argc - at, argv + at, &err);
         if (ret < 0) {
+#if MB_STEP >= 10
+            oci_log_error(&globals, &err);
+#endif
             mb_error_print(&err);
             return err.status;
         }

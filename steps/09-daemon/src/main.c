@@ -130,7 +130,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[at], verbs[i].name) != 0)
             continue;
         /* When a daemon listens, it runs the verb (chapter 9). */
-        if (is_remote_verb(argv[at])) {
+        int remote = is_remote_verb(argv[at]);
+
+        if (remote) {
             int status;
 
             ret = client_call(&globals, argc - at, argv + at, &status, &err);

@@ -1,0 +1,162 @@
+/* hardening.c - see hardening.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hardening.h"
+#include "util.h"
+
+const char *const hardening_masked_paths[] = {
+    "/proc/acpi",          /* ACPI tables and knobs of the host's firmware */
+    "/proc/asound",        /* the host's sound cards */
+    "/proc/kcore",         /* the host's physical memory, as an ELF core */
+    "/proc/keys",          /* every key of the kernel keyring, host-wide */
+    "/proc/latency_stats", /* kernel latency tracing */
+    "/proc/timer_list",    /* every timer: a side channel on host processes */
+    "/proc/timer_stats",   /* ditto, older kernels */
+    "/proc/sched_debug",   /* the scheduler's view of every host process */
+    "/proc/scsi",          /* writable: add and remove host SCSI devices */
+    "/proc/interrupts",    /* per-CPU interrupt counts: a side channel */
+    "/sys/firmware",       /* the host's firmware tables (ACPI, EFI vars) */
+    NULL,
+};
+
+const char *const hardening_readonly_paths[] = {
+    "/proc/bus",           /* PCI config space of the host's devices */
+    "/proc/fs",            /* filesystem driver knobs */
+    "/proc/irq",           /* interrupt affinity of the host's CPUs */
+    "/proc/sys",           /* sysctls: kernel.core_pattern runs a program on the host */
+    "/proc/sysrq-trigger", /* one write reboots or crashes the host */
+    NULL,
+};
+
+/* An O_PATH fd of a path in the container's /proc or /sys, never through a
+ * symlink: the mount then lands on exactly that object. -1 with errno
+ * ENOENT when the kernel has no such file. */
+static int open_mount_target(const char *path)
+{
+    return open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int mount_on_fd(int fd, const char *source, const char *fstype, unsigned long flags,
+                       const char *data)
+{
+    char target[64];
+
+    snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+    return mount(source, target, fstype, flags, data);
+}
+
+int hardening_mask_paths(const char *const *paths, mb_error *err)
+{
+    for (; *paths != NULL; paths++) {
+        cleanup_fd int fd = open_mount_target(*paths);
+        struct stat st;
+        int ret;
+
+        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+            continue;
+        if (fd < 0 || fstat(fd, &st) < 0)
+            return mb_fail(err, errno, "mask %s", *paths);
+        /* A directory gets an empty read-only tmpfs, anything else the
+         * null device: reads give nothing, writes go nowhere. */
+        if (S_ISDIR(st.st_mode))
+            ret = mount_on_fd(fd, "tmpfs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                              "size=0,mode=0555");
+        else
+            ret = mount_on_fd(fd, "/dev/null", NULL, MS_BIND, NULL);
+        if (ret < 0)
+            return mb_fail(err, errno, "mask %s", *paths);
+    }
+    return 0;
+}
+
+/* Bind a mount point onto itself, then remount that bind read-only: a
+ * bind mount's flags are its own, the rest of /proc stays writable. */
+static int remount_readonly(const char *path, int fd, mb_error *err)
+{
+    cleanup_fd int bound = -1;
+
+    if (mount_on_fd(fd, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return mb_fail(err, errno, "bind %s", path);
+    bound = open_mount_target(path); /* the new mount, not the one below */
+    if (bound < 0)
+        return mb_fail(err, errno, "open %s", path);
+    if (mount_on_fd(bound, NULL, NULL,
+                    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return mb_fail(err, errno, "make %s read-only", path);
+    return 0;
+}
+
+int hardening_readonly_paths_apply(const char *const *paths, mb_error *err)
+{
+    for (; *paths != NULL; paths++) {
+        cleanup_fd int fd = open_mount_target(*paths);
+        int ret;
+
+        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+            continue;
+        if (fd < 0)
+            return mb_fail(err, errno, "open %s", *paths);
+        ret = remount_readonly(*paths, fd, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+int hardening_readonly_root(mb_error *err)
+{
+    /* MS_REMOUNT keeps the other flags only if they are given again; a
+     * bind remount changes the per-mount flags, which is all we want. */
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+        return mb_fail(err, errno, "make / read-only (--read-only)");
+    return 0;
+}
+
+int hardening_no_new_privs(mb_error *err)
+{
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return mb_fail(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+    return 0;
+}
+
+int hardening_close_fds_on_exec(int first, mb_error *err)
+{
+    /* Close-on-exec rather than close: minibox still needs its report pipe
+     * until the very execve, and libraries may hold fds of their own. */
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return 0;
+    if (errno != ENOSYS && errno != EINVAL)
+        return mb_fail(err, errno, "close_range");
+    /* Before Linux 5.11: one fcntl per possible fd. */
+    for (int fd = first; fd < 65536; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0)
+            fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+    return 0;
+}
+
+int hardening_chdir_inside(const char *dir, bool create, mb_error *err)
+{
+    char cwd[4096];
+
+    if (chdir(dir) < 0 && (!create || errno != ENOENT || mkdir(dir, 0755) < 0 || chdir(dir) < 0))
+        return mb_fail(err, errno, "working directory %s", dir);
+    /* CVE-2024-21626: runc's working directory could be a leaked fd of the
+     * host's (/proc/self/fd/7), leaving the command with a cwd outside its
+     * root. The kernel names such a directory "(unreachable)...", which
+     * getcwd(3) reports as ENOENT. */
+    if (getcwd(cwd, sizeof(cwd)) == NULL)
+        return mb_fail(err, errno == ENOENT ? 0 : errno,
+                       "working directory %s is outside the container's root", dir);
+    return 0;
+}

@@ -1,0 +1,62 @@
+/* selfexe.c - see selfexe.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "selfexe.h"
+#include "util.h"
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+/* Are we running from a copy that nobody can write to? */
+static int selfexe_is_sealed(void)
+{
+    cleanup_fd int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    int seals = fd < 0 ? -1 : fcntl(fd, F_GET_SEALS);
+
+    return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+/* A memfd holding a copy of the binary, sealed against every change. */
+static int selfexe_sealed_copy(mb_error *err)
+{
+    cleanup_fd int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    cleanup_fd int copy = -1;
+    struct stat st;
+    off_t done = 0;
+
+    if (self < 0 || fstat(self, &st) < 0)
+        return mb_fail(err, errno, "open /proc/self/exe");
+    copy = memfd_create("minibox", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (copy < 0)
+        return mb_fail(err, errno, "memfd_create");
+    while (done < st.st_size) {
+        ssize_t n = sendfile(copy, self, NULL, (size_t)(st.st_size - done));
+        if (n <= 0)
+            return mb_fail(err, n < 0 ? errno : EIO, "copy /proc/self/exe");
+        done += n;
+    }
+    if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
+        return mb_fail(err, errno, "seal the copy of minibox");
+    return take_fd(&copy);
+}
+
+int selfexe_ensure_sealed(char **argv, mb_error *err)
+{
+    cleanup_fd int copy = -1;
+
+    if (selfexe_is_sealed())
+        return 0;
+    copy = selfexe_sealed_copy(err);
+    if (copy < 0)
+        return -1;
+    /* The fd is close-on-exec: the new image holds the memfd through its
+     * mapping only, so no fd of it is left for the container to find. */
+    fexecve(copy, argv, environ);
+    return mb_fail(err, errno, "re-execute minibox from its sealed copy");
+}
