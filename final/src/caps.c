@@ -92,6 +92,16 @@ cap_mask caps_all(void)
     return last >= 63 ? ~(cap_mask)0 : (CAP_BIT(last + 1) - 1);
 }
 
+cap_mask caps_available(void)
+{
+    cap_mask have = 0;
+
+    for (int cap = 0; cap <= caps_last(); cap++)
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+            have |= CAP_BIT(cap);
+    return have;
+}
+
 const char *caps_name(int cap)
 {
     return cap >= 0 && cap < N_CAP_NAMES ? cap_names[cap] : NULL;

@@ -11,6 +11,7 @@
 #define MB_CAPS_H
 
 #include <stdbool.h>
+#include <linux/capability.h> /* CAP_CHOWN ... for everyone using cap_mask */
 #include <stdint.h>
 
 #include "error.h"
@@ -27,6 +28,10 @@ cap_mask caps_default(void);
 
 /* Every capability this kernel knows (0..cap_last_cap). */
 cap_mask caps_all(void);
+
+/* What minibox itself can still give: its own bounding set (a host or an
+ * outer container may have taken some away, e.g. CAP_SYS_RESOURCE). */
+cap_mask caps_available(void);
 
 /* "NET_ADMIN", "CAP_NET_ADMIN" or "net_admin" -> its number; "ALL" -> -2.
  * Returns -1 with err for an unknown name. */

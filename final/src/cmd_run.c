@@ -25,6 +25,10 @@
 #if MB_STEP >= 8
 #include "container_store.h"
 #endif
+#if MB_STEP >= 10
+#include "run_options.h"
+#include "security.h"
+#endif
 
 static const char run_usage[] =
     "Usage: minibox run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
@@ -68,6 +72,18 @@ static const char run_usage[] =
     "  -i, --interactive         keep stdin open (always, here)\n"
     "  -t, --tty                 give the container a pseudo-terminal (through the daemon)\n"
 #endif
+#if MB_STEP >= 10
+    "  -e, --env NAME[=VALUE]    set an environment variable (NAME alone: take ours)\n"
+    "      --env-file FILE       NAME=VALUE lines\n"
+    "  -w, --workdir DIR         working directory inside the container\n"
+    "  -u, --user USER[:GROUP]   run the command as this user (names from its /etc/passwd)\n"
+    "      --read-only           mount the container's root read-only\n"
+    "      --tmpfs PATH[:OPTS]   mount a tmpfs at PATH (default rw,nosuid,nodev,noexec)\n"
+    "      --cap-add CAP         keep a capability beyond Docker's default set (or ALL)\n"
+    "      --cap-drop CAP        drop a capability of the default set (or ALL)\n"
+    "      --privileged          every capability, no seccomp, no masked paths\n"
+    "      --security-opt OPT    seccomp=unconfined | no-new-privileges=false\n"
+#endif
     "      --help                show this help\n";
 
 enum {
@@ -90,6 +106,15 @@ enum {
 #if MB_STEP >= 8
     OPT_NAME,
     OPT_RM,
+#endif
+#if MB_STEP >= 10
+    OPT_ENV_FILE,
+    OPT_READ_ONLY,
+    OPT_TMPFS,
+    OPT_CAP_ADD,
+    OPT_CAP_DROP,
+    OPT_PRIVILEGED,
+    OPT_SECURITY_OPT,
 #endif
 };
 
@@ -127,13 +152,27 @@ static const struct option run_options[] = {
     {"interactive", no_argument, NULL, 'i'}, /* chapter 9 */
     {"tty", no_argument, NULL, 't'},         /* chapter 9 */
 #endif
+#if MB_STEP >= 10
+    {"env", required_argument, NULL, 'e'},                       /* chapter 10 */
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},         /* chapter 10 */
+    {"workdir", required_argument, NULL, 'w'},                   /* chapter 10 */
+    {"user", required_argument, NULL, 'u'},                      /* chapter 10 */
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},             /* chapter 10 */
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},               /* chapter 10 */
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},           /* chapter 10 */
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},         /* chapter 10 */
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},           /* chapter 10 */
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT}, /* chapter 10 */
+#endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
 };
 
 /* "+": stop at the first non-option, which is the command; its own flags
  * (ls -l) are not minibox's. ":": report a missing argument as ':'. */
-#if MB_STEP >= 9
+#if MB_STEP >= 10
+static const char run_shortopts[] = "+:h:v:m:p:dite:w:u:";
+#elif MB_STEP >= 9
 static const char run_shortopts[] = "+:h:v:m:p:dit";
 #elif MB_STEP >= 7
 static const char run_shortopts[] = "+:h:v:m:p:";
@@ -165,6 +204,9 @@ static void run_args_free(struct run_args *args)
         free(args->cfg.image_env);
         image_release(&args->cfg.image);
     }
+#endif
+#if MB_STEP >= 10
+    run_options_free(&args->cfg);
 #endif
 #if MB_STEP >= 4
     for (size_t i = 0; i < args->cfg.n_volumes; i++)
@@ -303,6 +345,29 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
             return mb_fail(err, 0, "too many -p: at most %d", NET_MAX_PORTS);
         return net_parse_port(arg, &args->cfg.net.ports[args->cfg.net.n_ports++], err);
 #endif
+#if MB_STEP >= 10
+    case 'e':
+        return run_option_env(&args->cfg.process, arg, err);
+    case OPT_ENV_FILE:
+        return run_option_env_file(&args->cfg.process, arg, err);
+    case 'w':
+        return run_option_workdir(&args->cfg.process, arg, err);
+    case 'u':
+        return run_option_user(&args->cfg.process, arg, err);
+    case OPT_READ_ONLY:
+        args->cfg.hardening.readonly_rootfs = true;
+        return 0;
+    case OPT_TMPFS:
+        return run_option_tmpfs(&args->cfg, arg, err);
+    case OPT_CAP_ADD:
+    case OPT_CAP_DROP:
+        return run_option_cap(&args->cfg.hardening, arg, opt == OPT_CAP_ADD, err);
+    case OPT_PRIVILEGED:
+        args->cfg.hardening.privileged = true;
+        return 0;
+    case OPT_SECURITY_OPT:
+        return run_option_security(&args->cfg.hardening, arg, err);
+#endif
     case OPT_HELP:
         args->help = 1;
         return 0;
@@ -397,6 +462,11 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
     }
     if (args->help)
         return 0;
+#if MB_STEP >= 10
+    ret = run_options_caps(&args->cfg.hardening, err);
+    if (ret < 0)
+        return ret;
+#endif
 #if MB_STEP >= 8
     if (args->rootfs_arg == NULL)
         return run_parse_image(args, argc, argv, err);
@@ -473,6 +543,10 @@ int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *e
         ret = mb_fail(err, 0, "run -d needs the daemon (start one: minibox daemon &)");
     if (ret == 0 && args.cfg.tty && !args.cfg.keep_record && !isatty(0))
         ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
+#endif
+#if MB_STEP >= 10
+    if (ret == 0)
+        ret = security_prepare(&args.cfg.hardening, args.cfg.state_root, err);
 #endif
     if (ret == 0)
         ret = container_run(&args.cfg, &status, err);

@@ -11,6 +11,9 @@
 #include "command.h"
 #include "signals.h"
 #include "util.h"
+#if MB_STEP >= 10
+#include "security.h"
+#endif
 
 extern char **environ;
 
@@ -51,6 +54,25 @@ static int env_has(char *const env[], size_t n, const char *entry)
 }
 #endif
 
+#if MB_STEP >= 10
+/* HOME=<the -u user's home>, set by command_exec before the environment is
+ * built (this process execs right after: one container, one user). */
+static char user_home[300] = "HOME=/root";
+
+/* Put NAME=VALUE in env[0..*i), replacing an entry of the same NAME. */
+static void env_put(char *env[], size_t *i, char *entry)
+{
+    size_t len = strcspn(entry, "=") + 1;
+
+    for (size_t j = 0; j < *i; j++)
+        if (strncmp(env[j], entry, len) == 0) {
+            env[j] = entry;
+            return;
+        }
+    env[(*i)++] = entry;
+}
+#endif
+
 static void build_environment(const struct container_config *cfg, char *env[], size_t n)
 {
     static char hostname[80], term[128];
@@ -71,6 +93,13 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     /* The image's Env first; minibox's defaults only fill what it lacks. */
     for (char **e = cfg->image_env; e != NULL && *e != NULL && i < n - 5; e++)
         env[i++] = *e;
+#if MB_STEP >= 10
+    /* -e and --env-file win over the image's Env; then the user's HOME. */
+    for (size_t e = 0; e < cfg->process.n_env && i < n - 6; e++)
+        env_put(env, &i, cfg->process.env[e]);
+    if (!env_has(env, i, user_home))
+        env[i++] = user_home;
+#endif
     {
         char *defaults[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                             "HOME=/root", term, hostname};
@@ -96,8 +125,18 @@ void command_exec(const struct container_config *cfg, const sigset_t *saved_mask
     mb_error err;
     int saved_errno;
 
+#if MB_STEP >= 10
+    char home[256];
+    const char *workdir = cfg->process.workdir ? cfg->process.workdir : cfg->workdir;
+
+    /* Working directory, capabilities, user, no_new_privs, seccomp: the
+     * last steps, in the order security.c explains. */
+    if (security_enter(&cfg->hardening, &cfg->process, workdir, home, sizeof(home), &err) < 0)
+        child_fail(report_fd, &err);
+    snprintf(user_home, sizeof(user_home), "HOME=%s", home);
+#endif
     build_environment(cfg, env, sizeof(env) / sizeof(env[0]));
-#if MB_STEP >= 8
+#if MB_STEP >= 8 && MB_STEP < 10
     /* The image's WorkingDir, made if the image lacks it (as Docker does). */
     if (cfg->workdir != NULL && cfg->workdir[0] != '\0' && chdir(cfg->workdir) < 0 &&
         (mkdir(cfg->workdir, 0755) < 0 || chdir(cfg->workdir) < 0)) {

@@ -21,6 +21,10 @@
 #if MB_STEP >= 8
 #include "image_store.h"
 #endif
+#if MB_STEP >= 10
+#include "caps.h"
+#include "seccomp.h"
+#endif
 
 /* Options that every verb accepts (before the verb). */
 struct mb_globals {
@@ -40,6 +44,35 @@ struct volume {
     char *source; /* absolute host path, symlinks resolved */
     char *target; /* absolute path inside the container */
     bool readonly;
+};
+#endif
+
+#if MB_STEP >= 10
+/* --tmpfs PATH[:OPTIONS] */
+struct tmpfs_mount {
+    char *target;  /* absolute path inside the container */
+    char *options; /* mount -o style: rw,nosuid,size=1m ... */
+};
+
+/* What the container may do: hardened by default (chapter 10). */
+struct hardening_config {
+    cap_mask caps;                  /* bounding = permitted = effective */
+    const char *cap_add[64];        /* as given, for inspect */
+    const char *cap_drop[64];       /* as given, for inspect */
+    int n_cap_add, n_cap_drop;      /* entries used above */
+    bool privileged;                /* --privileged: all caps, no filter, no masks */
+    bool seccomp_unconfined;        /* --security-opt seccomp=unconfined */
+    bool allow_new_privs;           /* --security-opt no-new-privileges=false */
+    bool readonly_rootfs;           /* --read-only */
+    struct seccomp_program seccomp; /* compiled in the parent, installed last */
+};
+
+/* How the command runs inside: -e/--env-file, -w, -u. */
+struct process_config {
+    char **env;          /* NAME=VALUE, NULL-terminated, heap */
+    size_t n_env;        /* entries in env */
+    const char *workdir; /* -w: absolute */
+    const char *user;    /* -u USER[:GROUP], resolved inside the container */
 };
 #endif
 
@@ -80,6 +113,12 @@ struct container_config {
     bool detach;      /* -d */
     bool tty;         /* -t: the container's stdio is a pseudo-terminal */
     int started_fd;   /* -d through the daemon: "\n" once started, else the error */
+#endif
+#if MB_STEP >= 10
+    struct hardening_config hardening;
+    struct process_config process;
+    struct tmpfs_mount *tmpfs;
+    size_t n_tmpfs;
 #endif
 };
 

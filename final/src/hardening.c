@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -112,11 +113,24 @@ int hardening_readonly_paths_apply(const char *const *paths, mb_error *err)
     return 0;
 }
 
+/* The per-mount flags a bind remount must repeat: in a user namespace the
+ * kernel refuses to clear the ones the host's mount locked (nosuid ...). */
+static unsigned long mount_flags_of(const char *path)
+{
+    struct statvfs st;
+
+    if (statvfs(path, &st) < 0)
+        return 0;
+    /* ST_* and MS_* share their values for these. */
+    return st.f_flag &
+           (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+}
+
 int hardening_readonly_root(mb_error *err)
 {
-    /* MS_REMOUNT keeps the other flags only if they are given again; a
-     * bind remount changes the per-mount flags, which is all we want. */
-    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    /* A bind remount changes only this mount's flags: the mounts on top of
+     * / (/proc, /dev, volumes, --tmpfs) keep theirs. */
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags_of("/"), NULL) < 0)
         return mb_fail(err, errno, "make / read-only (--read-only)");
     return 0;
 }

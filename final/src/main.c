@@ -15,6 +15,9 @@
 #include "client.h"
 #endif
 #include "error.h"
+#if MB_STEP >= 10
+#include "selfexe.h"
+#endif
 
 #ifndef MB_VERSION
 #define MB_VERSION "dev"
@@ -75,6 +78,18 @@ static int is_remote_verb(const char *verb)
 
     for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
         if (strcmp(verb, remote[i]) == 0)
+            return 1;
+    return 0;
+}
+#endif
+
+#if MB_STEP >= 10
+static int enters_containers(const char *verb)
+{
+    static const char *const verbs_inside[] = {"run", "exec", "create", "daemon"};
+
+    for (size_t i = 0; i < sizeof(verbs_inside) / sizeof(verbs_inside[0]); i++)
+        if (strcmp(verb, verbs_inside[i]) == 0)
             return 1;
     return 0;
 }
@@ -218,6 +233,14 @@ int main(int argc, char **argv)
             }
             if (ret == 1)
                 return status;
+        }
+#endif
+#if MB_STEP >= 10
+        /* The verbs whose own code runs inside a container (until the
+         * command's execve) run from a sealed copy: CVE-2019-5736. */
+        if (enters_containers(argv[at]) && selfexe_ensure_sealed(argv, &err) < 0) {
+            mb_error_print(&err);
+            return err.status;
         }
 #endif
         ret = verbs[i].run(&globals, argc - at, argv + at, &err);

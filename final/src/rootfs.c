@@ -30,6 +30,9 @@
 
 #include "volumes.h"
 #endif
+#if MB_STEP >= 10
+#include "security.h"
+#endif
 
 #include "rootfs.h"
 #include "util.h"
@@ -151,6 +154,55 @@ static int rootfs_mount_overlay(const struct container_config *cfg, mb_error *er
 }
 #endif
 
+#if MB_STEP >= 10
+/* mount -o style options: the flags mount(2) takes as bits, the rest as
+ * the filesystem's data string. */
+static unsigned long tmpfs_flags(const char *options, char *data, size_t len)
+{
+    static const struct {
+        const char *name;
+        unsigned long set, clear;
+    } known[] = {
+        {"ro", MS_RDONLY, 0},         {"rw", 0, MS_RDONLY},   {"nosuid", MS_NOSUID, 0},
+        {"suid", 0, MS_NOSUID},       {"nodev", MS_NODEV, 0}, {"dev", 0, MS_NODEV},
+        {"noexec", MS_NOEXEC, 0},     {"exec", 0, MS_NOEXEC}, {"noatime", MS_NOATIME, 0},
+        {"relatime", MS_RELATIME, 0},
+    };
+    char copy[1024], *save = NULL;
+    unsigned long flags = 0;
+    size_t used = 0;
+
+    snprintf(copy, sizeof(copy), "%s", options);
+    data[0] = '\0';
+    for (char *o = strtok_r(copy, ",", &save); o != NULL; o = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+
+        while (k < sizeof(known) / sizeof(known[0]) && strcmp(o, known[k].name) != 0)
+            k++;
+        if (k < sizeof(known) / sizeof(known[0]))
+            flags = (flags | known[k].set) & ~known[k].clear;
+        else
+            used += (size_t)snprintf(data + used, used < len ? len - used : 0, "%s%s",
+                                     used ? "," : "", o);
+    }
+    return flags;
+}
+
+/* --tmpfs: each target is resolved inside the rootfs, like a volume's. */
+static int rootfs_mount_tmpfs(const struct container_config *cfg, int rootfd, mb_error *err)
+{
+    for (size_t i = 0; i < cfg->n_tmpfs; i++) {
+        char data[1024];
+        unsigned long flags = tmpfs_flags(cfg->tmpfs[i].options, data, sizeof(data));
+        int ret = mount_at(rootfd, cfg->tmpfs[i].target + 1, MOUNT_DIR, "tmpfs", "tmpfs", flags,
+                           data, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+#endif
+
 int rootfs_enter(const struct container_config *cfg, mb_error *err)
 {
     cleanup_fd int rootfd = -1;
@@ -195,7 +247,19 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     ret = volumes_mount(rootfd, cfg->volumes, cfg->n_volumes, err);
     if (ret < 0)
         return ret;
+#if MB_STEP >= 10
+    ret = rootfs_mount_tmpfs(cfg, rootfd, err);
+    if (ret < 0)
+        return ret;
+    ret = rootfs_pivot(cfg->rootfs, err);
+    if (ret < 0)
+        return ret;
+    /* Masks and read-only paths go on the container's own /proc and /sys,
+     * which exist only now, under their final names. */
+    return security_apply_mounts(&cfg->hardening, err);
+#else
     return rootfs_pivot(cfg->rootfs, err);
+#endif
 }
 #else
 int rootfs_enter(const struct container_config *cfg, mb_error *err)

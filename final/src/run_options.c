@@ -1,0 +1,194 @@
+/* run_options.c - see run_options.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_options.h"
+#include "util.h"
+
+static int env_append(struct process_config *proc, const char *entry, mb_error *err)
+{
+    char **grown = realloc(proc->env, (proc->n_env + 2) * sizeof(*grown));
+    char *copy = strdup(entry);
+
+    if (grown != NULL)
+        proc->env = grown;
+    if (grown == NULL || copy == NULL) {
+        free(copy);
+        return mb_fail(err, ENOMEM, "environment");
+    }
+    proc->env[proc->n_env++] = copy;
+    proc->env[proc->n_env] = NULL;
+    return 0;
+}
+
+/* NAME=VALUE as Docker takes it: NAME is not empty and holds no '='. A bare
+ * NAME passes on the caller's own value, so secrets need not be typed on a
+ * command line that ps shows. */
+static int env_add(struct process_config *proc, const char *arg, const char *where, mb_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    char entry[8192];
+    const char *value;
+
+    if (arg[0] == '\0' || arg[0] == '=' || strpbrk(arg, " \t") == arg)
+        return mb_fail(err, 0, "bad %s '%s': expected NAME=VALUE", where, arg);
+    if (eq != NULL)
+        return env_append(proc, arg, err);
+    value = getenv(arg);
+    if (value == NULL)
+        return 0;
+    if ((size_t)snprintf(entry, sizeof(entry), "%s=%s", arg, value) >= sizeof(entry))
+        return mb_fail(err, 0, "bad %s '%s': its value is too long", where, arg);
+    return env_append(proc, entry, err);
+}
+
+int run_option_env(struct process_config *proc, const char *arg, mb_error *err)
+{
+    return env_add(proc, arg, "-e", err);
+}
+
+int run_option_env_file(struct process_config *proc, const char *path, mb_error *err)
+{
+    cleanup_free char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    FILE *f = fopen(path, "re");
+    int ret = 0;
+
+    if (f == NULL)
+        return mb_fail(err, errno, "--env-file %s", path);
+    while (ret == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        char *start = line + strspn(line, " \t");
+
+        start[strcspn(start, "\r\n")] = '\0';
+        if (start[0] == '\0' || start[0] == '#')
+            continue;
+        ret = env_add(proc, start, "--env-file line", err);
+    }
+    fclose(f);
+    return ret;
+}
+
+int run_option_workdir(struct process_config *proc, const char *dir, mb_error *err)
+{
+    if (dir[0] != '/')
+        return mb_fail(err, 0, "bad -w '%s': the working directory must be absolute", dir);
+    proc->workdir = dir;
+    return 0;
+}
+
+int run_option_user(struct process_config *proc, const char *user, mb_error *err)
+{
+    const char *colon = strchr(user, ':');
+
+    if (user[0] == '\0' || user[0] == ':' ||
+        (colon != NULL && (colon[1] == '\0' || strchr(colon + 1, ':') != NULL)))
+        return mb_fail(err, 0, "bad -u '%s': expected USER[:GROUP] (names or numbers)", user);
+    proc->user = user;
+    return 0;
+}
+
+int run_option_tmpfs(struct container_config *cfg, const char *spec, mb_error *err)
+{
+    const char *colon = strchr(spec, ':');
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    struct tmpfs_mount *grown, mnt;
+
+    if (spec[0] != '/' || len == 1 || strstr(spec, "/../") != NULL ||
+        (len >= 3 && strncmp(spec + len - 3, "/..", 3) == 0))
+        return mb_fail(err, 0, "bad --tmpfs '%s': expected an absolute PATH[:OPTIONS], not /",
+                       spec);
+    mnt.target = strndup(spec, len);
+    /* Docker's defaults: a scratch dir, not a place to run programs from. */
+    mnt.options = strdup(colon && colon[1] ? colon + 1 : "rw,nosuid,nodev,noexec");
+    grown = realloc(cfg->tmpfs, (cfg->n_tmpfs + 1) * sizeof(*grown));
+    if (mnt.target == NULL || mnt.options == NULL || grown == NULL) {
+        free(mnt.target);
+        free(mnt.options);
+        return mb_fail(err, ENOMEM, "--tmpfs");
+    }
+    cfg->tmpfs = grown;
+    cfg->tmpfs[cfg->n_tmpfs++] = mnt;
+    return 0;
+}
+
+int run_option_cap(struct hardening_config *h, const char *name, bool add, mb_error *err)
+{
+    int cap = caps_from_name(name, err);
+
+    if (cap == -1)
+        return -1;
+    if ((add ? h->n_cap_add : h->n_cap_drop) == 64)
+        return mb_fail(err, 0, "too many --cap-%s", add ? "add" : "drop");
+    if (add)
+        h->cap_add[h->n_cap_add++] = name;
+    else
+        h->cap_drop[h->n_cap_drop++] = name;
+    return 0;
+}
+
+int run_option_security(struct hardening_config *h, const char *opt, mb_error *err)
+{
+    if (strcmp(opt, "seccomp=unconfined") == 0 || strcmp(opt, "seccomp:unconfined") == 0) {
+        h->seccomp_unconfined = true;
+        return 0;
+    }
+    if (strncmp(opt, "no-new-privileges", 17) == 0) {
+        const char *v = opt + 17;
+
+        if (*v == '\0' || strcmp(v, "=true") == 0 || strcmp(v, ":true") == 0) {
+            h->allow_new_privs = false;
+            return 0;
+        }
+        if (strcmp(v, "=false") == 0 || strcmp(v, ":false") == 0) {
+            h->allow_new_privs = true;
+            return 0;
+        }
+    }
+    return mb_fail(err, 0,
+                   "bad --security-opt '%s': expected seccomp=unconfined or "
+                   "no-new-privileges=true|false",
+                   opt);
+}
+
+/* Docker's order: start from the default set, drop, then add; ALL in
+ * either list means every capability minibox has. A named capability that
+ * minibox itself lacks is an error: it cannot be given, and dropping it
+ * silently would run the container with less than was asked for. */
+int run_options_caps(struct hardening_config *h, mb_error *err)
+{
+    cap_mask have = caps_available();
+    cap_mask caps = h->privileged ? have : caps_default() & have;
+
+    for (int i = 0; i < h->n_cap_drop; i++) {
+        int cap = caps_from_name(h->cap_drop[i], err);
+        caps &= cap == -2 ? 0 : ~CAP_BIT(cap);
+    }
+    for (int i = 0; i < h->n_cap_add; i++) {
+        int cap = caps_from_name(h->cap_add[i], err);
+
+        if (cap >= 0 && !(have & CAP_BIT(cap)))
+            return mb_fail(err, 0,
+                           "--cap-add %s: minibox itself does not have it (its bounding set "
+                           "lacks it: run minibox where it has that capability)",
+                           caps_name(cap));
+        caps |= cap == -2 ? have : CAP_BIT(cap);
+    }
+    h->caps = caps;
+    return 0;
+}
+
+void run_options_free(struct container_config *cfg)
+{
+    for (size_t i = 0; i < cfg->process.n_env; i++)
+        free(cfg->process.env[i]);
+    free(cfg->process.env);
+    for (size_t i = 0; i < cfg->n_tmpfs; i++) {
+        free(cfg->tmpfs[i].target);
+        free(cfg->tmpfs[i].options);
+    }
+    free(cfg->tmpfs);
+    seccomp_program_free(&cfg->hardening.seccomp);
+}
