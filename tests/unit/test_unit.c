@@ -26,6 +26,23 @@
 #include "signals.h"
 #include "volumes.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "seccomp.h"
+#include "util.h"
+
 static void test_mountinfo_parses_cgroup_v1_line(void **state)
 {
     char line[] = "35 26 0:30 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:15 - "
@@ -313,6 +330,380 @@ static void test_layout_strips_mount_root(void **state)
     assert_string_equal(l.controllers[CG_MEMORY].own, "/inner");
 }
 
+/* ---- seccomp ---------------------------------------------------------- */
+
+static bool programs_equal(const struct seccomp_program *a, const struct seccomp_program *b)
+{
+    return a->len == b->len && memcmp(a->filter, b->filter, a->len * sizeof(*a->filter)) == 0;
+}
+
+/* A fresh cache directory path (not yet created) under a private temp dir. */
+static void make_cache_path(char *tmpl, size_t size, char *cache, size_t cache_size)
+{
+    snprintf(tmpl, size, "/tmp/mb-unit-seccomp-XXXXXX");
+    assert_non_null(mkdtemp(tmpl));
+    snprintf(cache, cache_size, "%s/cache", tmpl);
+}
+
+/* The single seccomp-*.bpf in dir: its path into out, its stat into st. */
+static bool find_cache_file(const char *dir, char *out, size_t size, struct stat *st)
+{
+    char pattern[600];
+    FILE *p;
+    bool found;
+
+    snprintf(pattern, sizeof(pattern), "ls %s/seccomp-*.bpf 2>/dev/null", dir);
+    p = popen(pattern, "r");
+    found = p && fgets(out, (int)size, p) != NULL;
+    if (p)
+        pclose(p);
+    if (!found)
+        return false;
+    out[strcspn(out, "\n")] = '\0';
+    return stat(out, st) == 0;
+}
+
+static void test_seccomp_default_compiles(void **state)
+{
+    struct seccomp_program def, all;
+    mb_error err;
+
+    (void)state;
+    assert_int_equal(seccomp_program_default(NULL, caps_default(), &def, &err), 0);
+    assert_non_null(def.filter);
+    assert_true(def.len > 10 && def.len <= BPF_MAXINSNS);
+    /* More capabilities, more allowed calls: another program. */
+    assert_int_equal(seccomp_program_default(NULL, caps_all(), &all, &err), 0);
+    assert_false(programs_equal(&def, &all));
+    seccomp_program_free(&def);
+    seccomp_program_free(&all);
+    assert_null(def.filter);
+}
+
+static void test_seccomp_cache_round_trip(void **state)
+{
+    char tmp[64], cache[128], file[600];
+    struct seccomp_program ref, first, second;
+    struct stat st1, st2, dir;
+    mb_error err;
+
+    (void)state;
+    make_cache_path(tmp, sizeof(tmp), cache, sizeof(cache));
+    assert_int_equal(seccomp_program_default(NULL, caps_default(), &ref, &err), 0);
+    /* First run: creates the directory 0700 and stores the program. */
+    assert_int_equal(seccomp_program_default(cache, caps_default(), &first, &err), 0);
+    assert_int_equal(stat(cache, &dir), 0);
+    assert_int_equal(dir.st_mode & 0777, 0700);
+    assert_true(find_cache_file(cache, file, sizeof(file), &st1));
+    assert_non_null(strstr(file, "/seccomp-"));
+    assert_int_equal(strlen(strrchr(file, '/')), strlen("/seccomp-0123456789abcdef.bpf"));
+    assert_int_equal(st1.st_mode & 0777, 0600);
+    /* Second run: loads it (the file is not replaced) and gets the same. */
+    assert_int_equal(seccomp_program_default(cache, caps_default(), &second, &err), 0);
+    assert_true(find_cache_file(cache, file, sizeof(file), &st2));
+    assert_int_equal(st1.st_ino, st2.st_ino);
+    assert_true(programs_equal(&ref, &first));
+    assert_true(programs_equal(&ref, &second));
+    /* A mask that differs only in capabilities the profile ignores (KILL)
+     * shares the file. */
+    seccomp_program_free(&second);
+    assert_int_equal(
+        seccomp_program_default(cache, caps_default() & ~CAP_BIT(CAP_KILL), &second, &err), 0);
+    assert_true(programs_equal(&ref, &second));
+    assert_true(find_cache_file(cache, file, sizeof(file), &st2));
+    assert_int_equal(st1.st_ino, st2.st_ino);
+    seccomp_program_free(&ref);
+    seccomp_program_free(&first);
+    seccomp_program_free(&second);
+    assert_int_equal(remove_tree(tmp), 0);
+}
+
+/* Write `len` bytes of junk over the cache file, or cut it short. */
+static void damage_cache_file(const char *file, off_t cut)
+{
+    if (cut > 0) {
+        assert_int_equal(truncate(file, cut), 0);
+    } else {
+        FILE *f = fopen(file, "r+");
+        assert_non_null(f);
+        fseek(f, 40, SEEK_SET); /* past the header: the instructions */
+        fputs("garbage!", f);
+        fclose(f);
+    }
+}
+
+static void test_seccomp_corrupt_cache_is_rewritten(void **state)
+{
+    static const off_t cuts[] = {0, 7, 32 + 8 * 3};
+    char tmp[64], cache[128], file[600];
+    struct seccomp_program ref, prog;
+    mb_error err;
+
+    (void)state;
+    make_cache_path(tmp, sizeof(tmp), cache, sizeof(cache));
+    assert_int_equal(seccomp_program_default(cache, caps_default(), &ref, &err), 0);
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        struct stat before, after;
+        assert_true(find_cache_file(cache, file, sizeof(file), &before));
+        damage_cache_file(file, cuts[i]);
+        assert_int_equal(seccomp_program_default(cache, caps_default(), &prog, &err), 0);
+        assert_true(programs_equal(&ref, &prog));
+        assert_true(find_cache_file(cache, file, sizeof(file), &after));
+        assert_int_not_equal(before.st_ino, after.st_ino);
+        assert_int_equal(after.st_size, 32 + ref.len * sizeof(struct sock_filter));
+        seccomp_program_free(&prog);
+    }
+    seccomp_program_free(&ref);
+    assert_int_equal(remove_tree(tmp), 0);
+}
+
+/* Whoever can write the cache chooses the filter: a file others may write
+ * or another user owns is recompiled and replaced, and a directory others
+ * may write is not used at all. */
+static void test_seccomp_untrusted_cache_is_not_used(void **state)
+{
+    char tmp[64], cache[128], file[600];
+    struct seccomp_program ref, prog;
+    struct stat before, after;
+    mb_error err;
+
+    (void)state;
+    make_cache_path(tmp, sizeof(tmp), cache, sizeof(cache));
+    assert_int_equal(seccomp_program_default(cache, caps_default(), &ref, &err), 0);
+    assert_true(find_cache_file(cache, file, sizeof(file), &before));
+
+    assert_int_equal(chmod(file, 0666), 0);
+    assert_int_equal(seccomp_program_default(cache, caps_default(), &prog, &err), 0);
+    assert_true(programs_equal(&ref, &prog));
+    assert_true(find_cache_file(cache, file, sizeof(file), &after));
+    assert_int_not_equal(before.st_ino, after.st_ino);
+    assert_int_equal(after.st_mode & 0777, 0600);
+    seccomp_program_free(&prog);
+
+    if (geteuid() == 0) {
+        before = after;
+        assert_int_equal(chown(file, 65534, 65534), 0);
+        assert_int_equal(seccomp_program_default(cache, caps_default(), &prog, &err), 0);
+        assert_true(find_cache_file(cache, file, sizeof(file), &after));
+        assert_int_not_equal(before.st_ino, after.st_ino);
+        assert_int_equal(after.st_uid, geteuid());
+        seccomp_program_free(&prog);
+    }
+
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(chmod(cache, 0777), 0);
+    assert_int_equal(seccomp_program_default(cache, caps_default(), &prog, &err), 0);
+    assert_true(programs_equal(&ref, &prog));
+    assert_false(find_cache_file(cache, file, sizeof(file), &after));
+    seccomp_program_free(&prog);
+    seccomp_program_free(&ref);
+    assert_int_equal(remove_tree(tmp), 0);
+}
+
+/* Exit codes of the filtered child: 0 all good, else the failed check. */
+static int check_errno(long ret, int expected)
+{
+    return ret == -1 && errno == expected;
+}
+
+static int checks_without_sys_admin(int pipe_fd)
+{
+    pid_t pid;
+    int status;
+
+    if (!check_errno(unshare(CLONE_NEWUSER), EPERM))
+        return 10;
+    if (!check_errno(unshare(CLONE_NEWNS), EPERM))
+        return 11;
+    /* A target that does not exist: ENOENT if the filter let it through. */
+    if (!check_errno(mount("none", "/nonexistent-mb-unit", "tmpfs", 0, NULL), EPERM))
+        return 12;
+    if (!check_errno(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0),
+                     EPERM))
+        return 13;
+    if (!check_errno(syscall(SYS_add_key, "user", "mb-unit", "x", 1, KEY_SPEC_SESSION_KEYRING),
+                     EPERM))
+        return 14;
+    if (!check_errno(syscall(SYS_clone3, NULL, 0), ENOSYS))
+        return 15;
+    pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0)
+        _exit(0);
+    if (!(pid == -1 && errno == EPERM))
+        return 16;
+    if (!check_errno(personality(ADDR_NO_RANDOMIZE), EPERM))
+        return 17;
+    if (!check_errno(syscall(SYS_setns, 0, 0), EPERM))
+        return 18;
+    /* What ordinary programs do still works. */
+    if (getpid() <= 0 || write(pipe_fd, "ok", 2) != 2 || personality(0xffffffff) < 0)
+        return 20;
+    pid = fork();
+    if (pid == 0)
+        _exit(7);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 7)
+        return 21;
+    return 0;
+}
+
+static int checks_with_all_caps(int pipe_fd)
+{
+    (void)pipe_fd;
+    if (unshare(CLONE_NEWUSER) < 0)
+        return 30;
+    if (check_errno(syscall(SYS_clone3, NULL, 0), ENOSYS))
+        return 31;
+    if (!check_errno(mount("none", "/nonexistent-mb-unit", "tmpfs", 0, NULL), ENOENT))
+        return 32;
+    return 0;
+}
+
+/* Fork, set no_new_privs, install the default program for `caps`, run the
+ * checks; their result is the exit status. */
+static int run_filtered(cap_mask caps, int (*checks)(int pipe_fd))
+{
+    struct seccomp_program prog;
+    int fds[2], status;
+    mb_error err;
+    pid_t pid;
+
+    assert_int_equal(seccomp_program_default(NULL, caps, &prog, &err), 0);
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+            _exit(2);
+        if (seccomp_program_install(&prog, &err) < 0)
+            _exit(3);
+        _exit(checks(fds[1]));
+    }
+    /* The read end stays open until the child is gone: its write must not
+     * meet SIGPIPE. */
+    close(fds[1]);
+    seccomp_program_free(&prog);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    close(fds[0]);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_seccomp_default_filter_blocks_in_a_child(void **state)
+{
+    (void)state;
+    assert_int_equal(run_filtered(caps_default(), checks_without_sys_admin), 0);
+}
+
+/* Only where this host lets us create a user namespace at all. */
+static bool host_allows_userns(void)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid == 0)
+        _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+           WEXITSTATUS(status) == 0;
+}
+
+static void test_seccomp_all_caps_filter_allows_namespaces(void **state)
+{
+    (void)state;
+    if (!host_allows_userns())
+        skip();
+    assert_int_equal(run_filtered(caps_all(), checks_with_all_caps), 0);
+}
+
+static void test_seccomp_oci_podman_profile(void **state)
+{
+    json_error_t jerr;
+    json_t *config = json_load_file(FIXTURES "/podman-config.json", 0, &jerr);
+    struct seccomp_program prog;
+    mb_error err;
+
+    (void)state;
+    assert_non_null(config);
+    assert_int_equal(seccomp_program_from_oci(
+                         json_object_get(json_object_get(config, "linux"), "seccomp"), &prog, &err),
+                     0);
+    assert_non_null(prog.filter);
+    assert_true(prog.len > 10);
+    seccomp_program_free(&prog);
+    json_decref(config);
+}
+
+static void test_seccomp_oci_accepts_and_refuses(void **state)
+{
+    static const struct {
+        const char *json, *error; /* error NULL: accepted */
+    } cases[] = {
+        {"{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", NULL},
+        /* Unknown names are skipped, rules repeating the default too. */
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\","
+         "\"SCMP_ARCH_S390X\",\"SCMP_ARCH_NOSUCH\"],\"syscalls\":[{\"names\":[\"read\","
+         "\"no_such_call\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"write\"],\"action\":"
+         "\"SCMP_ACT_ERRNO\"},{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+         "{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":2,\"op\":"
+         "\"SCMP_CMP_EQ\"}]},{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
+         "\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
+         NULL},
+        {"[]", "seccomp: the profile must be a JSON object"},
+        {"{}", "seccomp: defaultAction must be a string"},
+        {"{\"defaultAction\":\"SCMP_ACT_NOPE\"}",
+         "seccomp: defaultAction 'SCMP_ACT_NOPE' is not an action"},
+        {"{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}",
+         "seccomp: defaultAction SCMP_ACT_NOTIFY is not supported"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":\"x\"}",
+         "seccomp: defaultErrnoRet is not an errno number"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"x86_64\"]}",
+         "seccomp: architectures[0] is not an SCMP_ARCH_ name"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{}}",
+         "seccomp: syscalls must be an array"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+         "\"SCMP_ACT_ALLOW\"},{\"names\":[\"a\"],\"action\":\"SCMP_ACT_LOG\"},{\"names\":[\"b\"],"
+         "\"action\":\"SCMP_ACT_TRAP\"},{\"names\":[\"c\"],\"action\":\"X\"}]}",
+         "seccomp: syscalls[3].action 'X' is not an action"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":\"read\",\"action\":"
+         "\"SCMP_ACT_ALLOW\"}]}",
+         "seccomp: syscalls[0].names must be an array of names"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",1],\"action\":"
+         "\"SCMP_ACT_ALLOW\"}]}",
+         "seccomp: syscalls[0].names[1] must be a string"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+         "\"SCMP_ACT_ERRNO\",\"errnoRet\":-1}]}",
+         "seccomp: syscalls[0].errnoRet is not an errno number"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+         "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":6,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+         "seccomp: syscalls[0].args[0].index must be 0 to 5"},
+        {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+         "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_LIKE\"}]}]}",
+         "seccomp: syscalls[0].args[0].op 'SCMP_CMP_LIKE' is not a comparison"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *profile = json_loads(cases[i].json, 0, NULL);
+        struct seccomp_program prog;
+        mb_error err = {0};
+        int ret;
+
+        assert_non_null(profile);
+        ret = seccomp_program_from_oci(profile, &prog, &err);
+        if (cases[i].error) {
+            assert_int_equal(ret, -1);
+            assert_string_equal(err.msg, cases[i].error);
+            assert_null(prog.filter);
+        } else {
+            if (ret < 0)
+                fail_msg("case %zu: %s", i, err.msg);
+            assert_non_null(prog.filter);
+        }
+        seccomp_program_free(&prog);
+        json_decref(profile);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +723,14 @@ int main(void)
         cmocka_unit_test(test_layout_v2_without_delegation),
         cmocka_unit_test(test_layout_v1_comounted),
         cmocka_unit_test(test_layout_strips_mount_root),
+        cmocka_unit_test(test_seccomp_default_compiles),
+        cmocka_unit_test(test_seccomp_cache_round_trip),
+        cmocka_unit_test(test_seccomp_corrupt_cache_is_rewritten),
+        cmocka_unit_test(test_seccomp_untrusted_cache_is_not_used),
+        cmocka_unit_test(test_seccomp_default_filter_blocks_in_a_child),
+        cmocka_unit_test(test_seccomp_all_caps_filter_allows_namespaces),
+        cmocka_unit_test(test_seccomp_oci_podman_profile),
+        cmocka_unit_test(test_seccomp_oci_accepts_and_refuses),
     };
 
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
