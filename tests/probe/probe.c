@@ -21,6 +21,30 @@
  *   probe hog MIB          allocate and touch MIB MiB, then allocated=MIB
  *   probe spin MS          burn CPU for MS ms of wall time, then "ready", hold
  *   probe fork N           try to fork N children: forked=<how many could be>
+ *
+ * Chapter 10 (the hardening of the full engine; errors are errno names):
+ *   probe read PATH        read=<bytes read, at most 1 MiB> or read=<errno>
+ *   probe ls PATH          entries=<names in the directory, without . and ..> or ls=<errno>
+ *   probe stat PATH        stat_type (reg, dir, chr, lnk...), stat_mode (octal, with the
+ *                          sticky bit), stat_uid, stat_gid, stat_rdev=MAJOR:MINOR, and
+ *                          of its filesystem: statfs_type (hex magic), statfs_ro, statfs_bytes
+ *   probe open-write PATH  open it O_WRONLY (no create, no truncate) and close it
+ *                          without writing: open_write=ok or <errno> (safe for
+ *                          /proc/sysrq-trigger: nothing is ever written)
+ *   probe rewrite PATH     write back the file's own current content: rewrite=ok or <errno>
+ *   probe fds              fds=<the open fds, comma-separated>
+ *   probe syscall NAME     NAME=ok or <errno>: unshare-user, unshare-mount, mount-tmpfs,
+ *                          mount-cgroup (a v1 hierarchy, unmounted at once),
+ *                          keyctl, clone-newns, clone3, userfaultfd, bpf, setns-mnt
+ *   probe fd-escape FD FILE  fchdir(FD), then read FILE relative to it:
+ *                          escaped=1 content=<first line> or escaped=0 errno=<errno>
+ *   probe env NAME...      env.NAME=<value>, or unset.NAME=1
+ *   probe overwrite-from SOCKET MARKER
+ *                          listen on the unix socket SOCKET, print "listening", take one
+ *                          fd sent with SCM_RIGHTS (a runtime's /proc/self/exe), wait
+ *                          (at most 20 s) until the kernel lets it be opened for writing,
+ *                          write MARKER at offset 0: exe_link=<what the fd names>,
+ *                          overwrite=ok or overwrite=<errno>
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -30,7 +54,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,6 +130,20 @@ static void facts(void)
     print_status_field("cap_eff", "CapEff");
     print_status_field("cap_bnd", "CapBnd");
     print_status_field("nspid", "NSpid");
+    print_status_field("cap_prm", "CapPrm");
+    print_status_field("cap_inh", "CapInh");
+    print_status_field("cap_amb", "CapAmb");
+    print_status_field("nnp", "NoNewPrivs");
+    print_status_field("seccomp", "Seccomp");
+    {
+        gid_t groups[64];
+        int n_groups = getgroups(64, groups);
+
+        printf("groups=");
+        for (int i = 0; i < n_groups; i++)
+            printf("%s%d", i ? "," : "", (int)groups[i]);
+        printf("\n");
+    }
     fflush(stdout);
 }
 
@@ -301,6 +349,357 @@ static int fork_many(int n)
     return 0;
 }
 
+/* Chapter 10: what a hostile workload tries, and what the hardening shows. */
+
+/* The errno's name ("EPERM"): tests compare names, not messages. */
+static const char *errname(int e)
+{
+    static char buf[32];
+    const char *name = strerrorname_np(e);
+
+    if (name != NULL)
+        return name;
+    snprintf(buf, sizeof(buf), "errno%d", e);
+    return buf;
+}
+
+static int read_path(const char *path)
+{
+    char buf[65536];
+    long long total = 0;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        printf("read=%s\n", errname(errno));
+        return 1;
+    }
+    while (total < (1 << 20) && (n = read(fd, buf, sizeof(buf))) > 0)
+        total += n;
+    if (n < 0 && total == 0) {
+        printf("read=%s\n", errname(errno));
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    printf("read=%lld\n", total);
+    return 0;
+}
+
+static int list_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL) {
+        printf("ls=%s\n", errname(errno));
+        return 1;
+    }
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    printf("entries=%d\n", n);
+    return 0;
+}
+
+static int stat_path(const char *path)
+{
+    struct stat st;
+    struct statfs sf;
+    struct statvfs sv;
+    const char *type;
+
+    if (lstat(path, &st) < 0) {
+        printf("stat=%s\n", errname(errno));
+        return 1;
+    }
+    type = S_ISREG(st.st_mode)    ? "reg"
+           : S_ISDIR(st.st_mode)  ? "dir"
+           : S_ISCHR(st.st_mode)  ? "chr"
+           : S_ISBLK(st.st_mode)  ? "blk"
+           : S_ISLNK(st.st_mode)  ? "lnk"
+           : S_ISFIFO(st.st_mode) ? "fifo"
+                                  : "sock";
+    printf("stat_type=%s\nstat_mode=%o\nstat_uid=%d\nstat_gid=%d\nstat_rdev=%u:%u\n", type,
+           (unsigned)(st.st_mode & 07777), (int)st.st_uid, (int)st.st_gid, major(st.st_rdev),
+           minor(st.st_rdev));
+    if (statfs(path, &sf) == 0 && statvfs(path, &sv) == 0)
+        printf("statfs_type=0x%lx\nstatfs_ro=%d\nstatfs_bytes=%llu\n", (unsigned long)sf.f_type,
+               (sv.f_flag & ST_RDONLY) != 0,
+               (unsigned long long)sv.f_blocks * (unsigned long long)sv.f_frsize);
+    return 0;
+}
+
+static int open_write(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        printf("open_write=%s\n", errname(errno));
+        return 1;
+    }
+    close(fd);
+    printf("open_write=ok\n");
+    return 0;
+}
+
+/* Write back what the file holds: a write that changes nothing, so it can be
+ * tried on /proc/sys/kernel/core_pattern of any host. */
+static int rewrite(const char *path)
+{
+    char buf[4096];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 || (n = read(fd, buf, sizeof(buf))) < 0) {
+        printf("rewrite=%s\n", errname(errno));
+        return 1;
+    }
+    close(fd);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, (size_t)n) < 0) {
+        printf("rewrite=%s\n", errname(errno));
+        return 1;
+    }
+    close(fd);
+    printf("rewrite=ok\n");
+    return 0;
+}
+
+static int fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int first = 1, mine = d != NULL ? dirfd(d) : -1, list[1024], n = 0;
+
+    if (d == NULL) {
+        printf("fds=%s\n", errname(errno));
+        return 1;
+    }
+    while ((e = readdir(d)) != NULL && n < 1024)
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && atoi(e->d_name) != mine)
+            list[n++] = atoi(e->d_name);
+    closedir(d);
+    /* readdir gives them in order already; sort anyway, the output is compared */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && list[j - 1] > list[j]; j--) {
+            int t = list[j];
+            list[j] = list[j - 1];
+            list[j - 1] = t;
+        }
+    printf("fds=");
+    for (int i = 0; i < n; i++, first = 0)
+        printf("%s%d", first ? "" : ",", list[i]);
+    printf("\n");
+    return 0;
+}
+
+/* A child made by a raw clone/clone3 system call exits at once; 0 when it
+ * was made. */
+static int reap(long pid)
+{
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        _exit(0);
+    waitpid((pid_t)pid, NULL, 0);
+    return 0;
+}
+
+/* A scratch mount point; "" when none could be made. */
+static char *scratch_dir(char *buf, size_t len)
+{
+    snprintf(buf, len, "/tmp/probe.XXXXXX");
+    if (mkdtemp(buf) != NULL)
+        return buf;
+    snprintf(buf, len, "/dev/shm/probe.XXXXXX");
+    if (mkdtemp(buf) != NULL)
+        return buf;
+    buf[0] = '\0';
+    return buf;
+}
+
+static int try_mount(const char *type, const char *options)
+{
+    char dir[64];
+    int ret, saved;
+
+    if (scratch_dir(dir, sizeof(dir))[0] == '\0')
+        return -1;
+    ret = mount("none", dir, type, 0, options);
+    saved = errno;
+    if (ret == 0)
+        umount2(dir, MNT_DETACH); /* release_agent is never touched */
+    rmdir(dir);
+    errno = saved;
+    return ret;
+}
+
+#ifndef SYS_clone3
+#define SYS_clone3 435 /* the same number on every architecture */
+#endif
+
+static int syscall_try(const char *name)
+{
+    long ret;
+
+    errno = 0;
+    if (strcmp(name, "unshare-user") == 0) {
+        ret = unshare(CLONE_NEWUSER);
+    } else if (strcmp(name, "unshare-mount") == 0) {
+        ret = unshare(CLONE_NEWNS);
+    } else if (strcmp(name, "mount-tmpfs") == 0) {
+        ret = try_mount("tmpfs", NULL);
+    } else if (strcmp(name, "mount-cgroup") == 0) {
+        /* The first step of the cgroup v1 release_agent escape: mount a v1
+         * hierarchy, whose release_agent the kernel runs as host root. In a
+         * cgroup namespace only existing hierarchies can be mounted: take
+         * the first v1 one of /proc/self/cgroup ("4:memory:/..."). */
+        char line[512], options[256] = "none,name=mbprobe";
+        FILE *f = fopen("/proc/self/cgroup", "r");
+
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+            if (c2 != NULL && c2 > c1 + 1 && strncmp(line, "0:", 2) != 0) {
+                *c2 = '\0';
+                snprintf(options, sizeof(options), "%s", c1 + 1);
+                break;
+            }
+        }
+        if (f != NULL)
+            fclose(f);
+        printf("cgroup_hierarchy=%s\n", options);
+        ret = try_mount("cgroup", options);
+    } else if (strcmp(name, "keyctl") == 0) {
+        /* KEYCTL_GET_KEYRING_ID (0) of KEY_SPEC_SESSION_KEYRING (-3): the
+         * kernel keyring is not namespaced. */
+        ret = syscall(SYS_keyctl, 0, -3, 0);
+    } else if (strcmp(name, "clone-newns") == 0) {
+        ret = reap(syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0));
+    } else if (strcmp(name, "clone3") == 0) {
+        uint64_t args[8] = {0}; /* struct clone_args, version 0 */
+
+        args[4] = SIGCHLD; /* exit_signal */
+        ret = reap(syscall(SYS_clone3, args, sizeof(args)));
+    } else if (strcmp(name, "userfaultfd") == 0) {
+        /* UFFD_USER_MODE_ONLY (1): allowed without any capability */
+        ret = syscall(SYS_userfaultfd, O_CLOEXEC | 1);
+        if (ret >= 0)
+            close((int)ret);
+    } else if (strcmp(name, "bpf") == 0) {
+        /* BPF_MAP_CREATE (0) of a one-entry BPF_MAP_TYPE_ARRAY (2) */
+        uint32_t attr[32] = {2, 4, 4, 1};
+
+        ret = syscall(SYS_bpf, 0, attr, sizeof(attr));
+        if (ret >= 0)
+            close((int)ret);
+    } else if (strcmp(name, "setns-mnt") == 0) {
+        int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+        ret = fd < 0 ? -1 : setns(fd, CLONE_NEWNS);
+    } else {
+        fprintf(stderr, "probe: unknown syscall '%s'\n", name);
+        return 2;
+    }
+    printf("%s=%s\n", name, ret < 0 ? errname(errno) : "ok");
+    return 0;
+}
+
+/* CVE-2024-21626: a directory fd the runtime let through is a way out of the
+ * root; paths relative to it are resolved on the host. */
+static int fd_escape(const char *fd_text, const char *file)
+{
+    char line[512] = "";
+    FILE *f;
+
+    if (fchdir(atoi(fd_text)) < 0) {
+        printf("escaped=0\nerrno=%s\n", errname(errno));
+        return 0;
+    }
+    f = fopen(file, "r");
+    if (f == NULL) {
+        printf("escaped=0\nerrno=%s\n", errname(errno));
+        return 0;
+    }
+    if (fgets(line, sizeof(line), f) == NULL)
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    printf("escaped=1\ncontent=%s\n", line);
+    return 0;
+}
+
+static int env(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *value = getenv(argv[i]);
+
+        if (value != NULL)
+            printf("env.%s=%s\n", argv[i], value);
+        else
+            printf("unset.%s=1\n", argv[i]);
+    }
+    return 0;
+}
+
+/* CVE-2019-5736, the half that outlives the runtime: another container
+ * process hands over a fd of its runtime's /proc/self/exe. The kernel
+ * refuses to open a running program for writing (ETXTBSY); once the last
+ * runtime process running it has ended, a file on the host's disk can be
+ * written through the fd. */
+static int overwrite_from(const char *path, const char *marker)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    char cbuf[CMSG_SPACE(sizeof(int))], byte, fdpath[64], link[512];
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    struct cmsghdr *cmsg;
+    long long deadline = now_ms() + 20000;
+    int lfd, conn, exe = -1, wfd = -1;
+    ssize_t n;
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    unlink(path);
+    lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0) {
+        printf("overwrite=%s\n", errname(errno));
+        return 1;
+    }
+    printf("listening\n");
+    fflush(stdout);
+    conn = accept(lfd, NULL, NULL);
+    if (conn < 0 || recvmsg(conn, &msg, 0) < 0) {
+        printf("overwrite=%s\n", errname(errno));
+        return 1;
+    }
+    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL; cmsg = CMSG_NXTHDR(&msg, cmsg))
+        if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+            memcpy(&exe, CMSG_DATA(cmsg), sizeof(int));
+    close(conn);
+    unlink(path);
+    if (exe < 0) {
+        printf("overwrite=nofd\n");
+        return 1;
+    }
+    snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", exe);
+    n = readlink(fdpath, link, sizeof(link) - 1);
+    link[n < 0 ? 0 : n] = '\0';
+    printf("exe_link=%s\n", link);
+    while ((wfd = open(fdpath, O_WRONLY | O_CLOEXEC)) < 0 && errno == ETXTBSY &&
+           now_ms() < deadline)
+        usleep(5000);
+    if (wfd < 0 || pwrite(wfd, marker, strlen(marker), 0) < 0) {
+        printf("overwrite=%s\n", errname(errno));
+        return 1;
+    }
+    close(wfd);
+    printf("overwrite=ok\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "facts";
@@ -334,6 +733,26 @@ int main(int argc, char **argv)
         return spin(atoi(argv[2]));
     else if (strcmp(cmd, "fork") == 0 && argc > 2)
         return fork_many(atoi(argv[2]));
+    else if (strcmp(cmd, "read") == 0 && argc > 2)
+        return read_path(argv[2]);
+    else if (strcmp(cmd, "ls") == 0 && argc > 2)
+        return list_dir(argv[2]);
+    else if (strcmp(cmd, "stat") == 0 && argc > 2)
+        return stat_path(argv[2]);
+    else if (strcmp(cmd, "open-write") == 0 && argc > 2)
+        return open_write(argv[2]);
+    else if (strcmp(cmd, "rewrite") == 0 && argc > 2)
+        return rewrite(argv[2]);
+    else if (strcmp(cmd, "fds") == 0)
+        return fds();
+    else if (strcmp(cmd, "syscall") == 0 && argc > 2)
+        return syscall_try(argv[2]);
+    else if (strcmp(cmd, "fd-escape") == 0 && argc > 3)
+        return fd_escape(argv[2], argv[3]);
+    else if (strcmp(cmd, "env") == 0)
+        return env(argc, argv);
+    else if (strcmp(cmd, "overwrite-from") == 0 && argc > 3)
+        return overwrite_from(argv[2], argv[3]);
     else {
         fprintf(stderr, "probe: unknown command '%s'\n", cmd);
         return 2;
