@@ -120,7 +120,7 @@ int user_resolve(const char *spec, struct user_ids *ids, mb_error *err)
     int ret;
 
     memset(ids, 0, sizeof(*ids));
-    strcpy(ids->home, "/");
+    strcpy(ids->home, spec == NULL ? "/root" : "/");
     if (spec == NULL)
         return 0;
     colon = strchr(spec, ':');

@@ -63,6 +63,7 @@ static void serve(struct mb_proc *p, const char *name, const char *opt1, const c
 {
     char line[256];
 
+    mb_run_needs_cap("SYS_ADMIN"); /* SERVE_SCRIPT mounts a tmpfs */
     if (opt1 != NULL && opt2 != NULL)
         mb_spawn(p, "run", "--hostname", name, opt1, opt2, "--rootfs", mb_rootfs, "sh", "-c",
                  SERVE_SCRIPT, NULL);

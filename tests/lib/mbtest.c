@@ -193,6 +193,30 @@ void mb_user_delete(const char *name)
         return; /* it did not exist */
 }
 
+/* The capability the current test's containers need inside (see mbtest.h);
+ * mb_require() resets it at the start of every test. */
+static const char *needed_cap;
+
+void mb_run_needs_cap(const char *cap)
+{
+    needed_cap = cap;
+}
+
+/* Does the binary under test drop capabilities by default (chapter 10)?
+ * Then it knows --cap-add; earlier steps keep every capability. */
+static int minibox_has_cap_add(void)
+{
+    static int known = -1;
+
+    if (known < 0) {
+        char cmd[4200];
+
+        snprintf(cmd, sizeof(cmd), "'%s' run --help 2>/dev/null | grep -q -- --cap-add", mb_minibox);
+        known = system(cmd) == 0;
+    }
+    return known;
+}
+
 /* argv for exec: minibox --root <state> --socket <none> ARGS... */
 static char **full_argv(char *const argv[])
 {
@@ -201,7 +225,7 @@ static char **full_argv(char *const argv[])
 
     while (argv[n] != NULL)
         n++;
-    full = calloc(n + 6, sizeof(*full));
+    full = calloc(n + 8, sizeof(*full));
     assert_non_null(full);
     full[0] = (char *)mb_minibox;
     full[1] = "--root";
@@ -211,6 +235,13 @@ static char **full_argv(char *const argv[])
      * gives one (a later --socket wins). */
     full[3] = "--socket";
     full[4] = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : no_daemon_socket;
+    if (n > 0 && strcmp(argv[0], "run") == 0 && needed_cap != NULL && minibox_has_cap_add()) {
+        full[5] = argv[0];
+        full[6] = "--cap-add";
+        full[7] = (char *)needed_cap;
+        memcpy(full + 8, argv + 1, (n - 1) * sizeof(*full));
+        return full;
+    }
     memcpy(full + 5, argv, n * sizeof(*full));
     return full;
 }
@@ -518,6 +549,7 @@ void mb_require(int clone_flags)
 {
     const char *why = mb_cannot_unshare(clone_flags);
 
+    needed_cap = NULL;
     if (why != NULL)
         mb_skip(why);
 }

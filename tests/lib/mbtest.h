@@ -102,8 +102,16 @@ const char *mb_cannot_unshare(int flags);
         skip();                                                                                    \
     } while (0)
 
-/* Skip unless running as root with these namespaces available. */
+/* Skip unless running as root with these namespaces available. Also ends
+ * the effect of mb_run_needs_cap: every test starts with none. */
 void mb_require(int clone_flags);
+
+/* The full engine (chapter 10) gives a container Docker's default
+ * capabilities only. A test of an earlier chapter whose command needs one
+ * of the others inside (mount needs SYS_ADMIN, so does sethostname) calls
+ * this after mb_require: its `run`s then pass `--cap-add CAP` to a binary
+ * that has that option, and nothing to the steps before it. */
+void mb_run_needs_cap(const char *cap);
 
 /* Assert minibox failed as the CLI contract says bad input must fail: exit
  * 125 and exactly one line on stderr. */
