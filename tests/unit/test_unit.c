@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <sched.h>
@@ -363,6 +364,15 @@ static bool find_cache_file(const char *dir, char *out, size_t size, struct stat
     return stat(out, st) == 0;
 }
 
+/* Does the program compare the architecture with `arch` somewhere? */
+static bool program_checks_arch(const struct seccomp_program *p, uint32_t arch)
+{
+    for (unsigned int i = 0; i < p->len; i++)
+        if (p->filter[i].code == (BPF_JMP | BPF_JEQ | BPF_K) && p->filter[i].k == arch)
+            return true;
+    return false;
+}
+
 static void test_seccomp_default_compiles(void **state)
 {
     struct seccomp_program def, all;
@@ -372,6 +382,11 @@ static void test_seccomp_default_compiles(void **state)
     assert_int_equal(seccomp_program_default(NULL, caps_default(), &def, &err), 0);
     assert_non_null(def.filter);
     assert_true(def.len > 10 && def.len <= BPF_MAXINSNS);
+#ifdef __x86_64__
+    /* The i386 entry (int 0x80) has its own numbers: filtered too. */
+    assert_true(program_checks_arch(&def, AUDIT_ARCH_X86_64));
+    assert_true(program_checks_arch(&def, AUDIT_ARCH_I386));
+#endif
     /* More capabilities, more allowed calls: another program. */
     assert_int_equal(seccomp_program_default(NULL, caps_all(), &all, &err), 0);
     assert_false(programs_equal(&def, &all));
