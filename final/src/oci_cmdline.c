@@ -1,0 +1,86 @@
+/* oci_cmdline.c - see oci_cmdline.h. */
+#include <ctype.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "oci_cmdline.h"
+
+static int take_option(int argc, char **argv, int at, const struct oci_option *o, mb_error *err)
+{
+    size_t len = strlen(o->name);
+    const char *arg = argv[at];
+
+    if (strncmp(arg, o->name, len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+        return 0;
+    if (o->flag != NULL) {
+        *o->flag = arg[len] == '\0' || strcmp(arg + len + 1, "true") == 0;
+        return 1;
+    }
+    if (o->value == NULL && arg[len] == '\0')
+        return 1;
+    if (arg[len] == '=') {
+        if (o->value != NULL)
+            *o->value = arg + len + 1;
+        return 1;
+    }
+    if (at + 1 >= argc)
+        return mb_fail(err, 0, "%s: option %s needs a value", argv[0], o->name);
+    *o->value = argv[at + 1];
+    return 2;
+}
+
+int oci_parse_options(int argc, char **argv, const struct oci_option *options, mb_error *err)
+{
+    int at = 1;
+
+    while (at < argc && argv[at][0] == '-' && argv[at][1] != '\0') {
+        int used = 0;
+
+        if (strcmp(argv[at], "--") == 0)
+            return at + 1;
+        for (const struct oci_option *o = options; o->name != NULL && used == 0; o++) {
+            used = take_option(argc, argv, at, o, err);
+            if (used < 0)
+                return used;
+        }
+        if (used == 0)
+            return mb_fail(err, 0, "%s: unknown option '%s'", argv[0], argv[at]);
+        at += used;
+    }
+    return at;
+}
+
+int oci_parse_count(const char *text, const char *what, int *out, mb_error *err)
+{
+    char *end;
+    long n = strtol(text, &end, 10);
+
+    if (*text == '\0' || *end != '\0' || n < 0 || n > 65535)
+        return mb_fail(err, 0, "bad %s '%s': a whole number", what, text);
+    *out = (int)n;
+    return 0;
+}
+
+int oci_parse_signal(const char *text, int *sig, mb_error *err)
+{
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+
+    if (isdigit((unsigned char)name[0])) {
+        char *end;
+        long n = strtol(name, &end, 10);
+        if (*end == '\0' && n > 0 && n < NSIG) {
+            *sig = (int)n;
+            return 0;
+        }
+    }
+    for (int n = 1; n < NSIG; n++) {
+        const char *abbrev = sigabbrev_np(n);
+        if (abbrev != NULL && strcasecmp(name, abbrev) == 0) {
+            *sig = n;
+            return 0;
+        }
+    }
+    return mb_fail(err, 0, "bad signal '%s': a name like TERM or a number", text);
+}

@@ -1,0 +1,107 @@
+/* oci_hooks.c - see oci_hooks.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oci_hooks.h"
+#include "signals.h"
+#include "util.h"
+
+static char **hook_vector(json_t *array, const char *fallback)
+{
+    size_t n = json_array_size(array), i;
+    char **vec = calloc(n + 2, sizeof(*vec));
+    json_t *value;
+
+    if (vec == NULL)
+        return NULL;
+    vec[0] = (char *)fallback;
+    json_array_foreach(array, i, value)
+    {
+        vec[i] = (char *)json_string_value(value);
+    }
+    return vec;
+}
+
+/* Wait for the hook, killing it after `timeout` seconds (0: no limit). */
+static int wait_hook(pid_t pid, long timeout, int *wstatus)
+{
+    struct timespec step = {0, 5 * 1000 * 1000};
+
+    for (long waited_ms = 0;; waited_ms += 5) {
+        pid_t done = waitpid(pid, wstatus, WNOHANG);
+        if (done == pid)
+            return 0;
+        if (done < 0 && errno != EINTR)
+            return -1;
+        if (timeout > 0 && waited_ms >= timeout * 1000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, wstatus, 0);
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        nanosleep(&step, NULL);
+    }
+}
+
+static int run_hook(json_t *hook, const char *state_json, mb_error *err)
+{
+    const char *path = json_string_value(json_object_get(hook, "path"));
+    cleanup_free char **argv = hook_vector(json_object_get(hook, "args"), path);
+    cleanup_free char **envp = hook_vector(json_object_get(hook, "env"), NULL);
+    int pipefd[2], wstatus;
+    pid_t pid;
+
+    if (path == NULL || argv == NULL || envp == NULL)
+        return mb_fail(err, 0, "config.json: a hook needs a path");
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return mb_fail(err, errno, "pipe");
+    pid = fork();
+    if (pid < 0)
+        return mb_fail(err, errno, "fork hook %s", path);
+    if (pid == 0) {
+        dup2(pipefd[0], 0);
+        execve(path, argv, envp);
+        _exit(127);
+    }
+    close(pipefd[0]);
+    /* A hook that does not read its stdin must not block us: ignore EPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    write_all(pipefd[1], state_json, strlen(state_json));
+    close(pipefd[1]);
+    if (wait_hook(pid, (long)json_integer_value(json_object_get(hook, "timeout")), &wstatus) < 0)
+        return mb_fail(err, errno, "hook %s", path);
+    if (signals_exit_status(wstatus) != 0)
+        return mb_fail(err, 0, "hook %s failed with status %d", path, signals_exit_status(wstatus));
+    return 0;
+}
+
+int oci_hooks_run(json_t *hooks, const char *stage, const struct oci_state *state, mb_error *err)
+{
+    json_t *list = json_object_get(hooks, stage), *hook;
+    cleanup_free char *state_json = NULL;
+    size_t i;
+
+    if (json_array_size(list) == 0)
+        return 0;
+    {
+        json_t *json = oci_state_to_json(state);
+        state_json = json_dumps(json, JSON_COMPACT);
+        json_decref(json);
+    }
+    if (state_json == NULL)
+        return mb_fail(err, ENOMEM, "hooks");
+    json_array_foreach(list, i, hook)
+    {
+        int ret = run_hook(hook, state_json, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
