@@ -238,7 +238,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_plan *p)
     if (p->console_fd >= 0)
         ret = oci_console_setup(p->console_fd, &err);
     if (ret == 0)
-        ret = oci_process_prepare(p->process, p->preserve_fds, &err);
+        ret = oci_process_prepare(p->process, p->preserve_fds, &p->seccomp, &err);
     if (ret == 0)
         ret = oci_process_find(p->process, path, sizeof(path), &err);
     if (ret == 0)

@@ -91,7 +91,7 @@ static int init_setup(const struct oci_init_args *a, char *path, size_t len, mb_
         if (ret < 0)
             return ret;
     }
-    ret = oci_process_prepare(process, a->preserve_fds, err);
+    ret = oci_process_prepare(process, a->preserve_fds, a->seccomp, err);
     if (ret < 0)
         return ret;
     return oci_process_find(process, path, len, err);

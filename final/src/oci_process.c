@@ -77,12 +77,21 @@ static int apply_user(json_t *user, mb_error *err)
     return 0;
 }
 
-int oci_process_prepare(json_t *process, int preserve_fds, mb_error *err)
+int oci_process_prepare(json_t *process, int preserve_fds, const struct seccomp_program *prog,
+                        mb_error *err)
 {
     const char *cwd = json_string_value(json_object_get(process, "cwd"));
     struct caps_sets sets;
     int ret;
 
+    /* Without no_new_privs only CAP_SYS_ADMIN may install a filter: do it
+     * now, while we have it (as runc does). The filter must then allow what
+     * follows: Docker's and Podman's profiles do. */
+    if (!json_is_true(json_object_get(process, "noNewPrivileges"))) {
+        ret = seccomp_program_install(prog, err);
+        if (ret < 0)
+            return ret;
+    }
     ret = apply_rlimits(json_object_get(process, "rlimits"), err);
     if (ret < 0)
         return ret;
@@ -180,9 +189,11 @@ int oci_process_exec(json_t *process, const char *path, const struct seccomp_pro
 
     if (argv == NULL || envp == NULL)
         return mb_fail(err, ENOMEM, "exec");
-    ret = seccomp_program_install(prog, err);
-    if (ret < 0)
-        return ret;
+    if (json_is_true(json_object_get(process, "noNewPrivileges"))) {
+        ret = seccomp_program_install(prog, err);
+        if (ret < 0)
+            return ret;
+    }
     execve(path, argv, envp);
     return mb_fail_status(err, errno == ENOENT ? MB_EXIT_NOT_FOUND : MB_EXIT_CANNOT_EXEC, errno,
                           "exec %s", path);

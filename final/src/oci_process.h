@@ -17,13 +17,15 @@
  * oomScoreAdj while still privileged, the bounding set before the uid
  * changes, the other sets after, the working directory as the user, and
  * every fd above 2 + preserve_fds closed on exec. */
-int oci_process_prepare(json_t *process, int preserve_fds, mb_error *err);
+int oci_process_prepare(json_t *process, int preserve_fds, const struct seccomp_program *prog,
+                        mb_error *err);
 
 /* args[0] looked up in process.env's PATH (not minibox's own). Status 127
  * when there is no such command, 126 when it cannot be executed. */
 int oci_process_find(json_t *process, char *path, size_t len, mb_error *err);
 
-/* Install the filter (last: it may forbid what came before) and execve.
+/* Install the filter (last, with noNewPrivileges: it may forbid what came
+ * before; else prepare installed it) and execve.
  * Returns only on failure. */
 int oci_process_exec(json_t *process, const char *path, const struct seccomp_program *prog,
                      mb_error *err);
