@@ -1,8 +1,259 @@
-/* cmd_exec.c - `minibox exec` (chapter 10). Being written. */
+/*
+ * cmd_exec.c - `minibox exec [OPTIONS] CONTAINER COMMAND [ARG...]`
+ * (chapter 10): one more process in a running container.
+ *
+ * minibox joins the container's cgroups, then its namespaces, then forks:
+ * the child is born in the container's PID namespace and goes through the
+ * same last steps as the container's own command (command_exec: working
+ * directory, capabilities, user, no_new_privs, seccomp, environment).
+ * `exec --process FILE ID` is the OCI runtime's exec (cmd_oci.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "command.h"
 #include "commands.h"
+#include "container_store.h"
+#include "namespaces.h"
+#include "run_options.h"
+#include "security.h"
+#include "signals.h"
+#include "state.h"
+#include "util.h"
+
+static const char exec_usage[] =
+    "Usage: minibox exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
+    "\n"
+    "Run COMMAND in a running container (an id, id prefix or --name).\n"
+    "\n"
+    "Options:\n"
+    "  -d, --detach              start COMMAND and return at once\n"
+    "  -e, --env NAME[=VALUE]    set an environment variable\n"
+    "      --env-file FILE       NAME=VALUE lines\n"
+    "  -i, --interactive         keep stdin open (always, here)\n"
+    "  -t, --tty                 COMMAND gets this terminal (stdin must be one)\n"
+    "  -u, --user USER[:GROUP]   run as this user (default: the container's)\n"
+    "  -w, --workdir DIR         working directory (default: the container's)\n"
+    "      --help                show this help\n";
+
+enum { OPT_ENV_FILE = 1000, OPT_HELP };
+
+static const struct option exec_options[] = {
+    {"detach", no_argument, NULL, 'd'},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"user", required_argument, NULL, 'u'},
+    {"workdir", required_argument, NULL, 'w'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+struct exec_args {
+    struct container_config cfg; /* what command_exec needs */
+    json_t *record;              /* the container's container.json */
+    char dir[4500];              /* its state dir */
+    bool detach, tty, help;
+};
+
+static void exec_args_free(struct exec_args *a)
+{
+    free(a->cfg.image_env);
+    run_options_free(&a->cfg);
+    json_decref(a->record);
+}
+
+static int exec_parse_option(struct exec_args *a, int opt, const char *arg, char **argv,
+                             mb_error *err)
+{
+    switch (opt) {
+    case 'd':
+        a->detach = true;
+        return 0;
+    case 'e':
+        return run_option_env(&a->cfg.process, arg, err);
+    case OPT_ENV_FILE:
+        return run_option_env_file(&a->cfg.process, arg, err);
+    case 'i':
+        return 0;
+    case 't':
+        a->tty = true;
+        return 0;
+    case 'u':
+        return run_option_user(&a->cfg.process, arg, err);
+    case 'w':
+        return run_option_workdir(&a->cfg.process, arg, err);
+    case OPT_HELP:
+        a->help = true;
+        return 0;
+    case ':':
+        return mb_fail(err, 0, "exec: option '%s' needs a value", argv[optind - 1]);
+    default:
+        return mb_fail(err, 0, "exec: unknown option '%s' (see 'minibox exec --help')",
+                       argv[optind - 1]);
+    }
+}
+
+/* The container's environment, user, working directory and hardening, as
+ * its run recorded them; exec's own -e, -u, -w come on top. */
+static int exec_config_from_record(struct exec_args *a, mb_error *err)
+{
+    json_t *config = json_object_get(a->record, "config");
+    json_t *host = json_object_get(a->record, "host_config");
+    json_t *env = json_object_get(config, "Env"), *v;
+    struct hardening_config *h = &a->cfg.hardening;
+    size_t i;
+
+    if (!json_is_object(config) || !json_is_object(host))
+        return mb_fail(err, 0,
+                       "exec: the container's record has no runtime config (made by an "
+                       "older minibox?)");
+    a->cfg.image_env = calloc(json_array_size(env) + 1, sizeof(char *));
+    if (a->cfg.image_env == NULL)
+        return mb_fail(err, ENOMEM, "exec");
+    json_array_foreach(env, i, v) a->cfg.image_env[i] = (char *)json_string_value(v);
+    if (a->cfg.process.user == NULL)
+        a->cfg.process.user = json_string_value(json_object_get(config, "User"));
+    a->cfg.workdir = json_string_value(json_object_get(config, "WorkingDir"));
+    snprintf(a->cfg.hostname, sizeof(a->cfg.hostname), "%s",
+             json_string_value(json_object_get(config, "Hostname")) ?: "");
+    h->caps = strtoull(json_string_value(json_object_get(host, "Capabilities")) ?: "0", NULL, 16);
+    h->privileged = json_is_true(json_object_get(host, "Privileged"));
+    h->seccomp_unconfined = !json_is_true(json_object_get(host, "Seccomp"));
+    h->allow_new_privs = !json_is_true(json_object_get(host, "NoNewPrivileges"));
+    return 0; /* the root is read-only already, if it is to be */
+}
+
+static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int argc, char **argv,
+                      mb_error *err)
+{
+    char id[65];
+    int opt, ret;
+
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:de:itu:w:", exec_options, NULL)) != -1) {
+        ret = exec_parse_option(a, opt, optarg, argv, err);
+        if (ret < 0)
+            return ret;
+    }
+    if (a->help)
+        return 0;
+    if (argc - optind < 2)
+        return mb_fail(err, 0, "usage: minibox exec [OPTIONS] CONTAINER COMMAND [ARG...]");
+    if (a->tty && !isatty(0))
+        return mb_fail(err, 0, "exec -t: stdin is not a terminal");
+    ret = container_find(globals->root, argv[optind], a->dir, sizeof(a->dir), id, err);
+    if (ret < 0)
+        return ret;
+    if (!container_running(a->dir) || container_pid_read(a->dir) <= 0)
+        return mb_fail(err, 0, "container %s is not running", argv[optind]);
+    a->record = container_record_read(a->dir);
+    ret = exec_config_from_record(a, err);
+    if (ret < 0)
+        return ret;
+    a->cfg.argv = &argv[optind + 1];
+    return security_prepare(&a->cfg.hardening, globals->root, err);
+}
+
+/* Into the container: its cgroups first (from outside, where their paths
+ * mean something), then its namespaces, the cgroup namespace among them. */
+static int exec_join(const struct exec_args *a, mb_error *err)
+{
+    struct container_cgroup cg;
+    int ret;
+
+    ret = state_load_cgroups(a->dir, &cg, err);
+    if (ret == 0)
+        ret = cgroup_join_self(&cg, 0, err);
+    if (ret == 0)
+        ret = namespaces_join(container_pid_read(a->dir), err);
+    return ret;
+}
+
+/* The child: in the container's PID namespace, ready to become COMMAND. */
+__attribute__((noreturn)) static void exec_child(const struct exec_args *a,
+                                                 const sigset_t *saved_mask, int report_fd)
+{
+    mb_error err;
+
+    /* An attached command ends with minibox, as a run's does; a detached
+     * one lives on, in a session of its own, its stdio pointing nowhere. */
+    if (!a->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+        mb_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
+        child_fail(report_fd, &err);
+    }
+    if (a->detach) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+        if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+            dup2(null, 2) < 0) {
+            mb_fail(&err, errno, "detach the command");
+            child_fail(report_fd, &err);
+        }
+    }
+    command_exec(&a->cfg, saved_mask, report_fd);
+}
+
+static int exec_start_and_wait(const struct exec_args *a, int *status, mb_error *err)
+{
+    cleanup_fd int report_rd = -1;
+    cleanup_fd int report_wr = -1;
+    sigset_t saved_mask;
+    int fds[2], ret;
+    pid_t pid;
+
+    ret = signals_block(&saved_mask, err);
+    if (ret < 0)
+        return ret;
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return mb_fail(err, errno, "pipe2");
+    }
+    report_rd = fds[0];
+    report_wr = fds[1];
+    pid = fork();
+    if (pid == 0) {
+        close(take_fd(&report_rd));
+        exec_child(a, &saved_mask, report_wr);
+    }
+    close(take_fd(&report_wr));
+    if (pid < 0)
+        ret = mb_fail(err, errno, "fork");
+    else
+        ret = child_report_read(report_rd, err);
+    if (ret < 0 && pid > 0)
+        waitpid(pid, NULL, 0);
+    else if (ret == 0 && !a->detach)
+        ret = signals_forward_until_exit(pid, status, err);
+    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    return ret;
+}
 
 int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    (void)argc;
-    return cmd_oci_exec(globals, argc, argv, err);
+    struct exec_args a = {0};
+    int ret, status = 0;
+
+    for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+        if (strcmp(argv[i], "--process") == 0 || strncmp(argv[i], "--process=", 10) == 0)
+            return cmd_oci_exec(globals, argc, argv, err);
+    ret = exec_parse(&a, globals, argc, argv, err);
+    if (ret == 0 && a.help)
+        fputs(exec_usage, stdout);
+    else if (ret == 0)
+        ret = exec_join(&a, err);
+    if (ret == 0 && !a.help)
+        ret = exec_start_and_wait(&a, &status, err);
+    exec_args_free(&a);
+    return ret < 0 ? ret : status;
 }

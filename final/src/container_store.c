@@ -17,6 +17,54 @@
 #include "image_store.h"
 #include "util.h"
 
+#if MB_STEP >= 10
+static json_t *strings_array(char *const *strings, size_t n)
+{
+    json_t *array = json_array();
+
+    for (size_t i = 0; strings != NULL && i < n && strings[i] != NULL; i++)
+        json_array_append_new(array, json_string(strings[i]));
+    return array;
+}
+
+/* How the command runs, in Docker's names: what exec repeats. */
+static json_t *record_config(const struct container_config *cfg)
+{
+    json_t *env = strings_array(cfg->image_env, (size_t)-1);
+
+    for (size_t i = 0; i < cfg->process.n_env; i++)
+        json_array_append_new(env, json_string(cfg->process.env[i]));
+    return json_pack("{s:o, s:s?, s:s?, s:s}", "Env", env, "WorkingDir",
+                     cfg->process.workdir ? cfg->process.workdir : cfg->workdir, "User",
+                     cfg->process.user, "Hostname", cfg->hostname);
+}
+
+/* What the container may do: what exec applies again, and inspect shows. */
+static json_t *record_host_config(const struct container_config *cfg)
+{
+    const struct hardening_config *h = &cfg->hardening;
+    json_t *tmpfs = json_object(), *security = json_array();
+    char caps[32];
+
+    for (size_t i = 0; i < cfg->n_tmpfs; i++)
+        json_object_set_new(tmpfs, cfg->tmpfs[i].target, json_string(cfg->tmpfs[i].options));
+    if (h->seccomp_unconfined)
+        json_array_append_new(security, json_string("seccomp=unconfined"));
+    if (h->allow_new_privs)
+        json_array_append_new(security, json_string("no-new-privileges=false"));
+    snprintf(caps, sizeof(caps), "%016llx", (unsigned long long)h->caps);
+    return json_pack("{s:o, s:o, s:s, s:b, s:b, s:b, s:b, s:o, s:o, s:I, s:I, s:I}", "CapAdd",
+                     strings_array((char *const *)h->cap_add, (size_t)h->n_cap_add), "CapDrop",
+                     strings_array((char *const *)h->cap_drop, (size_t)h->n_cap_drop),
+                     "Capabilities", caps, "Privileged", h->privileged, "ReadonlyRootfs",
+                     h->readonly_rootfs, "Seccomp", !h->privileged && !h->seccomp_unconfined,
+                     "NoNewPrivileges", !h->allow_new_privs, "SecurityOpt", security, "Tmpfs",
+                     tmpfs, "Memory", (json_int_t)cfg->limits.memory_bytes, "PidsLimit",
+                     (json_int_t)cfg->limits.pids_max, "CpuQuota",
+                     (json_int_t)cfg->limits.cpu_quota_us);
+}
+#endif
+
 int container_record_write(const struct container_config *cfg, const char *state_dir, mb_error *err)
 {
     char path[4300], created[32];
@@ -37,6 +85,10 @@ int container_record_write(const struct container_config *cfg, const char *state
     record = json_pack("{s:s, s:s?, s:s, s:o, s:s, s:b}", "id", cfg->id, "name", cfg->name, "image",
                        cfg->image.config ? cfg->image.id : cfg->rootfs, "command", cmd, "created",
                        created, "keep", keep);
+#if MB_STEP >= 10
+    json_object_set_new(record, "config", record_config(cfg));
+    json_object_set_new(record, "host_config", record_host_config(cfg));
+#endif
     text = json_dumps(record, JSON_INDENT(2));
     json_decref(record);
     if (text == NULL)
@@ -54,6 +106,13 @@ static json_t *container_record(const char *dir)
     snprintf(path, sizeof(path), "%s/container.json", dir);
     return json_load_file(path, 0, NULL);
 }
+
+#if MB_STEP >= 10
+json_t *container_record_read(const char *dir)
+{
+    return container_record(dir);
+}
+#endif
 
 int container_store_create(const struct container_config *cfg, const char *state_dir, mb_error *err)
 {

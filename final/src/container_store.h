@@ -48,6 +48,13 @@ int container_log_redirect(const char *dir, mb_error *err);
 void container_status_write(const char *dir, int status, int oom);
 #endif
 
+#if MB_STEP >= 10
+#include <jansson.h>
+
+/* Its container.json (NULL if unreadable); the caller json_decref()s it. */
+json_t *container_record_read(const char *dir);
+#endif
+
 /* Remove a container dir and everything in it. */
 int container_remove_dir(const char *dir, mb_error *err);
 

@@ -32,11 +32,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-/* libseccomp's header has the same name as ours, and the unit tests build
- * with -I final/src, where <seccomp.h> finds ours. "../include/" from a
- * system include directory (/usr/include, /usr/local/include) is still the
- * system one, while no -I directory of ours has an include/ next to it. */
-#include <../include/seccomp.h>
+/* libseccomp's header has the same name as ours: <> finds the system's
+ * (the unit tests add final/src with -iquote, which only "" searches). */
+#include <seccomp.h>
 
 #include "seccomp.h"
 #include "util.h"

@@ -140,6 +140,32 @@ int state_record_cgroups(const struct container_state *state, const struct conta
     return 0;
 }
 
+#if MB_STEP >= 10
+int state_load_cgroups(const char *dir, struct container_cgroup *cg, mb_error *err)
+{
+    char path[PATH_MAX + 16], line[PATH_MAX + 16];
+    FILE *f;
+
+    memset(cg, 0, sizeof(*cg));
+    snprintf(path, sizeof(path), "%s/cgroups", dir);
+    f = fopen(path, "re");
+    if (f == NULL)
+        return mb_fail(err, errno, "read %s", path);
+    while (cg->n_dirs < CGROUP_MAX_DIRS && fgets(line, sizeof(line), f) != NULL) {
+        char *space = strchr(line, ' ');
+
+        if (space == NULL)
+            continue;
+        space[strcspn(space, "\n")] = '\0';
+        cg->dirs[cg->n_dirs].version = atoi(line);
+        snprintf(cg->dirs[cg->n_dirs].path, sizeof(cg->dirs[0].path), "%s", space + 1);
+        cg->n_dirs++;
+    }
+    fclose(f);
+    return 0;
+}
+#endif
+
 #if MB_STEP >= 8
 /* The runtime files of a state dir, which go when its container ends; an
  * image container's record and layer dirs stay. */

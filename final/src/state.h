@@ -37,6 +37,11 @@ int state_record_cgroups(const struct container_state *state, const struct conta
 void state_remove_runtime(struct container_state *state);
 #endif
 
+#if MB_STEP >= 10
+/* The cgroup dirs a running container recorded (for exec to join). */
+int state_load_cgroups(const char *dir, struct container_cgroup *cg, mb_error *err);
+#endif
+
 /* Remove the state dir and drop the lock. */
 void state_remove(struct container_state *state);
 

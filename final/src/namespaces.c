@@ -1,0 +1,82 @@
+/* namespaces.c - see namespaces.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "namespaces.h"
+#include "util.h"
+
+static const struct {
+    const char *name;
+    int flag;
+} ns_kinds[] = {
+    /* The user namespace first: it decides what the others let us do. */
+    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+    {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
+    {"mnt", CLONE_NEWNS}, /* last: it changes what /proc is */
+};
+#define N_KINDS (sizeof(ns_kinds) / sizeof(ns_kinds[0]))
+
+/* Is namespace `name` of pid another one than ours? Joining one's own user
+ * namespace is an error (EINVAL); the others are harmless. */
+static int ns_differs(pid_t pid, const char *name)
+{
+    char path[64];
+    struct stat ours, theirs;
+
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+    if (stat(path, &theirs) < 0)
+        return 0; /* a kernel without it */
+    snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+    return stat(path, &ours) < 0 || ours.st_ino != theirs.st_ino || ours.st_dev != theirs.st_dev;
+}
+
+static int join_with_pidfd(pid_t pid, int flags)
+{
+    cleanup_fd int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+    if (pidfd < 0)
+        return -1;
+    return setns(pidfd, flags);
+}
+
+/* Before Linux 5.8: open every namespace file first (the mount namespace
+ * changes what /proc shows), then join them in order. */
+static int join_one_by_one(pid_t pid, int flags, mb_error *err)
+{
+    int fds[N_KINDS];
+    int ret = 0;
+
+    for (size_t i = 0; i < N_KINDS; i++) {
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_kinds[i].name);
+        fds[i] = (flags & ns_kinds[i].flag) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        if ((flags & ns_kinds[i].flag) && fds[i] < 0 && ret == 0)
+            ret = mb_fail(err, errno, "open %s", path);
+    }
+    for (size_t i = 0; i < N_KINDS && ret == 0; i++)
+        if (fds[i] >= 0 && setns(fds[i], ns_kinds[i].flag) < 0)
+            ret = mb_fail(err, errno, "join the container's %s namespace", ns_kinds[i].name);
+    for (size_t i = 0; i < N_KINDS; i++)
+        cleanup_fdp(&fds[i]);
+    return ret;
+}
+
+int namespaces_join(pid_t pid, mb_error *err)
+{
+    int flags = 0;
+
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (ns_differs(pid, ns_kinds[i].name))
+            flags |= ns_kinds[i].flag;
+    if (join_with_pidfd(pid, flags) == 0)
+        return 0;
+    if (errno == ESRCH)
+        return mb_fail(err, 0, "the container's process %d is gone", (int)pid);
+    return join_one_by_one(pid, flags, err);
+}
