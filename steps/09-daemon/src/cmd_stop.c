@@ -6,6 +6,7 @@
  * timeout. From outside its PID namespace, SIGTERM reaches PID 1 only if it
  * handles it (chapter 2): a plain `sleep` needs the SIGKILL, or --init.
  */
+
 #include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
