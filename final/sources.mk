@@ -24,7 +24,7 @@ SRC_10 := caps.c caps.h hardening.c hardening.h seccomp.c seccomp.h selfexe.c se
           cmd_oci_features.c cmd_oci_pause.c oci_cgroup.c oci_cgroup.h oci_cmdline.c oci_cmdline.h \
           oci_hooks.c oci_hooks.h oci_init.c oci_init.h oci_process.c oci_process.h oci_rootfs.c \
           oci_rootfs.h oci_spec.c oci_spec.h oci_state.c oci_state.h run_options.c run_options.h user.c user.h \
-          security.c security.h namespaces.c namespaces.h
+          security.c security.h namespaces.c namespaces.h lazy_libs.c lazy_libs.h
 
 # The chapters that exist so far, in order.
 STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net 08-layers 09-daemon

@@ -1,4 +1,6 @@
 /* image_import.c - see image_import.h. */
+#include "mb_step.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -14,6 +16,9 @@
 #include "image_store.h"
 #include "layer.h"
 #include "util.h"
+#if MB_STEP >= 10
+#include "lazy_libs.h" /* the same functions, loaded on first use */
+#endif
 
 enum archive_kind { KIND_ROOTFS, KIND_OCI, KIND_DOCKER };
 

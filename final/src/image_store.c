@@ -1,4 +1,6 @@
 /* image_store.c - see image_store.h. */
+#include "mb_step.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,9 @@
 
 #include "image_store.h"
 #include "util.h"
+#if MB_STEP >= 10
+#include "lazy_libs.h" /* the same functions, loaded on first use */
+#endif
 
 static void image_drop_if_orphan(const char *root, json_t *repos, const char *id);
 

@@ -8,6 +8,8 @@
  * several engines). Any refused entry fails the whole import, and the half
  * extracted layer is removed: nothing is ever written outside it.
  */
+#include "mb_step.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -26,6 +28,9 @@
 #include "layer.h"
 #include "mounts.h"
 #include "util.h"
+#if MB_STEP >= 10
+#include "lazy_libs.h" /* the same functions, loaded on first use */
+#endif
 
 #define WHITEOUT_PREFIX ".wh."
 #define OPAQUE_MARKER   ".wh..wh..opq"
