@@ -1,6 +1,5 @@
 /* image_import.c - see image_import.h. */
 #include "mb_step.h"
-
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>

@@ -1,6 +1,5 @@
 /* image_store.c - see image_store.h. */
 #include "mb_step.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,6 @@
  * extracted layer is removed: nothing is ever written outside it.
  */
 #include "mb_step.h"
-
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
