@@ -244,7 +244,9 @@ int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *
     struct exec_args a = {0};
     int ret, status = 0;
 
-    for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+    /* The OCI form names its process in a file: `exec --pid-file F
+     * --process P --detach ID` (conmon's order); ours has the command. */
+    for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--process") == 0 || strncmp(argv[i], "--process=", 10) == 0)
             return cmd_oci_exec(globals, argc, argv, err);
     ret = exec_parse(&a, globals, argc, argv, err);

@@ -94,7 +94,12 @@ int container_record_write(const struct container_config *cfg, const char *state
     if (text == NULL)
         return mb_fail(err, ENOMEM, "container.json");
     snprintf(path, sizeof(path), "%s/container.json", state_dir);
+#if MB_STEP >= 10
+    ret = keep ? store_write_atomic(path, text, strlen(text), err)
+               : store_write_runtime(path, text, strlen(text), err);
+#else
     ret = store_write_atomic(path, text, strlen(text), err);
+#endif
     free(text);
     return ret;
 }
@@ -135,7 +140,11 @@ void container_pid_write(const char *dir, pid_t pid)
 
     snprintf(path, sizeof(path), "%s/pid", dir);
     snprintf(text, sizeof(text), "%d\n", (int)pid);
+#if MB_STEP >= 10
+    store_write_runtime(path, text, strlen(text), &ignored);
+#else
     store_write_atomic(path, text, strlen(text), &ignored);
+#endif
 }
 
 pid_t container_pid_read(const char *dir)

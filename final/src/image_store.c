@@ -64,19 +64,39 @@ int store_lock(const char *root, mb_error *err)
     return fd;
 }
 
+#if MB_STEP >= 10
+static int store_write(const char *path, const char *data, size_t len, int durable, mb_error *err)
+#else
 int store_write_atomic(const char *path, const char *data, size_t len, mb_error *err)
+#endif
 {
     char tmp[4200];
     cleanup_fd int fd = -1;
 
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+#if MB_STEP >= 10
+    if (fd < 0 || write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0))
+#else
     if (fd < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+#endif
         return mb_fail(err, errno, "write %s", tmp);
     if (rename(tmp, path) < 0)
         return mb_fail(err, errno, "rename %s", tmp);
     return 0;
 }
+#if MB_STEP >= 10
+
+int store_write_atomic(const char *path, const char *data, size_t len, mb_error *err)
+{
+    return store_write(path, data, len, 1, err);
+}
+
+int store_write_runtime(const char *path, const char *data, size_t len, mb_error *err)
+{
+    return store_write(path, data, len, 0, err);
+}
+#endif
 
 static void sha256_hex(const void *data, size_t len, char hex[65])
 {

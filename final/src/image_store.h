@@ -53,6 +53,12 @@ void layer_dir(const char *root, const char *hex, char *buf, size_t len);
 
 /* Write a small file atomically: tmp, fsync, rename. */
 int store_write_atomic(const char *path, const char *data, size_t len, mb_error *err);
+#if MB_STEP >= 10
+/* The same without fsync, for files that mean nothing after a reboot (a
+ * running container's pid, the record of a run that is not kept): readers
+ * still never see half a file, and a run does not wait for the disk. */
+int store_write_runtime(const char *path, const char *data, size_t len, mb_error *err);
+#endif
 
 /* Normalise "name" to "name:latest". */
 void image_ref_normalise(const char *ref, char *buf, size_t len);

@@ -219,9 +219,9 @@ int main(int argc, char **argv)
 
 #if MB_STEP >= 10
         /* `kill ID SIGNAL` of an OCI container is the OCI runtime's own. */
-        if (strcmp(argv[at], "kill") == 0 && at + 1 < argc &&
-            oci_container_exists(&globals, argv[at + 1]))
-            remote = 0;
+        for (int k = at + 1; strcmp(argv[at], "kill") == 0 && k < argc; k++)
+            if (argv[k][0] != '-' && oci_container_exists(&globals, argv[k]))
+                remote = 0;
 #endif
         if (remote) {
             int status;
