@@ -124,5 +124,8 @@ void test_exec_by_id_prefix(void **state);
 void test_exec_into_missing_or_exited_container_is_refused(void **state);
 void test_inspect_running_container_matches_reality(void **state);
 void test_inspect_exited_container_and_image(void **state);
+/* bx_teardown, then remove the records and the image the exec and inspect
+ * tests keep, so that a failed test does not fail the leak check too. */
+int bx_exec_teardown(void **state);
 
 #endif

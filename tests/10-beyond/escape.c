@@ -259,27 +259,36 @@ void test_lesson_step09_runtime_binary_is_overwritten(void **state)
 }
 
 /* A rootfs (as an image would bring it) where /escape-abs is a symlink to
- * a host directory by its absolute path, and /escape-rel the same by
+ * a host directory H by its absolute path, and /escape-rel the same by
  * enough "../" to climb from any rootfs to "/". Inside the container both
- * mean <root>/<that path>; resolved on the host's side they are the host
- * directory, and a mount there, or a directory made for one, lands outside
- * the container. */
-static void symlink_rootfs(char *root, size_t rlen, char *host, size_t hlen)
-{
-    char path[4400], target[4400], cmd[9000];
+ * mean <root>/H, which exists in the rootfs too; resolved on the host's
+ * side they are H itself, and a mount there, or a directory made for one,
+ * lands outside the container. /escape-dangling leads to a host directory
+ * that has no twin inside the root. */
+struct symlinked {
+    char root[4300], host[4300], twin[8700], dangling[4300];
+};
 
-    snprintf(root, rlen, "%s/symroot", mb_tmp);
-    snprintf(host, hlen, "%s/sym-host", mb_tmp);
-    if (access(root, F_OK) != 0) {
-        snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", mb_rootfs, root);
-        assert_int_equal(system(cmd), 0);
-        assert_int_equal(mkdir(host, 0755), 0);
-        snprintf(path, sizeof(path), "%s/escape-abs", root);
-        assert_int_equal(symlink(host, path), 0);
-        snprintf(path, sizeof(path), "%s/escape-rel", root);
-        snprintf(target, sizeof(target), "../../../../../../../../../../..%s", host);
-        assert_int_equal(symlink(target, path), 0);
-    }
+static void symlink_rootfs(struct symlinked *s)
+{
+    char path[4400], target[4400], cmd[13100];
+
+    snprintf(s->root, sizeof(s->root), "%s/symroot", mb_tmp);
+    snprintf(s->host, sizeof(s->host), "%s/sym-host", mb_tmp);
+    snprintf(s->twin, sizeof(s->twin), "%s%s", s->root, s->host);
+    snprintf(s->dangling, sizeof(s->dangling), "%s/sym-host-dangling", mb_tmp);
+    if (access(s->root, F_OK) == 0)
+        return;
+    snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s' && mkdir -p '%s' '%s' '%s'", mb_rootfs, s->root,
+             s->host, s->twin, s->dangling);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/escape-abs", s->root);
+    assert_int_equal(symlink(s->host, path), 0);
+    snprintf(path, sizeof(path), "%s/escape-rel", s->root);
+    snprintf(target, sizeof(target), "../../../../../../../../../../..%s", s->host);
+    assert_int_equal(symlink(target, path), 0);
+    snprintf(path, sizeof(path), "%s/escape-dangling", s->root);
+    assert_int_equal(symlink(s->dangling, path), 0);
 }
 
 static int entries_of(const char *dir)
@@ -295,38 +304,60 @@ static int entries_of(const char *dir)
     return n;
 }
 
+/* The host directories the links lead to on the host's side stay empty. */
+static void assert_hosts_untouched(const struct symlinked *s, const char *what)
+{
+    if (entries_of(s->host) != 0)
+        fail_msg("%s made or wrote something in the host directory %s", what, s->host);
+    if (entries_of(s->dangling) != 0)
+        fail_msg("%s made or wrote something in the host directory %s", what, s->dangling);
+}
+
 void test_tmpfs_on_a_symlink_lands_inside_the_root(void **state)
 {
     static const char *const links[] = {"/escape-abs", "/escape-rel"};
-    char root[4300], host[4300], script[512];
+    char script[512], written[8800];
+    struct symlinked s;
     struct mb_result r;
 
     (void)state;
     bx_require();
-    symlink_rootfs(root, sizeof(root), host, sizeof(host));
+    symlink_rootfs(&s);
     for (size_t i = 0; i < 2; i++) {
         snprintf(script, sizeof(script), "probe stat %s/ && echo x > %s/file && echo wrote=ok",
                  links[i], links[i]);
-        mb_run(&r, NULL, "run", "--tmpfs", links[i], "--rootfs", root, "sh", "-c", script, NULL);
-        if (entries_of(host) != 0)
-            fail_msg("--tmpfs %s wrote into the host directory %s it points to", links[i], host);
+        mb_run(&r, NULL, "run", "--tmpfs", links[i], "--rootfs", s.root, "sh", "-c", script, NULL);
+        assert_hosts_untouched(&s, links[i]);
         bx_assert_kv(&r, "statfs_type", "0x1021994"); /* the tmpfs is where the link leads */
         bx_assert_kv(&r, "wrote", "ok");
+        snprintf(written, sizeof(written), "%s/file", s.twin);
+        if (access(written, F_OK) == 0)
+            fail_msg("--tmpfs %s: the write went to the rootfs, not to a tmpfs", links[i]);
         mb_result_free(&r);
     }
+    /* A link to nowhere inside the root: refused, or a tmpfs made inside. */
+    mb_run(&r, NULL, "run", "--tmpfs", "/escape-dangling", "--rootfs", s.root, "probe", "stat",
+           "/escape-dangling/", NULL);
+    assert_hosts_untouched(&s, "--tmpfs /escape-dangling");
+    if (r.status == 125)
+        mb_assert_usage_error(&r);
+    else
+        bx_assert_kv(&r, "statfs_type", "0x1021994");
+    mb_result_free(&r);
     mb_assert_nothing_leaked();
 }
 
 void test_volume_below_a_symlink_lands_inside_the_root(void **state)
 {
     static const char *const links[] = {"/escape-abs", "/escape-rel"};
-    char root[4300], host[4300], src[4300], file[4400], spec[4400], script[512];
+    char src[4300], file[4400], spec[8800], script[512];
+    struct symlinked s;
     struct mb_result r;
     FILE *f;
 
     (void)state;
     bx_require();
-    symlink_rootfs(root, sizeof(root), host, sizeof(host));
+    symlink_rootfs(&s);
     snprintf(src, sizeof(src), "%s/sym-src", mb_tmp);
     mkdir(src, 0755);
     snprintf(file, sizeof(file), "%s/from-volume", src);
@@ -334,18 +365,25 @@ void test_volume_below_a_symlink_lands_inside_the_root(void **state)
     assert_non_null(f);
     fputs("volume\n", f);
     fclose(f);
-    snprintf(spec, sizeof(spec), "%s:/escape-abs/x", src);
     for (size_t i = 0; i < 2; i++) {
         snprintf(spec, sizeof(spec), "%s:%s/x", src, links[i]);
         snprintf(script, sizeof(script), "cat %s/x/from-volume", links[i]);
-        mb_run(&r, NULL, "run", "-v", spec, "--rootfs", root, "sh", "-c", script, NULL);
-        if (entries_of(host) != 0)
-            fail_msg("-v %s made its mount target in the host directory %s", spec, host);
+        mb_run(&r, NULL, "run", "-v", spec, "--rootfs", s.root, "sh", "-c", script, NULL);
+        assert_hosts_untouched(&s, spec);
         if (r.status != 0 || strcmp(r.out, "volume\n") != 0)
             fail_msg("-v %s: the volume is not where the symlink leads inside the container "
                      "(exit %d): %s %s",
                      spec, r.status, r.out, r.err);
         mb_result_free(&r);
     }
+    snprintf(spec, sizeof(spec), "%s:/escape-dangling/x", src);
+    mb_run(&r, NULL, "run", "-v", spec, "--rootfs", s.root, "cat", "/escape-dangling/x/from-volume",
+           NULL);
+    assert_hosts_untouched(&s, spec);
+    if (r.status == 125)
+        mb_assert_usage_error(&r);
+    else
+        assert_string_equal(r.out, "volume\n");
+    mb_result_free(&r);
     mb_assert_nothing_leaked();
 }

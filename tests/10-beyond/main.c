@@ -84,13 +84,14 @@ void bx_run_argv_with(const char *bin, struct mb_result *r, const char *input, c
     mb_minibox = saved;
 }
 
-static struct mb_proc *tracked[8];
+/* Copies: the test's own struct is on a stack that a failure leaves. */
+static struct mb_proc tracked[8];
 
 void bx_track(struct mb_proc *p)
 {
     for (size_t i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
-        if (tracked[i] == NULL) {
-            tracked[i] = p;
+        if (tracked[i].pid <= 0) {
+            tracked[i] = *p;
             return;
         }
     fail_msg("bx_track: too many processes");
@@ -99,17 +100,17 @@ void bx_track(struct mb_proc *p)
 void bx_untrack(struct mb_proc *p)
 {
     for (size_t i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
-        if (tracked[i] == p)
-            tracked[i] = NULL;
+        if (tracked[i].pid == p->pid)
+            tracked[i].pid = 0;
 }
 
 int bx_teardown(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++) {
-        if (tracked[i] != NULL && mb_finish(tracked[i], 5000) == -1)
+        if (tracked[i].pid > 0 && mb_finish(&tracked[i], 5000) == -1)
             print_message("# a container of the failed test had to be killed\n");
-        tracked[i] = NULL;
+        tracked[i].pid = 0;
     }
     return 0;
 }
@@ -386,13 +387,13 @@ int main(void)
         cmocka_unit_test(test_tmpfs_default_and_given_options), /* grade: points=1 doc=#run-options */
         cmocka_unit_test(test_bad_run_options_are_refused), /* grade: points=2 doc=#run-options */
         /* exec and inspect */
-        cmocka_unit_test_teardown(test_exec_joins_every_namespace_and_the_cgroup, bx_teardown), /* grade: points=3 doc=#exec */
-        cmocka_unit_test_teardown(test_exec_gets_the_same_hardening, bx_teardown), /* grade: points=2 doc=#exec */
-        cmocka_unit_test_teardown(test_exec_status_stdin_and_options, bx_teardown), /* grade: points=2 doc=#exec */
-        cmocka_unit_test_teardown(test_exec_by_id_prefix, bx_teardown), /* grade: points=1 doc=#exec */
-        cmocka_unit_test_teardown(test_exec_into_missing_or_exited_container_is_refused, bx_teardown), /* grade: points=1 doc=#exec */
-        cmocka_unit_test_teardown(test_inspect_running_container_matches_reality, bx_teardown), /* grade: points=2 doc=#inspect */
-        cmocka_unit_test(test_inspect_exited_container_and_image), /* grade: points=2 doc=#inspect */
+        cmocka_unit_test_teardown(test_exec_joins_every_namespace_and_the_cgroup, bx_exec_teardown), /* grade: points=3 doc=#exec */
+        cmocka_unit_test_teardown(test_exec_gets_the_same_hardening, bx_exec_teardown), /* grade: points=2 doc=#exec */
+        cmocka_unit_test_teardown(test_exec_status_stdin_and_options, bx_exec_teardown), /* grade: points=2 doc=#exec */
+        cmocka_unit_test_teardown(test_exec_by_id_prefix, bx_exec_teardown), /* grade: points=1 doc=#exec */
+        cmocka_unit_test_teardown(test_exec_into_missing_or_exited_container_is_refused, bx_exec_teardown), /* grade: points=1 doc=#exec */
+        cmocka_unit_test_teardown(test_inspect_running_container_matches_reality, bx_exec_teardown), /* grade: points=2 doc=#inspect */
+        cmocka_unit_test_teardown(test_inspect_exited_container_and_image, bx_exec_teardown), /* grade: points=2 doc=#inspect */
         /* The OCI runtime's tests (oci.c, oci.h) go here, before the leak check. */
         cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#capabilities */
     };
