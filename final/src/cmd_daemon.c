@@ -41,6 +41,7 @@
 
 typedef int (*verb_fn)(const struct mb_globals *, int, char **, mb_error *);
 
+/* clang-format off */
 static const struct {
     const char *op;
     verb_fn fn;
@@ -48,7 +49,12 @@ static const struct {
     {"run", cmd_run}, {"ps", cmd_ps},         {"stop", cmd_stop},     {"kill", cmd_kill},
     {"rm", cmd_rm},   {"logs", cmd_logs},     {"images", cmd_images}, {"image", cmd_image},
     {"rmi", cmd_rmi}, {"commit", cmd_commit},
+#if MB_STEP >= 10
+    {"exec", cmd_exec}, /* chapter 10 */
+    {"inspect", cmd_inspect},
+#endif
 };
+/* clang-format on */
 
 static void reply(int sock, json_t *msg, const int *fds, int n_fds)
 {

@@ -84,6 +84,14 @@ static int is_remote_verb(const char *verb)
 #endif
 
 #if MB_STEP >= 10
+static int has_arg(int argc, char **argv, const char *option)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], option) == 0)
+            return 1;
+    return 0;
+}
+
 static int enters_containers(const char *verb)
 {
     static const char *const verbs_inside[] = {"run", "exec", "create", "daemon"};
@@ -222,6 +230,10 @@ int main(int argc, char **argv)
         for (int k = at + 1; strcmp(argv[at], "kill") == 0 && k < argc; k++)
             if (argv[k][0] != '-' && oci_container_exists(&globals, argv[k]))
                 remote = 0;
+        /* exec and inspect go to the daemon too, but not the OCI runtime's
+         * `exec --process FILE ID`: it speaks for itself. */
+        if (strcmp(argv[at], "exec") == 0 || strcmp(argv[at], "inspect") == 0)
+            remote = !has_arg(argc - at, argv + at, "--process");
 #endif
         if (remote) {
             int status;

@@ -41,6 +41,7 @@
 
 typedef int (*verb_fn)(const struct mb_globals *, int, char **, mb_error *);
 
+/* clang-format off */
 static const struct {
     const char *op;
     verb_fn fn;
@@ -49,6 +50,7 @@ static const struct {
     {"rm", cmd_rm},   {"logs", cmd_logs},     {"images", cmd_images}, {"image", cmd_image},
     {"rmi", cmd_rmi}, {"commit", cmd_commit},
 };
+/* clang-format on */
 
 static void reply(int sock, json_t *msg, const int *fds, int n_fds)
 {
