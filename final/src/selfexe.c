@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "selfexe.h"
@@ -46,11 +47,28 @@ static int selfexe_sealed_copy(mb_error *err)
     return take_fd(&copy);
 }
 
+/* Could anything in a container write the binary at all? Not on a
+ * read-only mount, and not when minibox runs as a user who may not write it
+ * (the container's ids are that user's or less). Then the copy, and the
+ * second execve, can be skipped, as runc does. */
+static int selfexe_is_writable(void)
+{
+    struct statvfs vfs;
+    struct stat st;
+
+    if (statvfs("/proc/self/exe", &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        return 0;
+    if (geteuid() == 0 || stat("/proc/self/exe", &st) < 0)
+        return 1;
+    return st.st_uid == geteuid() || (st.st_mode & S_IWOTH) ||
+           ((st.st_mode & S_IWGRP) && st.st_gid == getegid());
+}
+
 int selfexe_ensure_sealed(char **argv, mb_error *err)
 {
     cleanup_fd int copy = -1;
 
-    if (selfexe_is_sealed())
+    if (!selfexe_is_writable() || selfexe_is_sealed())
         return 0;
     copy = selfexe_sealed_copy(err);
     if (copy < 0)
