@@ -3,13 +3,14 @@
 #
 # Every chapter's suite must detect the feature it is about: suite NN is run
 # against the binary of step NN-1 (suite 01 against a fake that runs the
-# command on the host without chroot) and must fail there. A suite that
+# command on the host without chroot; suite 10-beyond, the full engine's
+# own chapter, against step 09) and must fail there. A suite that
 # passes on the previous step proves nothing about its own.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 rootfs=${1:?usage: check-discriminating.sh ROOTFS}
 steps=$(make -s --no-print-directory -f final/sources.mk -f - print <<'MK'
-print: ; @echo $(STEPS)
+print: ; @echo $(or $(SUITES),$(STEPS))
 MK
 )
 prev="" bad=0

@@ -30,11 +30,18 @@ class DeclarationError(Exception):
 
 
 def steps(repo):
-    """STEPS of final/sources.mk, in order."""
+    """SUITES of final/sources.mk, in order: one per step, then the full
+    engine's own chapter (10-beyond), which has no steps/ directory."""
     out = subprocess.run(
         ["make", "-s", "--no-print-directory", "-f", "final/sources.mk", "-f", "-", "print"],
-        input="print: ; @echo $(STEPS)\n", capture_output=True, text=True, cwd=repo, check=True)
+        input="print: ; @echo $(or $(SUITES),$(STEPS))\n", capture_output=True, text=True,
+        cwd=repo, check=True)
     return out.stdout.split()
+
+
+def has_step_dir(repo, suite):
+    """Is there a steps/<suite> snapshot (false for the full engine's chapter)?"""
+    return os.path.isdir(os.path.join(repo, "steps", suite))
 
 
 def step_number(name):
