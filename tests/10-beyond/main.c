@@ -139,13 +139,15 @@ void bx_run_with(const char *bin, struct mb_result *r, const char *input, ...)
 void bx_spawn_with(const char *bin, struct mb_proc *p, ...)
 {
     const char *saved = mb_minibox;
-    char *args[64];
+    char *args[64] = {0};
     va_list ap;
 
     va_start(ap, p);
     collect(ap, args, 64);
     va_end(ap);
     /* mb_spawn takes varargs only: pass the collected ones through. */
+    if (args[0] == NULL || args[15] != NULL)
+        fail_msg("bx_spawn_with takes 1 to 15 arguments");
     mb_minibox = bin;
     mb_spawn(p, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8],
              args[9], args[10], args[11], args[12], args[13], args[14], args[15], NULL);
