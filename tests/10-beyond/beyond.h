@@ -53,6 +53,9 @@ void bx_expect_kv_with(const char *bin, const char *key, const char *want, ...)
 
 /* Assert that `key` of the output `out` is `want` (message: the output). */
 void bx_assert_kv(const struct mb_result *r, const char *key, const char *want);
+/* The same, with what was tried (a path, a call) at the start of the message. */
+void bx_assert_kv_about(const char *about, const struct mb_result *r, const char *key,
+                        const char *want);
 
 /* Run a shell script (sh -c) to completion with stdin from /dev/null, at most
  * 30 s; for runs that need the caller's fds arranged by the shell. */

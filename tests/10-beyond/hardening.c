@@ -216,15 +216,15 @@ void test_masked_paths_show_nothing(void **state)
         if (S_ISDIR(st.st_mode)) {
             snprintf(script, sizeof(script), "probe stat %s/; probe ls %s", path, path);
             mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", script, NULL);
-            bx_assert_kv(&r, "statfs_type", "0x1021994"); /* TMPFS_MAGIC */
-            bx_assert_kv(&r, "statfs_ro", "1");
-            bx_assert_kv(&r, "entries", "0");
+            bx_assert_kv_about(path, &r, "statfs_type", "0x1021994"); /* TMPFS_MAGIC */
+            bx_assert_kv_about(path, &r, "statfs_ro", "1");
+            bx_assert_kv_about(path, &r, "entries", "0");
         } else {
             snprintf(script, sizeof(script), "probe stat %s; probe read %s", path, path);
             mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", script, NULL);
-            bx_assert_kv(&r, "stat_type", "chr"); /* /dev/null */
-            bx_assert_kv(&r, "stat_rdev", "1:3");
-            bx_assert_kv(&r, "read", "0");
+            bx_assert_kv_about(path, &r, "stat_type", "chr"); /* /dev/null */
+            bx_assert_kv_about(path, &r, "stat_rdev", "1:3");
+            bx_assert_kv_about(path, &r, "read", "0");
         }
         mb_result_free(&r);
     }

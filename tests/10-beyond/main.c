@@ -154,22 +154,33 @@ void bx_spawn_with(const char *bin, struct mb_proc *p, ...)
     mb_minibox = saved;
 }
 
-void bx_assert_kv(const struct mb_result *r, const char *key, const char *want)
+void bx_assert_kv_about(const char *about, const struct mb_result *r, const char *key,
+                        const char *want)
 {
     char v[1024];
 
     mb_kv(r->out, key, v, sizeof(v));
     if (strcmp(v, want) != 0)
-        fail_msg("expected %s=%s, got '%s' (exit %d)\nstdout: %s\nstderr: %s", key, want, v,
-                 r->status, r->out, r->err);
+        fail_msg("%s%sexpected %s=%s, got '%s' (exit %d)\nstdout: %s\nstderr: %s",
+                 about ? about : "", about ? ": " : "", key, want, v, r->status, r->out, r->err);
+}
+
+void bx_assert_kv(const struct mb_result *r, const char *key, const char *want)
+{
+    bx_assert_kv_about(NULL, r, key, want);
 }
 
 static void expect_kv_argv(const char *bin, const char *key, const char *want, char **args)
 {
+    char about[2048] = "minibox";
     struct mb_result r;
 
+    for (char **a = args; *a != NULL; a++) {
+        size_t used = strlen(about);
+        snprintf(about + used, sizeof(about) - used, " %s", *a);
+    }
     bx_run_argv_with(bin, &r, NULL, args);
-    bx_assert_kv(&r, key, want);
+    bx_assert_kv_about(about, &r, key, want);
     mb_result_free(&r);
 }
 
