@@ -31,6 +31,9 @@
 #include "volumes.h"
 #endif
 #if MB_STEP >= 10
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
 #include "security.h"
 #endif
 
@@ -74,6 +77,25 @@ static int rootfs_bind_sys_readonly(int rootfd, mb_error *err)
 }
 #endif
 
+#if MB_STEP >= 10
+/* On a cgroup v2 host, the container sees its own cgroup (this process has
+ * entered its cgroup namespace: the mount's root is the container's
+ * cgroup) read-only at /sys/fs/cgroup, as Docker shows it: programs read
+ * their limits there (memory.max), and nothing can be written, so no
+ * limit can be raised and no release_agent-style knob set. On v1 and
+ * hybrid hosts /sys/fs/cgroup stays the empty directory of the read-only
+ * /sys: nothing to read, nothing to write. */
+static int rootfs_mount_cgroup_readonly(int rootfd, mb_error *err)
+{
+    struct statfs host;
+
+    if (statfs("/sys/fs/cgroup", &host) < 0 || host.f_type != CGROUP2_SUPER_MAGIC)
+        return 0;
+    return mount_at(rootfd, "sys/fs/cgroup", MOUNT_DIR, "cgroup2", "cgroup2",
+                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+}
+#endif
+
 static int rootfs_mount_kernel_fs(const struct container_config *cfg, int rootfd, mb_error *err)
 {
     int ret;
@@ -96,6 +118,10 @@ static int rootfs_mount_kernel_fs(const struct container_config *cfg, int rootfd
      * host's /sys, read-only, as rootless Podman does. */
     if (ret < 0 && errno == EPERM && cfg->userns.mode != USERNS_HOST)
         ret = rootfs_bind_sys_readonly(rootfd, err);
+#endif
+#if MB_STEP >= 10
+    if (ret == 0)
+        ret = rootfs_mount_cgroup_readonly(rootfd, err);
 #endif
     return ret;
 }
