@@ -121,7 +121,7 @@ static int exec_config_from_record(struct exec_args *a, mb_error *err)
     if (a->cfg.image_env == NULL)
         return mb_fail(err, ENOMEM, "exec");
     json_array_foreach(env, i, v) a->cfg.image_env[i] = (char *)json_string_value(v);
-    if (a->cfg.process.user == NULL)
+    if (a->cfg.process.user == NULL && json_string_length(json_object_get(config, "User")) > 0)
         a->cfg.process.user = json_string_value(json_object_get(config, "User"));
     a->cfg.workdir = json_string_value(json_object_get(config, "WorkingDir"));
     snprintf(a->cfg.hostname, sizeof(a->cfg.hostname), "%s",

@@ -197,7 +197,12 @@ static int resources_release(const struct container_config *cfg, struct containe
 #endif
 #if MB_STEP >= 9
     /* What ps shows once it has ended. */
+#if MB_STEP >= 10
+    /* inspect shows it too, for a kept image container run without a daemon */
+    if ((cfg->keep_record || cfg->image.config != NULL) && !cfg->remove)
+#else
     if (cfg->keep_record && !cfg->remove)
+#endif
         container_status_write(res->state.dir, res->exit_status, oom_kills > 0);
     if (cfg->keep_record && !cfg->remove && cfg->image.config == NULL) {
         state_remove_runtime(&res->state);

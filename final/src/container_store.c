@@ -34,9 +34,11 @@ static json_t *record_config(const struct container_config *cfg)
 
     for (size_t i = 0; i < cfg->process.n_env; i++)
         json_array_append_new(env, json_string(cfg->process.env[i]));
-    return json_pack("{s:o, s:s?, s:s?, s:s}", "Env", env, "WorkingDir",
-                     cfg->process.workdir ? cfg->process.workdir : cfg->workdir, "User",
-                     cfg->process.user, "Hostname", cfg->hostname);
+    const char *workdir = cfg->process.workdir ? cfg->process.workdir : cfg->workdir;
+
+    /* Docker's "": the image's or the root's default. */
+    return json_pack("{s:o, s:s, s:s, s:s}", "Env", env, "WorkingDir", workdir ? workdir : "",
+                     "User", cfg->process.user ? cfg->process.user : "", "Hostname", cfg->hostname);
 }
 
 /* What the container may do: what exec applies again, and inspect shows. */

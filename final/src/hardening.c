@@ -159,11 +159,26 @@ int hardening_close_fds_on_exec(int first, mb_error *err)
     return 0;
 }
 
+/* mkdir -p, inside the container: its parents too, as Docker makes them. */
+static int mkdir_parents(const char *dir)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s", dir);
+    for (char *slash = strchr(path + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *slash = '/';
+    }
+    return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 int hardening_chdir_inside(const char *dir, bool create, mb_error *err)
 {
     char cwd[4096];
 
-    if (chdir(dir) < 0 && (!create || errno != ENOENT || mkdir(dir, 0755) < 0 || chdir(dir) < 0))
+    if (chdir(dir) < 0 && (!create || errno != ENOENT || mkdir_parents(dir) < 0 || chdir(dir) < 0))
         return mb_fail(err, errno, "working directory %s", dir);
     /* CVE-2024-21626: runc's working directory could be a leaked fd of the
      * host's (/proc/self/fd/7), leaving the command with a cwd outside its
