@@ -122,6 +122,9 @@ cleanup() {
     find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -depth -type d -name "$tag-*" 2>/dev/null |
         while read -r d; do rmdir "$d" 2>/dev/null || true; done
     rm -rf "$out/minibox-root" "$out/layer" "$out/rootfs.tar"
+    # chapter 10: the read-only mount of the binary's copy
+    if grep -qF " $out/ro-bin " /proc/self/mountinfo; then umount "$out/ro-bin" || true; fi
+    rm -rf "$out/ro-bin"
     daemon_cleanup
     podman_cleanup
 }
@@ -245,6 +248,30 @@ else
         [ -n "$i" ] && [ "$i" != "$(readlink "/proc/self/ns/$n")" ] && made+="${made:+, }$n"
     done
     add "$name${has_net:+ --net none}" "$cmd" "$err" "${made:+new namespaces: $made}"
+
+    # Chapter 10: what the hardening costs. The first row has it all
+    # (capabilities, no_new_privs, masks, the cached seccomp filter, the
+    # sealed re-exec). Without the filter; without filter and masks; and
+    # from a binary on a read-only mount, where nothing in a container
+    # could write it, so minibox skips its sealed copy and second execve.
+    if "$minibox" run --help 2>/dev/null | grep -q -- '--privileged'; then
+        base="$(q "$minibox") --root $(q "$out/minibox-root") run $net_none"
+        cmd="$base--security-opt seccomp=unconfined --rootfs $(q "$rootfs") $true_in"
+        add "$name${has_net:+ --net none} seccomp=unconfined" "$cmd" "$(try_run "$cmd")" "no seccomp filter"
+        cmd="$base--privileged --rootfs $(q "$rootfs") $true_in"
+        add "$name${has_net:+ --net none} --privileged" "$cmd" "$(try_run "$cmd")" "all capabilities, no filter, no masked paths"
+        ro_err=""
+        if [ "$(id -u)" != 0 ]; then
+            ro_err="needs root (a bind mount)"
+        else
+            mkdir -p "$out/ro-bin" && cp "$minibox" "$out/ro-bin/minibox" &&
+                mount --bind "$out/ro-bin" "$out/ro-bin" &&
+                mount -o remount,bind,ro "$out/ro-bin" || ro_err="could not make a read-only bind mount"
+        fi
+        cmd="$(q "$out/ro-bin/minibox") --root $(q "$out/minibox-root") run $net_none--rootfs $(q "$rootfs") $true_in"
+        [ -z "$ro_err" ] && ro_err=$(try_run "$cmd")
+        add "$name${has_net:+ --net none}, binary on a read-only mount" "$cmd" "$ro_err" "hardened, but no sealed copy: the difference with the first row is the re-exec"
+    fi
 
     # Chapter 7's bridge: a lease, a veth pair, an address and a route by
     # netlink; run alone, each run also creates and removes minibox0 and
