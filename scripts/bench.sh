@@ -225,7 +225,9 @@ bare="$(q "$rootfs/bin/busybox") true" # bin/true is an absolute link to /bin/bu
 # minibox, labelled with the newest chapter it implements.
 # The chapter list is in sources.mk next to the binary (final/ or a copy);
 # a step binary's --version names its step already.
-step=$(sed -n 's/^STEPS[[:space:]]*:*=[[:space:]]*//p' "$(dirname "$minibox")/sources.mk" 2>/dev/null | awk '{print $NF}' || true)
+# (SUITES ends with the full engine's own chapter, 10-beyond.)
+step=$(sed -n -e 's/^SUITES[[:space:]]*:*=[[:space:]]*//p' -e 's/^STEPS[[:space:]]*:*=[[:space:]]*//p' \
+    "$(dirname "$minibox")/sources.mk" 2>/dev/null | tail -n 1 | awk '{print $NF}' || true)
 version=$("$minibox" --version 2>/dev/null || echo "minibox ?")
 name="$version${step:+ (= $step)}"
 if [ ! -x "$minibox" ]; then

@@ -1,6 +1,8 @@
 /* selfexe.c - see selfexe.h. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -23,24 +25,51 @@ static int selfexe_is_sealed(void)
     return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* How much of the ELF file the kernel and the loader read: up to the end of
+ * the last segment. What follows (debug info, the section headers) is for
+ * debuggers; leaving it out makes the copy a quarter of a -g build. The
+ * whole file when it does not parse. */
+static off_t selfexe_loaded_size(int fd, off_t file_size)
+{
+    Elf64_Ehdr eh;
+    off_t end = 0;
+
+    if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+        memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh.e_phentsize != sizeof(Elf64_Phdr))
+        return file_size;
+    for (int i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+
+        if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i * sizeof(ph))) !=
+            (ssize_t)sizeof(ph))
+            return file_size;
+        if ((off_t)(ph.p_offset + ph.p_filesz) > end)
+            end = (off_t)(ph.p_offset + ph.p_filesz);
+    }
+    if ((off_t)(eh.e_phoff + (Elf64_Off)eh.e_phnum * sizeof(Elf64_Phdr)) > end)
+        end = (off_t)(eh.e_phoff + (Elf64_Off)eh.e_phnum * sizeof(Elf64_Phdr));
+    return end > 0 && end <= file_size ? end : file_size;
+}
+
 /* A memfd holding a copy of the binary, sealed against every change. */
 static int selfexe_sealed_copy(mb_error *err)
 {
     cleanup_fd int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     cleanup_fd int copy = -1;
     struct stat st;
-    off_t done = 0;
+    off_t done = 0, size;
 
     if (self < 0 || fstat(self, &st) < 0)
         return mb_fail(err, errno, "open /proc/self/exe");
+    size = selfexe_loaded_size(self, st.st_size);
     copy = memfd_create("minibox", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (copy < 0)
         return mb_fail(err, errno, "memfd_create");
-    while (done < st.st_size) {
-        ssize_t n = sendfile(copy, self, NULL, (size_t)(st.st_size - done));
+    while (done < size) {
+        ssize_t n = sendfile(copy, self, &done, (size_t)(size - done));
         if (n <= 0)
             return mb_fail(err, n < 0 ? errno : EIO, "copy /proc/self/exe");
-        done += n;
     }
     if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
         return mb_fail(err, errno, "seal the copy of minibox");
