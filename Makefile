@@ -83,7 +83,7 @@ test-vm-selftest: deps-check all rootfs test-binaries
 # The same suites on a binary built with AddressSanitizer and UBSan.
 test-asan: deps-check rootfs test-binaries
 	$(Q)$(MAKE) -s -C final O=$(abspath $(BUILD))/asan SANITIZE=1
-	$(Q)tests/run.sh --rootfs $(ROOTFS) --step $(lastword $(STEPS)) --minibox $(BUILD)/asan/minibox
+	$(Q)tests/run.sh --rootfs $(ROOTFS) --step $(firstword $(subst -, ,$(lastword $(SUITES)))) --minibox $(BUILD)/asan/minibox
 
 # Grading a given MINIBOX needs no reference binaries built.
 grade: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
