@@ -39,7 +39,9 @@ check() {
 # share), from its first line matching FROM on, has a line matching PATTERN.
 results_have() {
     n=$((n + 1))
-    if sed -n "/${3:-^}/,\$p" "$logs/$1" | grep -Eq -- "$2"; then
+    # grep without -q reads to the end: with -q it may exit at the first
+    # match while sed still writes, and pipefail then reports sed's SIGPIPE.
+    if sed -n "/${3:-^}/,\$p" "$logs/$1" | grep -E -- "$2" >/dev/null; then
         passed=$((passed + 1)); echo "ok $n - $1 has /$2/"
     else
         failed=$((failed + 1)); echo "not ok $n - $1 lacks /$2/"
