@@ -31,11 +31,6 @@ steps=$(make -s --no-print-directory -f final/sources.mk -f - print <<'MK'
 print: ; @echo $(STEPS)
 MK
 )
-# Every file of the full engine, chapter by chapter.
-final_files=$(make -s --no-print-directory -f final/sources.mk -f - print <<'MK'
-print: ; @echo $(foreach n,01 02 03 04 05 06 07 08 09 10,$(SRC_$(n)))
-MK
-)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -113,21 +108,11 @@ diff_block() {
     diff_summary_and_text "$this/"
 }
 
-# Chapter 10: the full engine is no step, so cut it here from final/src the
-# way scripts/gen-steps.sh cuts one (unifdef -DMB_STEP=10 is what mb_step.h
-# means when MB_STEP is undefined; the include of mb_step.h and the blank
-# lines of removed blocks go), into $tmp/final/src.
+# Chapter 10: the full engine is no step; gen-steps.sh cuts it the way it
+# cuts one (unifdef -DMB_STEP=10, what mb_step.h means when MB_STEP is
+# undefined), into $tmp/final/src.
 full_engine() {
-    local out=$tmp/final/src f rc
-    mkdir -p "$out"
-    for f in $final_files; do
-        [ "$f" = mb_step.h ] && continue
-        rc=0
-        unifdef -DMB_STEP=10 "final/src/$f" >"$out/$f.tmp" || rc=$?
-        [ "$rc" -le 1 ] || { echo "chapter-diffs: unifdef failed on final/src/$f" >&2; exit 1; }
-        grep -v '^#include "mb_step.h"$' "$out/$f.tmp" | cat -s >"$out/$f"
-        rm "$out/$f.tmp"
-    done
+    scripts/gen-steps.sh --full "$tmp/final"
 }
 
 # The new files of the full engine as a table (they are too many to show

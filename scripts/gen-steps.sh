@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # gen-steps.sh OUT_DIR
+# gen-steps.sh --full OUT_DIR   the full engine cut the same way (MB_STEP=10,
+#                               every file of final/src) into OUT_DIR/src:
+#                               chapter 10's diff (scripts/chapter-diffs.sh)
 #
 # Cuts every chapter's snapshot out of final/: for step NN, the files of
 # chapters 01..NN (final/sources.mk) go through `unifdef -DMB_STEP=NN`, which
@@ -8,12 +11,43 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=${1:?usage: gen-steps.sh OUT_DIR}
+out=${1:?usage: gen-steps.sh [--full] OUT_DIR}
 vars=$(make -s --no-print-directory -f final/sources.mk -f - print <<'MK'
-print: ; @echo "STEPS='$(STEPS)'"; $(foreach n,01 02 03 04 05 06 07 08 09,echo "SRC_$(n)='$(SRC_$(n))'";)
+print: ; @echo "STEPS='$(STEPS)'"; $(foreach n,01 02 03 04 05 06 07 08 09 10,echo "SRC_$(n)='$(SRC_$(n))'";)
 MK
 )
 eval "$vars"
+
+# cut_sources N DIR FILE...: FILEs of final/src through unifdef -DMB_STEP=N
+# into DIR, without the include of mb_step.h. One unifdef and one awk for
+# all of them, not a pipeline per file: process starts dominate here.
+cut_sources() {
+    local n=$1 dst=$2 tmp f rc=0
+    shift 2
+    tmp=$(mktemp -d)
+    for f in "$@"; do [ "$f" = mb_step.h ] || cp "final/src/$f" "$tmp/$f"; done
+    # unifdef exits 1 when it changed something; only 2 is an error.
+    unifdef -m -DMB_STEP="$n" "$tmp"/* || rc=$?
+    [ "$rc" -le 1 ] || { echo "gen-steps: unifdef failed (MB_STEP=$n)" >&2; rm -rf "$tmp"; exit 1; }
+    # Drop the include of mb_step.h (it is empty once unifdef has run) and
+    # squeeze the blank lines that removed blocks leave behind (cat -s).
+    awk -v dst="$dst" '
+        FNR == 1 { if (out) close(out); out = dst "/" substr(FILENAME, length(src) + 2); blank = 0 }
+        /^#include "mb_step.h"$/ { next }
+        /^$/ { if (blank++) next; print > out; next }
+        { blank = 0; print > out }' src="$tmp" "$tmp"/*
+    for f in "$tmp"/*; do [ -e "$dst/${f##*/}" ] || : >"$dst/${f##*/}"; done # empty files
+    rm -rf "$tmp"
+}
+
+if [ "$out" = --full ]; then
+    out=${2:?usage: gen-steps.sh --full OUT_DIR}
+    mkdir -p "$out/src"
+    # shellcheck disable=SC2086 # word lists
+    cut_sources 10 "$out/src" $SRC_01 $SRC_02 $SRC_03 $SRC_04 $SRC_05 $SRC_06 $SRC_07 $SRC_08 \
+        $SRC_09 $SRC_10
+    exit 0
+fi
 
 mkdir -p "$out"
 for step in $STEPS; do
@@ -26,17 +60,8 @@ for step in $STEPS; do
         var=SRC_$(printf '%02d' "$((10#$k))")
         files="$files ${!var:-}"
     done
-    for f in $files; do
-        [ "$f" = mb_step.h ] && continue
-        # unifdef exits 1 when it changed something; only 2 is an error.
-        rc=0
-        unifdef -DMB_STEP="$((10#$n))" "final/src/$f" > "$dir/src/$f.tmp" || rc=$?
-        [ "$rc" -le 1 ] || { echo "gen-steps: unifdef failed on $f" >&2; exit 1; }
-        # Drop the include of mb_step.h (it is empty once unifdef has run)
-        # and squeeze the blank lines that removed blocks leave behind.
-        grep -v '^#include "mb_step.h"$' "$dir/src/$f.tmp" | cat -s > "$dir/src/$f"
-        rm "$dir/src/$f.tmp"
-    done
+    # shellcheck disable=SC2086 # $files is a word list
+    cut_sources "$((10#$n))" "$dir/src" $files
     cp final/Makefile "$dir/Makefile"
     cat > "$dir/README.md" <<README
 # Step $step
