@@ -203,18 +203,12 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     cleanup_fd int report_rd = -1;
     cleanup_fd int report_wr = -1;
     sigset_t saved_mask;
-    int fds[2], ret, wstatus;
+    int ret, wstatus;
     pid_t pid;
 
-    ret = signals_block(&saved_mask, err);
+    ret = report_pipe_open(&report_rd, &report_wr, &saved_mask, err);
     if (ret < 0)
         return ret;
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-        return mb_fail(err, errno, "pipe2");
-    }
-    report_rd = fds[0];
-    report_wr = fds[1];
 
     pid = container_clone(c);
     if (pid < 0) {

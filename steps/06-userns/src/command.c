@@ -1,6 +1,7 @@
 /* command.c - exec the command with a minimal environment; see command.h. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,24 @@ void child_fail(int report_fd, const mb_error *err)
      * whole report or nothing. */
     (void)write_all(report_fd, err, sizeof(*err));
     _exit(err->status);
+}
+
+int report_pipe_open(int *rd, int *wr, sigset_t *saved, mb_error *err)
+{
+    int fds[2], ret;
+
+    /* Blocked before the child exists: no signal is lost between the
+     * clone and the first sigwaitinfo (signals.h). */
+    ret = signals_block(saved, err);
+    if (ret < 0)
+        return ret;
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        sigprocmask(SIG_SETMASK, saved, NULL);
+        return mb_fail(err, errno, "pipe2");
+    }
+    *rd = fds[0];
+    *wr = fds[1];
+    return 0;
 }
 
 int child_report_read(int report_fd, mb_error *err)

@@ -18,6 +18,10 @@ __attribute__((noreturn)) void child_fail(int report_fd, const mb_error *err);
 __attribute__((noreturn)) void command_exec(const struct container_config *cfg,
                                             const sigset_t *saved_mask, int report_fd);
 
+/* Block the signals minibox forwards (the old mask goes to *saved), then
+ * make the report pipe, close-on-exec. On failure the mask is restored. */
+int report_pipe_open(int *rd, int *wr, sigset_t *saved, mb_error *err);
+
 /* Parent side: 0 on EOF (the command runs), -1 with the child's error. */
 int child_report_read(int report_fd, mb_error *err);
 
