@@ -1,7 +1,7 @@
 # The chapter in which each source file first appears. `make steps` copies a
 # file into steps/NN-name/ from its chapter on (after unifdef -DMB_STEP=NN);
 # final/ builds every file. Files of chapter 10 exist only in the full engine.
-SRC_01 := main.c commands.h cmd_run.c cmd_info.c config.h mb_step.h error.c error.h \
+SRC_01 := main.c commands.h verbs.c cmd_run.c cmd_info.c config.h mb_step.h error.c error.h \
           util.c util.h ids.c ids.h signals.c signals.h command.c command.h \
           container.c container.h rootfs.c rootfs.h hostinfo.c hostinfo.h \
           mountinfo.c mountinfo.h

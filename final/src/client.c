@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
 #include "protocol.h"
 #include "terminal.h"
 #include "util.h"
@@ -70,6 +71,22 @@ static void forward_signal(int sig)
         (void)!send(forward_sock, msg, (size_t)len + 4, MSG_NOSIGNAL);
 }
 
+/* run is read here with the parser the daemon uses: bad syntax fails
+ * without a round trip, and -t without a terminal before a pty is made. */
+static int client_check(int argc, char **argv, mb_error *err)
+{
+    struct run_args args;
+    int ret;
+
+    if (strcmp(argv[0], "run") != 0)
+        return 0;
+    ret = run_args_parse(&args, argc, argv, err);
+    if (ret == 0 && !args.help && args.cfg.tty && !isatty(0))
+        ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
+    run_args_free(&args);
+    return ret;
+}
+
 int client_call(const struct mb_globals *globals, int argc, char **argv, int *status, mb_error *err)
 {
     static const int stdio[3] = {0, 1, 2};
@@ -77,6 +94,8 @@ int client_call(const struct mb_globals *globals, int argc, char **argv, int *st
     json_t *req, *reply;
     int fds[PROTO_MAX_FDS], n_fds, ret;
 
+    if (client_check(argc, argv, err) < 0)
+        return -1;
     sock = client_connect(globals->socket, err);
     if (sock == -2)
         return 0;

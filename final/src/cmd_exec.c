@@ -6,7 +6,7 @@
  * the child is born in the container's PID namespace and goes through the
  * same last steps as the container's own command (command_exec: working
  * directory, capabilities, user, no_new_privs, seccomp, environment).
- * `exec --process FILE ID` is the OCI runtime's exec (cmd_oci.c).
+ * `exec --process FILE ID` is the OCI runtime's exec (cmd_oci_exec.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +62,8 @@ struct exec_args {
     struct container_config cfg; /* what command_exec needs */
     json_t *record;              /* the container's container.json */
     char dir[4500];              /* its state dir */
+    const char **env_files;      /* --env-file, read before -e */
+    size_t n_env_files;
     bool detach, tty, help;
 };
 
@@ -69,6 +71,7 @@ static void exec_args_free(struct exec_args *a)
 {
     free(a->cfg.image_env);
     run_options_free(&a->cfg);
+    free(a->env_files);
     json_decref(a->record);
 }
 
@@ -82,7 +85,7 @@ static int exec_parse_option(struct exec_args *a, int opt, const char *arg, char
     case 'e':
         return run_option_env(&a->cfg.process, arg, err);
     case OPT_ENV_FILE:
-        return run_option_env_file(&a->cfg.process, arg, err);
+        return run_option_env_file(&a->env_files, &a->n_env_files, arg, err);
     case 'i':
         return 0;
     case 't':
@@ -148,6 +151,9 @@ static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int
     }
     if (a->help)
         return 0;
+    ret = run_options_read_env_files(&a->cfg.process, a->env_files, a->n_env_files, err);
+    if (ret < 0)
+        return ret;
     if (argc - optind < 2)
         return mb_fail(err, 0, "usage: minibox exec [OPTIONS] CONTAINER COMMAND [ARG...]");
     if (a->tty && !isatty(0))
@@ -238,11 +244,6 @@ int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *
     struct exec_args a = {0};
     int ret, status = 0;
 
-    /* The OCI form names its process in a file: `exec --pid-file F
-     * --process P --detach ID` (conmon's order); ours has the command. */
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--process") == 0 || strncmp(argv[i], "--process=", 10) == 0)
-            return cmd_oci_exec(globals, argc, argv, err);
     ret = exec_parse(&a, globals, argc, argv, err);
     if (ret == 0 && a.help)
         fputs(exec_usage, stdout);

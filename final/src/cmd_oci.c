@@ -206,7 +206,7 @@ int cmd_oci_delete(const struct mb_globals *globals, int argc, char **argv, mb_e
     return ret;
 }
 
-bool oci_container_exists(const struct mb_globals *globals, const char *id)
+static bool oci_container_exists(const struct mb_globals *globals, const char *id)
 {
     char dir[PATH_MAX], path[PATH_MAX + 16];
     mb_error ignored;
@@ -215,6 +215,17 @@ bool oci_container_exists(const struct mb_globals *globals, const char *id)
         return false;
     snprintf(path, sizeof(path), "%s/state.json", dir);
     return access(path, F_OK) == 0;
+}
+
+bool oci_form(const struct mb_globals *globals, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--process") == 0 || strncmp(argv[i], "--process=", 10) == 0)
+            return true;
+        if (argv[i][0] != '-' && oci_container_exists(globals, argv[i]))
+            return true;
+    }
+    return false;
 }
 
 /* conmon and containerd read the runtime's error from this file (the last

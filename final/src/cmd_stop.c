@@ -112,17 +112,6 @@ int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *
     char dir[4500];
     int sig = SIGKILL, i = 1;
 
-#if MB_STEP >= 10
-    /* `kill [--all] ID [SIGNAL]` of a container `create` made is the OCI
-     * runtime's kill, as conmon and containerd send it. */
-    for (int a = 1; a < argc; a++)
-        if (argv[a][0] != '-') {
-            if (oci_container_exists(globals, argv[a]))
-                return cmd_oci_kill(globals, argc, argv, err);
-            break;
-        }
-#endif
-
     if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
         if (parse_signal(argv[2], &sig, err) < 0)
             return -1;

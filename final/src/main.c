@@ -23,85 +23,12 @@
 #define MB_VERSION "dev"
 #endif
 
-struct verb {
-    const char *name;
-    int (*run)(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
-    const char *summary;
-};
-
-static const struct verb verbs[] = {
-    {"run", cmd_run, "run a command in a new container"},
-    {"info", cmd_info, "show what this host supports, and how to fix what it lacks"},
-#if MB_STEP >= 5
-    {"gc", cmd_gc, "remove cgroups and state that killed runs left behind"},
-#endif
-#if MB_STEP >= 9
-    {"daemon", cmd_daemon, "serve containers to root and the minibox group on a socket"},
-    {"ps", cmd_ps, "list containers ([-a] with the ended ones)"},
-    {"stop", cmd_stop, "SIGTERM, then SIGKILL after -t seconds"},
-    {"kill", cmd_kill, "send a signal (-s) to a container"},
-    {"logs", cmd_logs, "what a detached container wrote ([-f] to follow)"},
-#endif
-#if MB_STEP >= 10
-    {"exec", cmd_exec, "run a command in a running container"},
-    {"inspect", cmd_inspect, "a container's record and state, or an image's, as JSON"},
-    {"create", cmd_oci_create, "OCI: create a container from a bundle, stopped before its command"},
-    {"start", cmd_oci_start, "OCI: run the command of a created container"},
-    {"state", cmd_oci_state, "OCI: a container's state, as the runtime spec's JSON"},
-    {"delete", cmd_oci_delete, "OCI: remove a stopped container ([--force] a running one)"},
-    {"pause", cmd_oci_pause, "OCI: freeze every process of a container"},
-    {"resume", cmd_oci_resume, "OCI: thaw a paused container"},
-    {"features", cmd_oci_features, "OCI: what this runtime supports, as JSON"},
-#endif
-#if MB_STEP >= 8
-    {"image", cmd_image, "import FILE [NAME] | inspect IMAGE"},
-    {"images", cmd_images, "list images"},
-    {"rmi", cmd_rmi, "remove an image"},
-    {"commit", cmd_commit, "turn a container's changes into a new image"},
-    {"rm", cmd_rm, "remove an exited container and its writable layer"},
-#endif
-};
-
 static void usage(FILE *out)
 {
     fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+    verbs_usage(out);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
-
-#if MB_STEP >= 9
-static int is_remote_verb(const char *verb)
-{
-    static const char *const remote[] = {"run",  "ps",     "stop",  "kill", "rm",
-                                         "logs", "images", "image", "rmi",  "commit"};
-
-    for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
-        if (strcmp(verb, remote[i]) == 0)
-            return 1;
-    return 0;
-}
-#endif
-
-#if MB_STEP >= 10
-static int has_arg(int argc, char **argv, const char *option)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], option) == 0)
-            return 1;
-    return 0;
-}
-
-static int enters_containers(const char *verb)
-{
-    static const char *const verbs_inside[] = {"run", "exec", "create", "daemon"};
-
-    for (size_t i = 0; i < sizeof(verbs_inside) / sizeof(verbs_inside[0]); i++)
-        if (strcmp(verb, verbs_inside[i]) == 0)
-            return 1;
-    return 0;
-}
-#endif
 
 /* Where state lives unless --root says otherwise. */
 static const char *default_root(void)
@@ -195,11 +122,65 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
     return i;
 }
 
+/* Run the verb at argv[at] here, or (from chapter 9) in the daemon when
+ * one listens. */
+static int run_verb(const struct mb_globals *globals, const struct verb *verb, int at, int argc,
+                    char **argv)
+{
+    verb_fn fn = verb->run;
+    mb_error err;
+    int ret;
+#if MB_STEP >= 9
+    int remote = verb->remote;
+#endif
+
+#if MB_STEP >= 10
+    /* The OCI runtime's verbs, and its form of kill, exec and ps: the
+     * caller (conmon, containerd's shim) is the container's parent, so
+     * they never go through the daemon. */
+    if (verb->oci != NULL && (verb->run == NULL || oci_form(globals, argc - at, argv + at))) {
+        fn = verb->oci;
+        remote = 0;
+    }
+#endif
+#if MB_STEP >= 9
+    if (remote) {
+        int status;
+
+        ret = client_call(globals, argc - at, argv + at, &status, &err);
+        if (ret < 0) {
+            mb_error_print(&err);
+            return err.status;
+        }
+        if (ret == 1)
+            return status;
+    }
+#endif
+#if MB_STEP >= 10
+    /* The verbs whose own code runs inside a container (until the
+     * command's execve) run from a sealed copy: CVE-2019-5736. */
+    if (verb->enters && selfexe_ensure_sealed(argv, &err) < 0) {
+        mb_error_print(&err);
+        return err.status;
+    }
+#endif
+    ret = fn(globals, argc - at, argv + at, &err);
+    if (ret < 0) {
+#if MB_STEP >= 10
+        oci_log_error(globals, &err);
+#endif
+        mb_error_print(&err);
+        return err.status;
+    }
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
+    const struct verb *verb;
     struct mb_globals globals;
     mb_error err;
-    int at, ret;
+    int at;
 
     at = parse_globals(argc, argv, &globals, &err);
     if (at < 0) {
@@ -218,53 +199,9 @@ int main(int argc, char **argv)
         printf("minibox %s\n", MB_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-        if (strcmp(argv[at], verbs[i].name) != 0)
-            continue;
-#if MB_STEP >= 9
-        /* When a daemon listens, it runs the verb (chapter 9). */
-        int remote = is_remote_verb(argv[at]);
-
-#if MB_STEP >= 10
-        /* `kill ID SIGNAL` of an OCI container is the OCI runtime's own. */
-        for (int k = at + 1; strcmp(argv[at], "kill") == 0 && k < argc; k++)
-            if (argv[k][0] != '-' && oci_container_exists(&globals, argv[k]))
-                remote = 0;
-        /* exec and inspect go to the daemon too, but not the OCI runtime's
-         * `exec --process FILE ID`: it speaks for itself. */
-        if (strcmp(argv[at], "exec") == 0 || strcmp(argv[at], "inspect") == 0)
-            remote = !has_arg(argc - at, argv + at, "--process");
-#endif
-        if (remote) {
-            int status;
-
-            ret = client_call(&globals, argc - at, argv + at, &status, &err);
-            if (ret < 0) {
-                mb_error_print(&err);
-                return err.status;
-            }
-            if (ret == 1)
-                return status;
-        }
-#endif
-#if MB_STEP >= 10
-        /* The verbs whose own code runs inside a container (until the
-         * command's execve) run from a sealed copy: CVE-2019-5736. */
-        if (enters_containers(argv[at]) && selfexe_ensure_sealed(argv, &err) < 0) {
-            mb_error_print(&err);
-            return err.status;
-        }
-#endif
-        ret = verbs[i].run(&globals, argc - at, argv + at, &err);
-        if (ret < 0) {
-#if MB_STEP >= 10
-            oci_log_error(&globals, &err);
-#endif
-            mb_error_print(&err);
-            return err.status;
-        }
-        return ret;
-    }
+    verb = verb_find(argv[at]);
+    if (verb != NULL)
+        return run_verb(&globals, verb, at, argc, argv);
     err = (mb_error){0};
     mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
     mb_error_print(&err);

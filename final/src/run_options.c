@@ -49,7 +49,18 @@ int run_option_env(struct process_config *proc, const char *arg, mb_error *err)
     return env_add(proc, arg, "-e", err);
 }
 
-int run_option_env_file(struct process_config *proc, const char *path, mb_error *err)
+int run_option_env_file(const char ***files, size_t *n, const char *path, mb_error *err)
+{
+    const char **grown = realloc(*files, (*n + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return mb_fail(err, ENOMEM, "--env-file %s", path);
+    grown[(*n)++] = path;
+    *files = grown;
+    return 0;
+}
+
+static int env_file_read(struct process_config *proc, const char *path, mb_error *err)
 {
     cleanup_free char *line = NULL;
     size_t cap = 0;
@@ -69,6 +80,32 @@ int run_option_env_file(struct process_config *proc, const char *path, mb_error 
     }
     fclose(f);
     return ret;
+}
+
+/* Docker's order: the files' variables first, -e after them (and over
+ * them: the last NAME= wins when the environment is built). */
+int run_options_read_env_files(struct process_config *proc, const char *const *files, size_t n,
+                               mb_error *err)
+{
+    struct process_config read = {0};
+    int ret = 0;
+
+    for (size_t i = 0; i < n && ret == 0; i++)
+        ret = env_file_read(&read, files[i], err);
+    for (size_t i = 0; i < proc->n_env && ret == 0; i++)
+        ret = env_append(&read, proc->env[i], err);
+    if (ret < 0) {
+        for (size_t i = 0; i < read.n_env; i++)
+            free(read.env[i]);
+        free(read.env);
+        return ret;
+    }
+    for (size_t i = 0; i < proc->n_env; i++)
+        free(proc->env[i]);
+    free(proc->env);
+    proc->env = read.env;
+    proc->n_env = read.n_env;
+    return 0;
 }
 
 int run_option_workdir(struct process_config *proc, const char *dir, mb_error *err)

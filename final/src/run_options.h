@@ -8,14 +8,19 @@
 #define MB_RUN_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "error.h"
 
 /* -e NAME=VALUE, or -e NAME: the caller's value (nothing if unset). */
 int run_option_env(struct process_config *proc, const char *arg, mb_error *err);
-/* --env-file FILE: NAME=VALUE lines; '#' comments and blank lines skipped. */
-int run_option_env_file(struct process_config *proc, const char *path, mb_error *err);
+/* --env-file FILE: noted in files[]; read by run_options_read_env_files. */
+int run_option_env_file(const char ***files, size_t *n, const char *path, mb_error *err);
+/* After all options: the files' NAME=VALUE lines ('#' comments and blank
+ * lines skipped) go before the -e variables already in proc. */
+int run_options_read_env_files(struct process_config *proc, const char *const *files, size_t n,
+                               mb_error *err);
 /* -w DIR: absolute. */
 int run_option_workdir(struct process_config *proc, const char *dir, mb_error *err);
 /* -u USER[:GROUP]: names or numbers; names are looked up inside. */

@@ -131,4 +131,11 @@ void test_inspect_exited_container_and_image(void **state);
  * tests keep, so that a failed test does not fail the leak check too. */
 int bx_exec_teardown(void **state);
 
+/* daemon.c: run's options through the daemon */
+void test_daemon_detaches_after_an_option_value(void **state);
+void test_daemon_detaches_with_grouped_flags(void **state);
+void test_daemon_gives_a_tty_after_an_option_value(void **state);
+/* remove what the daemon tests made, stop their daemon */
+int bx_daemon_teardown(void **state);
+
 #endif

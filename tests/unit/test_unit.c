@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "commands.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -719,6 +720,120 @@ static void test_seccomp_oci_accepts_and_refuses(void **state)
     }
 }
 
+/* run's one parser (the client's, the daemon's, run's own): -d and -t are
+ * found wherever they stand, grouped or after an option's value. */
+static void test_run_parser_finds_detach_and_tty(void **state)
+{
+    static const struct {
+        const char *args[12];
+        bool detach, tty;
+        const char *first; /* the IMAGE or COMMAND */
+    } cases[] = {
+        {{"run", "-e", "A=1", "-d", "img"}, true, false, "img"},
+        {{"run", "-dp", "8080:80", "img"}, true, false, "img"},
+        {{"run", "-w", "/x", "-t", "img", "sh"}, false, true, "img"},
+        {{"run", "-it", "--name", "n", "img", "sh", "-d"}, false, true, "img"},
+        {{"run", "-ti", "-v", "/a:/b", "-d", "--rootfs", "/r", "ls", "-t"}, true, true, "ls"},
+        {{"run", "--detach", "-p", "1:2", "--tty", "img"}, true, true, "img"},
+        {{"run", "-u", "1:2", "-m", "64M", "img", "-d"}, false, false, "img"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct run_args args;
+        mb_error err = {0};
+        int argc = 0;
+
+        while (cases[i].args[argc] != NULL)
+            argc++;
+        if (run_args_parse(&args, argc, (char **)cases[i].args, &err) < 0)
+            fail_msg("case %zu: %s", i, err.msg);
+        assert_int_equal(args.cfg.detach, cases[i].detach);
+        assert_int_equal(args.cfg.tty, cases[i].tty);
+        assert_string_equal(args.argv[args.first], cases[i].first);
+        run_args_free(&args);
+    }
+}
+
+static void test_run_parser_keeps_every_value(void **state)
+{
+    char *argv[] = {"run",          "-e",     "A=1",     "--env", "B=2",   "-dp",
+                    "8080:80",      "-p",     "9:9/udp", "-w",    "/work", "-v",
+                    "/src:/dst:ro", "--name", "web",     "img",   NULL};
+    struct run_args args;
+    mb_error err = {0};
+
+    (void)state;
+    if (run_args_parse(&args, 16, argv, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(args.cfg.process.n_env, 2);
+    assert_string_equal(args.cfg.process.env[0], "A=1");
+    assert_string_equal(args.cfg.process.env[1], "B=2");
+    assert_int_equal(args.cfg.net.n_ports, 2);
+    assert_int_equal(args.cfg.net.ports[0].host_port, 8080);
+    assert_true(args.cfg.net.ports[1].udp);
+    assert_string_equal(args.cfg.process.workdir, "/work");
+    assert_int_equal(args.cfg.n_volumes, 1);
+    assert_true(args.cfg.volumes[0].readonly);
+    assert_string_equal(args.cfg.name, "web");
+    assert_string_equal(args.argv[args.first], "img");
+    run_args_free(&args);
+}
+
+static void test_run_parser_refuses_bad_syntax(void **state)
+{
+    static const char *const cases[][6] = {
+        {"run", "-p", NULL},                      /* a value is missing */
+        {"run", "--no-such-option", "img", NULL}, /* unknown */
+        {"run", "-d", NULL},                      /* no IMAGE or --rootfs */
+        {"run", "--rootfs", "/r", NULL},          /* no command */
+        {"run", "-v", "relative:/x", "img", NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct run_args args;
+        mb_error err = {0};
+        int argc = 0;
+
+        while (cases[i][argc] != NULL)
+            argc++;
+        assert_int_equal(run_args_parse(&args, argc, (char **)cases[i], &err), -1);
+        assert_int_equal(err.status, MB_EXIT_FAILED);
+        assert_true(err.msg[0] != '\0');
+        run_args_free(&args);
+    }
+}
+
+/* One table says what each verb is: the daemon serves the remote ones, the
+ * OCI runtime's verbs never go there. */
+static void test_verb_table(void **state)
+{
+    static const char *const remote[] = {"run",    "ps",    "stop", "kill",   "logs", "rm",
+                                         "images", "image", "rmi",  "commit", "exec", "inspect"};
+    static const char *const oci_only[] = {"create", "start",  "state",   "delete",
+                                           "pause",  "resume", "features"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
+        const struct verb *v = verb_find(remote[i]);
+        assert_non_null(v);
+        assert_true(v->remote);
+        assert_non_null(v->run);
+    }
+    for (size_t i = 0; i < sizeof(oci_only) / sizeof(oci_only[0]); i++) {
+        const struct verb *v = verb_find(oci_only[i]);
+        assert_non_null(v);
+        assert_false(v->remote);
+        assert_null(v->run);
+        assert_non_null(v->oci);
+    }
+    assert_false(verb_find("daemon")->remote);
+    assert_true(verb_find("create")->enters);
+    assert_true(verb_find("run")->enters);
+    assert_null(verb_find("no-such-verb"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +861,10 @@ int main(void)
         cmocka_unit_test(test_seccomp_all_caps_filter_allows_namespaces),
         cmocka_unit_test(test_seccomp_oci_podman_profile),
         cmocka_unit_test(test_seccomp_oci_accepts_and_refuses),
+        cmocka_unit_test(test_run_parser_finds_detach_and_tty),
+        cmocka_unit_test(test_run_parser_keeps_every_value),
+        cmocka_unit_test(test_run_parser_refuses_bad_syntax),
+        cmocka_unit_test(test_verb_table),
     };
 
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);

@@ -51,13 +51,7 @@ static const struct option run_options[] = {
  * (ls -l) are not minibox's. ":": report a missing argument as ':'. */
 static const char run_shortopts[] = "+:h:v:";
 
-struct run_args {
-    struct container_config cfg;
-    const char *rootfs_arg;
-    int help;
-};
-
-static void run_args_free(struct run_args *args)
+void run_args_free(struct run_args *args)
 {
     free(args->cfg.rootfs);
     for (size_t i = 0; i < args->cfg.n_volumes; i++)
@@ -85,11 +79,6 @@ static int run_add_volume(struct container_config *cfg, const char *spec, mb_err
     ret = volume_parse(spec, &vol, err);
     if (ret < 0)
         return ret;
-    ret = volume_check_source(&vol, err);
-    if (ret < 0) {
-        volume_free(&vol);
-        return ret;
-    }
     grown = realloc(cfg->volumes, (cfg->n_volumes + 1) * sizeof(*grown));
     if (grown == NULL) {
         volume_free(&vol);
@@ -105,7 +94,7 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
 {
     switch (opt) {
     case OPT_ROOTFS:
-        args->rootfs_arg = arg;
+        args->rootfs = arg;
         return 0;
     case OPT_INIT:
         args->cfg.init = 1;
@@ -125,10 +114,40 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
     }
 }
 
-static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err)
+static int run_check_rootfs(struct run_args *args, mb_error *err)
+{
+    int ret;
+
+    ret = rootfs_check(args->rootfs, err);
+    if (ret < 0)
+        return ret;
+    args->cfg.rootfs = realpath(args->rootfs, NULL);
+    if (args->cfg.rootfs == NULL)
+        return mb_fail(err, errno, "rootfs %s", args->rootfs);
+    return rootfs_check(args->cfg.rootfs, err);
+}
+
+/* What was typed, checked against the host: the files it names exist, the
+ * ids and the network it asks for can be had. */
+static int run_check(struct run_args *args, mb_error *err)
+{
+    int ret;
+
+    for (size_t i = 0; i < args->cfg.n_volumes; i++) {
+        ret = volume_check_source(&args->cfg.volumes[i], err);
+        if (ret < 0)
+            return ret;
+    }
+    return run_check_rootfs(args, err);
+}
+
+int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err)
 {
     int opt, ret;
 
+    memset(args, 0, sizeof(*args));
+    args->argc = argc;
+    args->argv = argv;
     optind = 1;
     opterr = 0; /* we print our own single line */
     while ((opt = getopt_long(argc, argv, run_shortopts, run_options, NULL)) != -1) {
@@ -136,43 +155,43 @@ static int run_parse(struct run_args *args, int argc, char **argv, mb_error *err
         if (ret < 0)
             return ret;
     }
+    args->first = optind;
     if (args->help)
         return 0;
-    if (args->rootfs_arg == NULL)
+    if (args->rootfs == NULL)
         return mb_fail(err, 0, "run: --rootfs DIR is required");
     if (optind >= argc)
         return mb_fail(err, 0, "run: no command given (usage: minibox run --rootfs DIR COMMAND)");
     args->cfg.argv = &argv[optind];
-
-    ret = rootfs_check(args->rootfs_arg, err);
-    if (ret < 0)
-        return ret;
-    args->cfg.rootfs = realpath(args->rootfs_arg, NULL);
-    if (args->cfg.rootfs == NULL)
-        return mb_fail(err, errno, "rootfs %s", args->rootfs_arg);
-    ret = rootfs_check(args->cfg.rootfs, err);
-    return ret;
+    return 0;
 }
 
-int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+int run_execute(const struct mb_globals *globals, struct run_args *args, mb_error *err)
 {
-    struct run_args args = {0};
     int ret, status = 0;
 
     (void)globals;
     /* The id comes first: an image container's rootfs path holds it. */
-    ret = container_id_new(args.cfg.id, err);
+    ret = container_id_new(args->cfg.id, err);
     if (ret == 0)
-        ret = run_parse(&args, argc, argv, err);
-    if (ret == 0 && args.help) {
-        fputs(run_usage, stdout);
-        run_args_free(&args);
-        return 0;
-    }
-    if (ret == 0 && args.cfg.hostname[0] == '\0')
-        memcpy(args.cfg.hostname, args.cfg.id, MB_SHORT_ID_LEN);
+        ret = run_check(args, err);
+    if (ret == 0 && args->cfg.hostname[0] == '\0')
+        memcpy(args->cfg.hostname, args->cfg.id, MB_SHORT_ID_LEN);
     if (ret == 0)
-        ret = container_run(&args.cfg, &status, err);
-    run_args_free(&args);
+        ret = container_run(&args->cfg, &status, err);
     return ret < 0 ? ret : status;
+}
+
+int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    struct run_args args;
+    int ret;
+
+    ret = run_args_parse(&args, argc, argv, err);
+    if (ret == 0 && args.help)
+        fputs(run_usage, stdout);
+    else if (ret == 0)
+        ret = run_execute(globals, &args, err);
+    run_args_free(&args);
+    return ret;
 }

@@ -16,23 +16,10 @@
 #define MB_VERSION "dev"
 #endif
 
-struct verb {
-    const char *name;
-    int (*run)(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
-    const char *summary;
-};
-
-static const struct verb verbs[] = {
-    {"run", cmd_run, "run a command in a new container"},
-    {"info", cmd_info, "show what this host supports, and how to fix what it lacks"},
-    {"gc", cmd_gc, "remove cgroups and state that killed runs left behind"},
-};
-
 static void usage(FILE *out)
 {
     fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+    verbs_usage(out);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
 
@@ -81,11 +68,29 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
     return i;
 }
 
+/* Run the verb at argv[at] here, or (from chapter 9) in the daemon when
+ * one listens. */
+static int run_verb(const struct mb_globals *globals, const struct verb *verb, int at, int argc,
+                    char **argv)
+{
+    verb_fn fn = verb->run;
+    mb_error err;
+    int ret;
+
+    ret = fn(globals, argc - at, argv + at, &err);
+    if (ret < 0) {
+        mb_error_print(&err);
+        return err.status;
+    }
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
+    const struct verb *verb;
     struct mb_globals globals;
     mb_error err;
-    int at, ret;
+    int at;
 
     at = parse_globals(argc, argv, &globals, &err);
     if (at < 0) {
@@ -104,16 +109,9 @@ int main(int argc, char **argv)
         printf("minibox %s\n", MB_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-        if (strcmp(argv[at], verbs[i].name) != 0)
-            continue;
-        ret = verbs[i].run(&globals, argc - at, argv + at, &err);
-        if (ret < 0) {
-            mb_error_print(&err);
-            return err.status;
-        }
-        return ret;
-    }
+    verb = verb_find(argv[at]);
+    if (verb != NULL)
+        return run_verb(&globals, verb, at, argc, argv);
     err = (mb_error){0};
     mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
     mb_error_print(&err);

@@ -39,19 +39,6 @@
 #include "state.h"
 #include "util.h"
 
-typedef int (*verb_fn)(const struct mb_globals *, int, char **, mb_error *);
-
-/* clang-format off */
-static const struct {
-    const char *op;
-    verb_fn fn;
-} remote_verbs[] = {
-    {"run", cmd_run}, {"ps", cmd_ps},         {"stop", cmd_stop},     {"kill", cmd_kill},
-    {"rm", cmd_rm},   {"logs", cmd_logs},     {"images", cmd_images}, {"image", cmd_image},
-    {"rmi", cmd_rmi}, {"commit", cmd_commit},
-};
-/* clang-format on */
-
 static void reply(int sock, json_t *msg, const int *fds, int n_fds)
 {
     mb_error ignored;
@@ -116,42 +103,9 @@ static pid_t start_signal_relay(int sock)
     }
 }
 
-/* run's flags that decide how the daemon must run it: -d and -t. */
-static void run_mode(json_t *args, int *detach, int *tty)
-{
-    static const char *const takes_value[] = {
-        "-h",       "--hostname", "-v",           "--volume",        "-m",
-        "--memory", "--cpus",     "--pids-limit", "--cgroup-parent", "--userns",
-        "--net",    "--network",  "-p",           "--publish",       "--name",
-        "--rootfs"};
-    json_t *a;
-    size_t i;
-
-    *detach = *tty = 0;
-    json_array_foreach(args, i, a)
-    {
-        const char *s = json_string_value(a);
-        int skip = 0;
-
-        if (s == NULL || s[0] != '-' || strcmp(s, "--") == 0)
-            break; /* the image, or the command */
-        if (strcmp(s, "--detach") == 0)
-            *detach = 1;
-        else if (strcmp(s, "--tty") == 0)
-            *tty = 1;
-        else if (s[1] != '-' && strspn(s + 1, "dit") == strlen(s + 1)) {
-            *detach |= strchr(s, 'd') != NULL;
-            *tty |= strchr(s, 't') != NULL;
-        }
-        for (size_t k = 0; k < sizeof(takes_value) / sizeof(takes_value[0]); k++)
-            skip |= strcmp(s, takes_value[k]) == 0;
-        i += (size_t)skip;
-    }
-}
-
 /* -d: a monitor process runs the container with the log as its stdio; the
  * handler answers as soon as it has started (or failed). */
-static int run_detached(const struct mb_globals *g, int sock, int argc, char **argv)
+static int run_detached(const struct mb_globals *g, int sock, struct run_args *args)
 {
     int pipefd[2];
     char buf[512] = "";
@@ -173,8 +127,8 @@ static int run_detached(const struct mb_globals *g, int sock, int argc, char **a
         dup2(null, 1);
         dup2(null, 2);
         setsid(); /* no terminal, no process group of the client's */
-        cmd_run_preset(true, pipefd[1]);
-        ret = cmd_run(g, argc, argv, &err);
+        args->cfg.started_fd = pipefd[1];
+        ret = run_execute(g, args, &err);
         if (ret < 0) {
             dprintf(pipefd[1], "!%d %s\n", err.status, err.msg);
             _exit(err.status);
@@ -203,56 +157,87 @@ static int run_detached(const struct mb_globals *g, int sock, int argc, char **a
 }
 
 /* -t: a pty; its master goes to the client, its slave is the stdio. */
-static int run_tty(const struct mb_globals *g, int sock, int argc, char **argv)
+static int run_tty(const struct mb_globals *g, int sock, struct run_args *args, mb_error *err)
 {
-    int master, slave, ret;
-    mb_error err;
+    int master, slave;
 
-    if (openpty(&master, &slave, NULL, NULL, NULL) < 0) {
-        fprintf(stderr, "minibox: openpty: %s\n", strerror(errno));
-        return MB_EXIT_FAILED;
-    }
+    if (openpty(&master, &slave, NULL, NULL, NULL) < 0)
+        return mb_fail(err, errno, "openpty");
     reply(sock, json_pack("{s:i, s:b, s:b}", "v", PROTO_VERSION, "ok", 1, "pty", 1), &master, 1);
     close(master);
     dup2(slave, 0);
     dup2(slave, 1);
     dup2(slave, 2);
     close(slave);
-    cmd_run_preset(true, -1);
-    ret = cmd_run(g, argc, argv, &err);
-    if (ret < 0) {
-        mb_error_print(&err);
-        return err.status;
+    return run_execute(g, args, err);
+}
+
+/* run, as the client typed it: parsed by the parser the client used, so
+ * the daemon sees -d and -t wherever they stand (-dp 80:80, -e A=1 -d). The
+ * daemon keeps the record of every run, as Docker does, until rm. */
+static int serve_run(const struct mb_globals *g, int sock, int argc, char **argv, json_t *req,
+                     mb_error *err)
+{
+    struct run_args args;
+    int ret;
+
+    ret = run_args_parse(&args, argc, argv, err);
+    if (ret == 0 && args.help)
+        ret = cmd_run(g, argc, argv, err);
+    else if (ret == 0) {
+        args.cfg.keep_record = true;
+        if (args.cfg.detach)
+            ret = run_detached(g, sock, &args);
+        else if (args.cfg.tty && !json_is_true(json_object_get(req, "stdin_tty")))
+            ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
+        else if (args.cfg.tty)
+            ret = run_tty(g, sock, &args, err);
+        else {
+            start_signal_relay(sock);
+            ret = run_execute(g, &args, err);
+        }
     }
+    run_args_free(&args);
     return ret;
 }
 
-static int run_verb(const struct mb_globals *g, int sock, verb_fn fn, json_t *req)
+/* The request's args as argv (argv[0] is the verb), as many as it has. */
+static char **request_argv(json_t *req, const char *op, int *argc)
 {
     json_t *args = json_object_get(req, "args"), *a;
-    char *argv[260];
-    int argc = 0, detach, tty, ret;
-    mb_error err;
+    char **argv = calloc(json_array_size(args) + 2, sizeof(*argv));
     size_t i;
 
-    argv[argc++] = (char *)json_string_value(json_object_get(req, "op"));
-    json_array_foreach(args, i, a) if (argc < 258 && json_is_string(a)) argv[argc++] =
-        (char *)json_string_value(a);
-    argv[argc] = NULL;
-    if (fn == cmd_run) {
-        run_mode(args, &detach, &tty);
-        if (detach)
-            return run_detached(g, sock, argc, argv);
-        if (tty && !json_is_true(json_object_get(req, "stdin_tty"))) {
-            fprintf(stderr, "minibox: run -t: stdin is not a terminal\n");
-            return MB_EXIT_FAILED;
+    if (argv == NULL)
+        return NULL;
+    *argc = 0;
+    argv[(*argc)++] = (char *)op;
+    json_array_foreach(args, i, a)
+    {
+        if (!json_is_string(a)) {
+            free(argv);
+            return NULL;
         }
-        if (tty)
-            return run_tty(g, sock, argc, argv);
-        cmd_run_preset(true, -1);
-        start_signal_relay(sock);
+        argv[(*argc)++] = (char *)json_string_value(a);
     }
-    ret = fn(g, argc, argv, &err);
+    return argv;
+}
+
+static int run_verb(const struct mb_globals *g, int sock, const struct verb *verb, json_t *req)
+{
+    cleanup_free char **argv = NULL;
+    int argc = 0, ret;
+    mb_error err;
+
+    argv = request_argv(req, verb->name, &argc);
+    if (argv == NULL) {
+        fprintf(stderr, "minibox: bad request: args must be strings\n");
+        return MB_EXIT_FAILED;
+    }
+    if (verb->run == cmd_run)
+        ret = serve_run(g, sock, argc, argv, req, &err);
+    else
+        ret = verb->run(g, argc, argv, &err);
     if (ret < 0) {
         mb_error_print(&err);
         return err.status;
@@ -267,7 +252,7 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     int fds[PROTO_MAX_FDS], n_fds = 0, status;
     const char *op, *cwd, *term;
     char msg[512];
-    verb_fn fn = NULL;
+    const struct verb *verb = NULL;
     mb_error err = {.msg = "the client closed the connection without a request"};
     json_t *req;
     uid_t uid = (uid_t)-1;
@@ -290,13 +275,12 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     op = json_string_value(json_object_get(req, "op"));
     cwd = json_string_value(json_object_get(req, "cwd"));
     term = json_string_value(json_object_get(req, "term"));
-    for (size_t i = 0; op != NULL && i < sizeof(remote_verbs) / sizeof(remote_verbs[0]); i++)
-        if (strcmp(op, remote_verbs[i].op) == 0)
-            fn = remote_verbs[i].fn;
+    if (op != NULL && (verb = verb_find(op)) != NULL && !verb->remote)
+        verb = NULL; /* the verbs a client may not send */
     fprintf(stderr, "minibox daemon: uid %u: %s\n", (unsigned)uid, op ? op : "(no op)");
-    if (fn == NULL || n_fds != 3 || !json_is_array(json_object_get(req, "args")) || cwd == NULL ||
+    if (verb == NULL || n_fds != 3 || !json_is_array(json_object_get(req, "args")) || cwd == NULL ||
         cwd[0] != '/') {
-        reply_error(sock, fn == NULL ? "unknown op" : "bad request: args, cwd and 3 fds needed");
+        reply_error(sock, verb == NULL ? "unknown op" : "bad request: args, cwd and 3 fds needed");
         _exit(0);
     }
     if (chdir(cwd) < 0)
@@ -309,7 +293,7 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     for (int i = 0; i < 3; i++)
         if (fds[i] > 2)
             close(fds[i]); /* the copies on 0-2 are the only ones left */
-    status = run_verb(g, sock, fn, req);
+    status = run_verb(g, sock, verb, req);
     fflush(NULL);
     reply_exit(sock, status);
     _exit(0);

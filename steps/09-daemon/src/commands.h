@@ -7,8 +7,52 @@
 #ifndef MB_COMMANDS_H
 #define MB_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "config.h"
 #include "error.h"
+
+typedef int (*verb_fn)(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+
+/* One row per verb, in verbs.c: main() dispatches through the table and
+ * `minibox --help` lists it; from chapter 9 the daemon serves the rows
+ * marked remote, so what a verb is and where it runs is said once. */
+struct verb {
+    const char *name;
+    verb_fn run; /* minibox's own form of the verb */
+    const char *summary;
+    bool remote; /* sent to the daemon when one listens (chapter 9) */
+};
+
+/* The verb called `name`, or NULL. */
+const struct verb *verb_find(const char *name);
+
+/* Print every verb and its summary (minibox --help). */
+void verbs_usage(FILE *out);
+
+/* `run`'s command line, read without touching the host: what was typed,
+ * nothing checked against the filesystem yet. The client, the daemon and
+ * the unit tests parse with it; run_execute checks and runs. */
+struct run_args {
+    struct container_config cfg;
+    int argc;
+    char **argv;
+    int first;          /* index in argv of the COMMAND (or IMAGE) */
+    const char *rootfs; /* --rootfs as typed */
+    bool help;
+    bool userns_auto; /* --userns=auto */
+};
+
+/* Parse run's options (argv[0] is "run"). Pure: bad syntax is an error
+ * here, a missing rootfs or image only in run_execute. */
+int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err);
+
+/* Check what was parsed against the host and run the container; returns
+ * its exit status (>= 0) or -1 with err. */
+int run_execute(const struct mb_globals *globals, struct run_args *args, mb_error *err);
+
+void run_args_free(struct run_args *args);
 
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
@@ -18,15 +62,10 @@ int cmd_images(const struct mb_globals *globals, int argc, char **argv, mb_error
 int cmd_rmi(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_rm(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
-#include <stdbool.h>
-
 int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_stop(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
-
-/* The daemon's runs: keep the record; report the start on started_fd. */
-void cmd_run_preset(bool keep_record, int started_fd);
 
 #endif

@@ -1,0 +1,170 @@
+/*
+ * daemon.c - chapter 10's run options through the daemon. The client and
+ * the daemon read `run`'s command line with one parser: -d and -t count
+ * wherever they stand, after options that take a value (-e A=1 -d, -w /x
+ * -t) as much as in a bundle (-dp). The daemon once kept its own list of
+ * the options that take a value, and stopped at the first it did not know.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "beyond.h"
+
+static struct mb_daemon bx_daemon;
+
+/* Remove what the tests named, stop the daemon. */
+int bx_daemon_teardown(void **state)
+{
+    static const char *const names[] = {"bx-envd", "bx-dp", "bx-tty"};
+    struct mb_result r;
+
+    (void)state;
+    if (mb_daemon_alive(&bx_daemon)) {
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            mb_run(&r, NULL, "rm", "-f", names[i], NULL);
+            mb_result_free(&r);
+        }
+        mb_run(&r, NULL, "rmi", "bx-dimage", NULL);
+        mb_result_free(&r);
+    }
+    mb_daemon_stop(&bx_daemon, 10000);
+    memset(&bx_daemon, 0, sizeof(bx_daemon));
+    return 0;
+}
+
+static void start_bx_daemon(void)
+{
+    const char *why;
+
+    bx_require();
+    why = mb_daemon_start(&bx_daemon, NULL);
+    if (why != NULL)
+        fail_msg("%s", why);
+}
+
+/* Wait until `logs NAME` shows `want`; fail after timeout_ms. */
+static void wait_log(const char *name, const char *want, int timeout_ms)
+{
+    struct mb_result r;
+    int seen = 0;
+
+    for (int waited = 0; !seen && waited < timeout_ms; waited += 100) {
+        mb_run(&r, NULL, "logs", name, NULL);
+        seen = r.status == 0 && mb_contains(r.out, want);
+        if (!seen && waited + 100 >= timeout_ms)
+            fail_msg("logs %s never showed '%s': status %d, out '%s', err '%s'", name, want,
+                     r.status, r.out, r.err);
+        mb_result_free(&r);
+        if (!seen)
+            usleep(100000);
+    }
+}
+
+static void expect_detached_id(const struct mb_result *r, const char *what)
+{
+    if (r->status != 0 || strlen(r->out) != 65 || strspn(r->out, "0123456789abcdef") != 64)
+        fail_msg("%s: expected the 64-hex id of a detached container, got status %d, out "
+                 "'%s', err '%s'",
+                 what, r->status, r->out, r->err);
+}
+
+/* `run -e A=1 -d IMAGE`: the -d after a value the daemon's old list did not
+ * know (-e takes one) detaches, and -e still reaches the command. */
+void test_daemon_detaches_after_an_option_value(void **state)
+{
+    char tar[4300], cmd[9000];
+    struct mb_result r;
+
+    (void)state;
+    start_bx_daemon();
+    if (system("grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null") != 0)
+        mb_skip("overlayfs is not available (modprobe overlay): run IMAGE needs it");
+    snprintf(tar, sizeof(tar), "%s/bx-base.tar", mb_tmp);
+    snprintf(cmd, sizeof(cmd), "[ -f '%s' ] || tar -C '%s' -cf '%s' .", tar, mb_rootfs, tar);
+    assert_int_equal(system(cmd), 0);
+    mb_run(&r, NULL, "image", "import", tar, "bx-dimage", NULL);
+    if (r.status != 0)
+        fail_msg("image import through the daemon failed (%d): %s", r.status, r.err);
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "run", "-e", "A=1", "-d", "--name", "bx-envd", "--net", "none", "bx-dimage",
+           "sh", "-c", "echo A=$A; sleep 100", NULL);
+    expect_detached_id(&r, "run -e A=1 -d IMAGE through the daemon");
+    mb_result_free(&r);
+    wait_log("bx-envd", "A=1\n", 10000);
+    mb_run(&r, NULL, "rm", "-f", "bx-envd", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+}
+
+/* `run -dp H:C`: -d and -p in one word, as Docker reads it; the published
+ * port answers while the client is long gone. */
+void test_daemon_detaches_with_grouped_flags(void **state)
+{
+    char spec[32], body[256];
+    struct mb_result r;
+    int port = 20000 + (int)(getpid() % 20000) + 11;
+
+    (void)state;
+    start_bx_daemon();
+    if (system("command -v nft >/dev/null") != 0)
+        mb_skip("nft is missing (make deps installs nftables): -p needs it");
+    snprintf(spec, sizeof(spec), "%d:8000", port);
+    mb_run(&r, NULL, "run", "--cap-add", "SYS_ADMIN", "-dp", spec, "--name", "bx-dp", "--rootfs",
+           mb_rootfs, "sh", "-c",
+           "mount -t tmpfs www /mnt && echo served-dp > /mnt/index.html && "
+           "exec httpd -f -p 8000 -h /mnt",
+           NULL);
+    expect_detached_id(&r, "run -dp H:C through the daemon");
+    mb_result_free(&r);
+    if (mb_http_get("127.0.0.1", port, body, sizeof(body), 10000) < 0)
+        fail_msg("nothing answered on 127.0.0.1:%d, published by run -dp", port);
+    assert_string_equal(body, "served-dp\n");
+    mb_run(&r, NULL, "rm", "-f", "bx-dp", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+}
+
+/* `run -w /etc -t`: the daemon gives the client a pseudo-terminal although
+ * -t comes after -w's value. */
+void test_daemon_gives_a_tty_after_an_option_value(void **state)
+{
+    char buf[8192] = "";
+    size_t got = 0;
+    int master, slave, wstatus = 0, done = 0;
+    pid_t pid;
+
+    (void)state;
+    start_bx_daemon();
+    pid = mb_spawn_pty(&master, &slave, NULL, "run", "-w", "/etc", "-t", "--name", "bx-tty",
+                       "--net", "none", "--rootfs", mb_rootfs, "sh", "-c",
+                       "echo cwd=$(pwd); [ -t 0 ] && [ -t 1 ] && echo on-a-terminal", NULL);
+    for (int waited = 0; waited < 20000 && !done; waited += 50) {
+        struct pollfd pfd = {.fd = master, .events = POLLIN};
+
+        if (poll(&pfd, 1, 50) > 0 && got < sizeof(buf) - 1) {
+            ssize_t n = read(master, buf + got, sizeof(buf) - 1 - got);
+            if (n > 0)
+                got += (size_t)n;
+            buf[got] = '\0';
+        }
+        done = waitpid(pid, &wstatus, WNOHANG) == pid;
+    }
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &wstatus, 0);
+    }
+    close(master);
+    close(slave);
+    if (!mb_contains(buf, "cwd=/etc") || !mb_contains(buf, "on-a-terminal"))
+        fail_msg("run -w /etc -t through the daemon: expected cwd=/etc and a terminal as stdin "
+                 "and stdout inside, got '%s' (status %d)",
+                 buf, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+    assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+}
