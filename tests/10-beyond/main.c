@@ -412,13 +412,13 @@ int main(void)
         cmocka_unit_test_teardown(test_inspect_running_container_matches_reality, bx_exec_teardown), /* grade: points=2 doc=#inspect */
         cmocka_unit_test_teardown(test_inspect_exited_container_and_image, bx_exec_teardown), /* grade: points=2 doc=#inspect */
         /* The OCI runtime (oci.c): minibox driven as runc is, then by Podman. */
-        cmocka_unit_test(test_oci_create_start_state_delete), /* grade: points=3 doc=#a-bundle-by-hand */
-        cmocka_unit_test(test_oci_kill_by_name_and_number),   /* grade: doc=#a-bundle-by-hand */
-        cmocka_unit_test(test_oci_delete_force_leaves_nothing), /* grade: points=2 doc=#a-bundle-by-hand */
-        cmocka_unit_test(test_oci_exec_joins_the_pid_namespace), /* grade: points=2 doc=#an-oci-runtime */
-        cmocka_unit_test(test_oci_pause_freezes_and_resume_thaws), /* grade: doc=#an-oci-runtime */
+        cmocka_unit_test_teardown(test_oci_create_start_state_delete, oci_teardown), /* grade: points=3 doc=#a-bundle-by-hand */
+        cmocka_unit_test_teardown(test_oci_kill_by_name_and_number, oci_teardown),   /* grade: doc=#a-bundle-by-hand */
+        cmocka_unit_test_teardown(test_oci_delete_force_leaves_nothing, oci_teardown), /* grade: points=2 doc=#a-bundle-by-hand */
+        cmocka_unit_test_teardown(test_oci_exec_joins_the_pid_namespace, oci_teardown), /* grade: points=2 doc=#an-oci-runtime */
+        cmocka_unit_test_teardown(test_oci_pause_freezes_and_resume_thaws, oci_teardown), /* grade: doc=#an-oci-runtime */
         cmocka_unit_test(test_oci_features_lists_namespaces), /* grade: doc=#an-oci-runtime */
-        cmocka_unit_test(test_oci_bad_input_fails_cleanly),   /* grade: doc=#an-oci-runtime */
+        cmocka_unit_test_teardown(test_oci_bad_input_fails_cleanly, oci_teardown),   /* grade: doc=#an-oci-runtime */
         cmocka_unit_test(test_oci_podman_run_attached), /* grade: points=3 doc=#running-minibox-under-podman */
         cmocka_unit_test(test_oci_podman_detached_exec_stop), /* grade: points=3 doc=#running-minibox-under-podman */
         cmocka_unit_test(test_oci_podman_run_tty), /* grade: points=2 doc=#running-minibox-under-podman */

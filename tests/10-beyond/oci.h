@@ -19,5 +19,6 @@ void test_oci_podman_run_attached(void **state);
 void test_oci_podman_detached_exec_stop(void **state);
 void test_oci_podman_run_tty(void **state);
 void test_oci_podman_cleanup(void **state);
+int oci_teardown(void **state);
 
 #endif

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <libgen.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 
 const char *mb_minibox;
 const char *mb_rootfs;
+const char *mb_busybox_tar;
 char mb_tmp[PATH_MAX / 2];
 char mb_state[PATH_MAX];
 static char no_daemon_socket[PATH_MAX / 2 + 32];
@@ -48,7 +50,8 @@ static int reachable_by_all(const char *path, mode_t need)
     snprintf(buf, sizeof(buf), "%s", path);
     if (stat(buf, &st) < 0 || (st.st_mode & need) != need)
         return 0;
-    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf; slash = strrchr(buf, '/')) {
+    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf;
+         slash = strrchr(buf, '/')) {
         *slash = '\0';
         if (stat(buf, &st) < 0 || !(st.st_mode & S_IXOTH))
             return 0;
@@ -82,6 +85,22 @@ static int use_reachable_copies(void)
     return 0;
 }
 
+/* `make rootfs` writes the same busybox tree as an image archive next to the
+ * rootfs (build/busybox-image.tar); MB_BUSYBOX_TAR names another one. */
+static void busybox_tar_locate(void)
+{
+    static char path[PATH_MAX + 32];
+    const char *given = getenv("MB_BUSYBOX_TAR");
+    char *dir = strdup(mb_rootfs);
+
+    if (given != NULL && given[0] != '\0')
+        snprintf(path, sizeof(path), "%s", given);
+    else
+        snprintf(path, sizeof(path), "%s/busybox-image.tar", dirname(dir));
+    free(dir);
+    mb_busybox_tar = path;
+}
+
 int mb_group_setup(void **state)
 {
     const char *bin = getenv("MINIBOX"), *rootfs = getenv("MB_ROOTFS");
@@ -98,6 +117,7 @@ int mb_group_setup(void **state)
         fprintf(stderr, "MINIBOX=%s or MB_ROOTFS=%s does not exist\n", bin, rootfs);
         return -1;
     }
+    busybox_tar_locate();
     snprintf(mb_tmp, sizeof(mb_tmp), "/tmp/mbtest.XXXXXX");
     if (mkdtemp(mb_tmp) == NULL)
         return -1;
@@ -211,7 +231,8 @@ static int minibox_has_cap_add(void)
     if (known < 0) {
         char cmd[4200];
 
-        snprintf(cmd, sizeof(cmd), "'%s' run --help 2>/dev/null | grep -q -- --cap-add", mb_minibox);
+        snprintf(cmd, sizeof(cmd), "'%s' run --help 2>/dev/null | grep -q -- --cap-add",
+                 mb_minibox);
         known = system(cmd) == 0;
     }
     return known;
@@ -1036,11 +1057,14 @@ const char *mb_daemon_start(struct mb_daemon *d, const char *group)
     log = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     assert_true(log >= 0);
     argv[n++] = (char *)mb_minibox;
+    if (d->options_after_verb)
+        argv[n++] = "daemon";
     argv[n++] = "--root";
     argv[n++] = d->root;
     argv[n++] = "--socket";
     argv[n++] = d->socket;
-    argv[n++] = "daemon";
+    if (!d->options_after_verb)
+        argv[n++] = "daemon";
     if (group != NULL) {
         argv[n++] = "--group";
         argv[n++] = (char *)group;

@@ -32,10 +32,11 @@ struct mb_proc {
     int in, out, err;
 };
 
-extern const char *mb_minibox; /* absolute path of the binary under test */
-extern const char *mb_rootfs;  /* absolute path of the test rootfs */
-extern char mb_tmp[];          /* a scratch directory of this suite, removed at the end */
-extern char mb_state[];        /* the --root given to every run */
+extern const char *mb_minibox;     /* absolute path of the binary under test */
+extern const char *mb_rootfs;      /* absolute path of the test rootfs */
+extern const char *mb_busybox_tar; /* the rootfs as an image archive (make rootfs writes it) */
+extern char mb_tmp[];              /* a scratch directory of this suite, removed at the end */
+extern char mb_state[];            /* the --root given to every run */
 
 /* Runs from here on are made as this user (0: as the test itself), with
  * --root pointing at a state dir of that user's, XDG_RUNTIME_DIR unset. */
@@ -155,10 +156,11 @@ int mb_count_lines(const char *s);
  * <mb_tmp>/state-daemon-N dir, so the leak check looks into it too; its
  * stdout and stderr go to a log file. Zero the struct before the first start. */
 struct mb_daemon {
-    pid_t pid;        /* 0 when not running */
-    char root[4096];  /* its --root */
-    char socket[108]; /* its --socket (sun_path is 108 bytes) */
-    char log[4096];   /* its stdout and stderr */
+    pid_t pid;              /* 0 when not running */
+    char root[4096];        /* its --root */
+    char socket[108];       /* its --socket (sun_path is 108 bytes) */
+    char log[4096];         /* its stdout and stderr */
+    int options_after_verb; /* `daemon --root R --socket S`, as dockerd takes them */
 };
 
 /* Start the daemon (on the same root and socket when it ran before), wait at
