@@ -117,10 +117,18 @@ int proto_recv(int sock, json_t **msg, int *fds, int *n_fds, mb_error *err)
     for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
-        *n_fds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        if (*n_fds > PROTO_MAX_FDS)
-            *n_fds = PROTO_MAX_FDS;
-        memcpy(fds, CMSG_DATA(c), sizeof(int) * (size_t)*n_fds);
+        int got = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *passed = (int *)CMSG_DATA(c);
+
+        /* At most PROTO_MAX_FDS in all, however many headers carry them (the
+         * kernel drops what overflows the buffer); any beyond are closed,
+         * not left open in a process that never looks at them. */
+        for (int i = 0; i < got; i++) {
+            if (*n_fds < PROTO_MAX_FDS)
+                fds[(*n_fds)++] = passed[i];
+            else
+                close(passed[i]);
+        }
     }
     if (read_exact(sock, head + 1, 3) != 0)
         return mb_fail(err, 0, "protocol: truncated message header");

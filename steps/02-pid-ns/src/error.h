@@ -27,7 +27,8 @@ typedef struct mb_error {
 } mb_error;
 
 /* Fill err with "what: strerror(errnum)" (errnum 0: no suffix), status 125.
- * Returns -1 so callers can write `return mb_fail(err, errno, ...)`. */
+ * Returns -1 so callers can write `return mb_fail(err, errno, ...)`; errno is
+ * left as it was. */
 int mb_fail(mb_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The same with an explicit exit status. */

@@ -1,4 +1,5 @@
 /* error.c - filling and printing mb_error. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 static int fail_v(mb_error *err, int status, int errnum, const char *fmt, va_list ap)
 {
+    int saved_errno = errno; /* callers may still look at it */
     size_t used;
 
     err->status = status;
@@ -18,6 +20,7 @@ static int fail_v(mb_error *err, int status, int errnum, const char *fmt, va_lis
     for (char *p = err->msg; *p != '\0'; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    errno = saved_errno;
     return -1;
 }
 

@@ -87,6 +87,30 @@ static int client_check(int argc, char **argv, mb_error *err)
     return ret;
 }
 
+/* The send failed because the daemon hung up: if it said why first (a
+ * refused caller), that is the error; else the send's own. */
+static int client_read_refusal(int sock, mb_error *err)
+{
+    mb_error send_err = *err;
+    int fds[PROTO_MAX_FDS], n_fds;
+    json_t *reply;
+    const char *why;
+
+    if (proto_recv(sock, &reply, fds, &n_fds, err) != 0) {
+        *err = send_err;
+        return -1;
+    }
+    for (int i = 0; i < n_fds; i++)
+        close(fds[i]);
+    why = json_string_value(json_object_get(reply, "error"));
+    if (why != NULL)
+        mb_fail(err, 0, "%s", why);
+    else
+        *err = send_err;
+    json_decref(reply);
+    return -1;
+}
+
 int client_call(const struct mb_globals *globals, int argc, char **argv, int *status, mb_error *err)
 {
     static const int stdio[3] = {0, 1, 2};
@@ -104,6 +128,11 @@ int client_call(const struct mb_globals *globals, int argc, char **argv, int *st
     req = client_request(argc, argv);
     ret = proto_send(sock, req, stdio, 3, err);
     json_decref(req);
+    /* A daemon that refuses the caller answers before reading the request
+     * and hangs up, so the send can fail with EPIPE: its answer is still
+     * waiting to be read, and it says more than "Broken pipe". */
+    if (ret < 0 && (errno == EPIPE || errno == ECONNRESET))
+        return client_read_refusal(sock, err);
     if (ret < 0)
         return -1;
     forward_sock = sock;
