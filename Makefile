@@ -80,10 +80,13 @@ test-vm-selftest: deps-check all rootfs test-binaries
 	$(Q)scripts/deps.sh --check vm >/dev/null 2>&1 || scripts/deps.sh vm
 	$(Q)tests/vm/selftest.sh
 
-# The same suites on a binary built with AddressSanitizer and UBSan.
+# The same suites on a binary built with AddressSanitizer and UBSan. The
+# CVE-2019-5736 re-enactment preloads a library of its own into minibox:
+# ASan must not refuse to run for that.
 test-asan: deps-check rootfs test-binaries
 	$(Q)$(MAKE) -s -C final O=$(abspath $(BUILD))/asan SANITIZE=1
-	$(Q)tests/run.sh --rootfs $(ROOTFS) --step $(firstword $(subst -, ,$(lastword $(SUITES)))) --minibox $(BUILD)/asan/minibox
+	$(Q)ASAN_OPTIONS=verify_asan_link_order=0 \
+	    tests/run.sh --rootfs $(ROOTFS) --step $(firstword $(subst -, ,$(lastword $(SUITES)))) --minibox $(BUILD)/asan/minibox
 
 # Grading a given MINIBOX needs no reference binaries built.
 grade: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
