@@ -1,11 +1,15 @@
 /*
- * cmd_ps.c - `minibox ps [-a]` (chapter 9): the containers under --root,
- * from their records; running means their minibox still holds the lock.
+ * cmd_ps.c - `minibox ps [-a] [-q] [--format table|json]` (chapter 9): the
+ * containers under --root, from their records; running means their minibox
+ * still holds the lock. As Docker's: the image as the user named it, the
+ * age in words; --format json keeps the exact (ISO 8601) time for scripts.
  */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "container_store.h"
@@ -30,44 +34,134 @@ static void format_status(const char *dir, int running, char *buf, size_t len)
     json_decref(st);
 }
 
+/* How long ago, in Docker's words ("2 seconds ago", "About an hour ago"). */
+static void format_age(const char *iso, char *buf, size_t len)
+{
+    struct tm tm = {0};
+    long s, m, h;
+
+    if (iso == NULL || strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    s = (long)difftime(time(NULL), timegm(&tm));
+    m = (s + 30) / 60;
+    h = (s + 1800) / 3600;
+    if (s < 1)
+        snprintf(buf, len, "Less than a second ago");
+    else if (s == 1)
+        snprintf(buf, len, "1 second ago");
+    else if (s < 60)
+        snprintf(buf, len, "%ld seconds ago", s);
+    else if (m == 1)
+        snprintf(buf, len, "About a minute ago");
+    else if (m < 60)
+        snprintf(buf, len, "%ld minutes ago", m);
+    else if (h == 1)
+        snprintf(buf, len, "About an hour ago");
+    else if (h < 48)
+        snprintf(buf, len, "%ld hours ago", h);
+    else if (h < 24 * 7 * 2)
+        snprintf(buf, len, "%ld days ago", h / 24);
+    else if (h < 24 * 30 * 2)
+        snprintf(buf, len, "%ld weeks ago", h / 24 / 7);
+    else if (h < 24 * 365 * 2)
+        snprintf(buf, len, "%ld months ago", h / 24 / 30);
+    else
+        snprintf(buf, len, "%ld years ago", h / 24 / 365);
+}
+
+/* The image as the user named it; else an id as 12 hex, a rootfs as its
+ * last path component. */
+static void format_image(json_t *rec, char *buf, size_t len)
+{
+    const char *name = json_string_value(json_object_get(rec, "image_name"));
+    const char *img = json_string_value(json_object_get(rec, "image"));
+
+    if (name != NULL)
+        snprintf(buf, len, "%s", name);
+    else if (img != NULL && strncmp(img, "sha256:", 7) == 0)
+        snprintf(buf, len, "%.12s", img + 7);
+    else
+        snprintf(buf, len, "%s", img && strrchr(img, '/') ? strrchr(img, '/') + 1 : "-");
+}
+
 static void print_row(const char *dir, json_t *rec, int running)
 {
-    char command[48] = "", status[32], image[24];
-    const char *img = json_string_value(json_object_get(rec, "image"));
+    char command[48] = "", status[32], image[64], age[32];
     json_t *arg;
     size_t i;
 
-    json_array_foreach(json_object_get(rec, "command"), i, arg)
+    json_array_foreach (json_object_get(rec, "command"), i, arg)
         snprintf(command + strlen(command), sizeof(command) - strlen(command), "%s%s", i ? " " : "",
                  json_string_value(arg));
-    /* an image id shows as 12 hex, a rootfs as its last path component */
-    if (img != NULL && strncmp(img, "sha256:", 7) == 0)
-        snprintf(image, sizeof(image), "%.12s", img + 7);
-    else
-        snprintf(image, sizeof(image), "%s",
-                 img && strrchr(img, '/') ? strrchr(img, '/') + 1 : "-");
+    format_image(rec, image, sizeof(image));
     format_status(dir, running, status, sizeof(status));
+    format_age(json_string_value(json_object_get(rec, "created")), age, sizeof(age));
     printf("%-14.12s %-16s %-14s %-24.24s %-20s %s\n",
            json_string_value(json_object_get(rec, "id")),
-           json_string_value(json_object_get(rec, "name")) ?: "-", image, command,
-           json_string_value(json_object_get(rec, "created")), status);
+           json_string_value(json_object_get(rec, "name")) ?: "-", image, command, age, status);
+}
+
+/* One JSON object per line, as `docker ps --format json` prints them. */
+static void print_json(const char *dir, json_t *rec, int running)
+{
+    char status[32], image[64];
+    json_t *row;
+    char *text;
+
+    format_image(rec, image, sizeof(image));
+    format_status(dir, running, status, sizeof(status));
+    row = json_pack("{s:O?, s:O?, s:s, s:O?, s:O?, s:s, s:b}", "ID", json_object_get(rec, "id"),
+                    "Names", json_object_get(rec, "name"), "Image", image, "Command",
+                    json_object_get(rec, "command"), "CreatedAt", json_object_get(rec, "created"),
+                    "Status", status, "Running", running);
+    text = row ? json_dumps(row, JSON_COMPACT) : NULL;
+    if (text != NULL)
+        printf("%s\n", text);
+    free(text);
+    json_decref(row);
+}
+
+enum ps_format { PS_TABLE, PS_QUIET, PS_JSON };
+
+static int ps_parse(int argc, char **argv, int *all, enum ps_format *format, mb_error *err)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--all") == 0)
+            *all = 1;
+        else if (strcmp(a, "--quiet") == 0)
+            *format = PS_QUIET;
+        else if (strcmp(a, "--format") == 0 && i + 1 < argc &&
+                 (strcmp(argv[i + 1], "json") == 0 || strcmp(argv[i + 1], "table") == 0))
+            *format = strcmp(argv[++i], "json") == 0 ? PS_JSON : PS_TABLE;
+        else if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && strspn(a + 1, "aq") == strlen(a + 1))
+            for (const char *f = a + 1; *f != '\0'; f++) /* -a, -q, -aq */
+                *f == 'a' ? (void)(*all = 1) : (void)(*format = PS_QUIET);
+        else
+            return mb_fail(err, 0,
+                           "ps: unknown option '%s' (usage: minibox ps [-a] [-q] "
+                           "[--format table|json])",
+                           a);
+    }
+    return 0;
 }
 
 int cmd_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
     char dir[4200], path[4500];
+    enum ps_format format = PS_TABLE;
     int all = 0;
     struct dirent *e;
     DIR *d;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
-            all = 1;
-        else
-            return mb_fail(err, 0, "ps: unknown option '%s' (usage: minibox ps [-a])", argv[i]);
-    }
-    printf("%-14s %-16s %-14s %-24s %-20s %s\n", "CONTAINER ID", "NAME", "IMAGE", "COMMAND",
-           "CREATED", "STATUS");
+    if (ps_parse(argc, argv, &all, &format, err) < 0)
+        return -1;
+    if (format == PS_TABLE)
+        printf("%-14s %-16s %-14s %-24s %-20s %s\n", "CONTAINER ID", "NAME", "IMAGE", "COMMAND",
+               "CREATED", "STATUS");
     snprintf(dir, sizeof(dir), "%s/containers", globals->root);
     d = opendir(dir);
     while (d != NULL && (e = readdir(d)) != NULL) {
@@ -85,7 +179,12 @@ int cmd_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *er
         if (rec == NULL)
             continue;
         *strrchr(path, '/') = '\0';
-        print_row(path, rec, running);
+        if (format == PS_QUIET)
+            printf("%.12s\n", e->d_name);
+        else if (format == PS_JSON)
+            print_json(path, rec, running);
+        else
+            print_row(path, rec, running);
         json_decref(rec);
     }
     if (d != NULL)

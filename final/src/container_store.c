@@ -87,6 +87,10 @@ int container_record_write(const struct container_config *cfg, const char *state
     record = json_pack("{s:s, s:s?, s:s, s:o, s:s, s:b}", "id", cfg->id, "name", cfg->name, "image",
                        cfg->image.config ? cfg->image.id : cfg->rootfs, "command", cmd, "created",
                        created, "keep", keep);
+#if MB_STEP >= 9
+    if (cfg->image.config != NULL && cfg->image_ref != NULL)
+        json_object_set_new(record, "image_name", json_string(cfg->image_ref));
+#endif
 #if MB_STEP >= 10
     json_object_set_new(record, "config", record_config(cfg));
     json_object_set_new(record, "host_config", record_host_config(cfg));

@@ -22,10 +22,13 @@ static struct termios saved;
 static int saved_ok;
 static volatile sig_atomic_t winch;
 
+/* TCSADRAIN, not TCSAFLUSH, both ways (as ssh does): what the user typed or
+ * pasted before the shell was up, or after it ended, is input for someone;
+ * flushing it loses keystrokes. Only the pending output is waited for. */
 static void terminal_restore(void)
 {
     if (saved_ok)
-        tcsetattr(0, TCSAFLUSH, &saved);
+        tcsetattr(0, TCSADRAIN, &saved);
     saved_ok = 0;
 }
 
@@ -63,7 +66,7 @@ static int terminal_raw(void)
     signal(SIGQUIT, on_fatal);
     raw = saved;
     cfmakeraw(&raw);
-    return tcsetattr(0, TCSAFLUSH, &raw);
+    return tcsetattr(0, TCSADRAIN, &raw);
 }
 
 /* Copy what is readable on `from` to `to`; 0 at EOF or error. */

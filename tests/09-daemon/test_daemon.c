@@ -8,7 +8,9 @@
  * it finds its containers again).
  */
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -730,15 +732,124 @@ static void test_image_run_through_the_daemon(void **state)
     assert_string_equal(r.out, "minibox test rootfs\n");
     mb_result_free(&r);
     mb_run(&r, NULL, "ps", "-a", NULL);
-    /* IMAGE: the name it was run by, or the image's short id */
+    /* IMAGE: the name it was run by (as Docker shows it), not the digest */
     ps_line(r.out, "from-image", line, sizeof(line));
-    if (!mb_contains(line, "base") && !mb_contains(line, image_id))
-        fail_msg("ps -a does not name the image (base or %s): '%s'", image_id, line);
+    if (!mb_contains(line, " base ") || mb_contains(line, image_id))
+        fail_msg("ps -a must name the image as it was run, 'base' (not its id %s): '%s'", image_id,
+                 line);
     mb_result_free(&r);
     mb_run(&r, NULL, "rm", "from-image", NULL);
     expect_ok("rm from-image", &r);
     mb_run(&r, NULL, "--root", daemon_.root, "rmi", "base", NULL);
     expect_ok("rmi base", &r);
+}
+
+/* Docker's habits: `daemon --socket S` after the verb (as dockerd takes
+ * it), `ps -q` for scripts, an age in words, exact times in --format json. */
+static void test_ps_and_daemon_take_dockers_options(void **state)
+{
+    char id[80], line[1024];
+    struct mb_result r;
+    json_t *row;
+
+    (void)state;
+    daemon_.options_after_verb = 1;
+    start_daemon();
+    as_member();
+    mb_run(&r, NULL, "run", "-d", "--name", "habits", "--net", "none", "--rootfs", mb_rootfs,
+           "sleep", "60", NULL);
+    mb_as_user(0, 0);
+    if (r.status != 0)
+        fail_msg("run -d habits failed (%d): %s", r.status, r.err);
+    snprintf(id, sizeof(id), "%.12s", r.out);
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "ps", "-q", NULL);
+    if (r.status != 0)
+        fail_msg("ps -q failed (%d): %s", r.status, r.err);
+    if (strncmp(r.out, id, 12) != 0 || strlen(r.out) != 13)
+        fail_msg("ps -q must print only the id %s and a newline, printed: '%s'", id, r.out);
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "ps", NULL);
+    if (r.status != 0)
+        fail_msg("ps failed (%d): %s", r.status, r.err);
+    ps_line(r.out, "habits", line, sizeof(line));
+    if (!mb_contains(line, " ago "))
+        fail_msg("ps must show CREATED as an age ('2 seconds ago'): '%s'", line);
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "ps", "-a", "--format", "json", NULL);
+    if (r.status != 0)
+        fail_msg("ps --format json failed (%d): %s", r.status, r.err);
+    row = json_loads(r.out, JSON_DISABLE_EOF_CHECK, NULL);
+    if (row == NULL || strlen(json_string_value(json_object_get(row, "CreatedAt")) ?: "") != 20 ||
+        json_string_value(json_object_get(row, "CreatedAt"))[10] != 'T')
+        fail_msg("ps --format json must give CreatedAt as an ISO 8601 time: '%s'", r.out);
+    json_decref(row);
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "ps", "--bogus", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+}
+
+/* Run `minibox --socket S ARGS...` as the member the way a user would:
+ * no --root, no XDG_RUNTIME_DIR (a su or ssh session may have none). */
+static int member_runs_plainly(char *const args[])
+{
+    char *argv[16] = {(char *)mb_minibox, "--socket", daemon_.socket};
+    int n = 3, status;
+    pid_t pid;
+
+    while (*args != NULL && n < 15)
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        gid_t g = group_gid;
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        unsetenv("XDG_RUNTIME_DIR");
+        unsetenv("MINIBOX_ROOT");
+        if (setgroups(1, &g) < 0 || setgid(group_gid) < 0 || setuid(member_uid) < 0)
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A client that only talks to the daemon keeps no state of its own: no
+ * /tmp/minibox-UID appears (it would outlive the user). */
+static void test_client_of_the_daemon_leaves_no_state(void **state)
+{
+    char dir[64], cmd[128];
+    struct stat st;
+
+    (void)state;
+    start_daemon();
+    snprintf(dir, sizeof(dir), "/tmp/minibox-%u", (unsigned)member_uid);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(member_runs_plainly((char *[]){"run", "--rm", "--net", "none", "--rootfs",
+                                                    (char *)mb_rootfs, "true", NULL}),
+                     0);
+    assert_int_equal(
+        member_runs_plainly((char *[]){"run", "-d", "--name", "plain", "--net", "none", "--rootfs",
+                                       (char *)mb_rootfs, "sleep", "30", NULL}),
+        0);
+    assert_int_equal(member_runs_plainly((char *[]){"ps", "-a", NULL}), 0);
+    assert_int_equal(member_runs_plainly((char *[]){"logs", "plain", NULL}), 0);
+    assert_int_equal(member_runs_plainly((char *[]){"kill", "plain", NULL}), 0);
+    assert_int_equal(member_runs_plainly((char *[]){"rm", "-f", "plain", NULL}), 0);
+    if (stat(dir, &st) == 0)
+        fail_msg("a client of the daemon made %s (state of its own it never uses)", dir);
 }
 
 /* ---- interactive: a pseudo-terminal held by the test ----------------- */
@@ -909,6 +1020,39 @@ static void test_interactive_session(void **state)
                  (unsigned)after.c_lflag, (unsigned)after.c_iflag, (unsigned)after.c_oflag);
     mb_run(&r, NULL, "rm", "tty1", NULL);
     expect_ok("rm tty1", &r);
+}
+
+/* What is typed (or pasted) before the container's shell is up is not lost:
+ * the client enters raw mode without flushing its terminal's input, as ssh
+ * does (TCSAFLUSH would discard the line below). */
+static void test_interactive_keeps_typed_ahead_input(void **state)
+{
+    struct winsize ws = {.ws_row = 24, .ws_col = 80};
+    struct mb_result r;
+    struct term t;
+    int status;
+
+    (void)state;
+    start_daemon();
+    memset(&t, 0, sizeof(t));
+    as_member();
+    t.pid = mb_spawn_pty(&t.master, &t.slave, &ws, "run", "-it", "--name", "ahead", "--net", "none",
+                         "--rootfs", mb_rootfs, "sh", NULL);
+    mb_as_user(0, 0);
+    /* Typed at once, while the client still connects: the line waits in
+     * the terminal's input queue. $((40+2)) shows that the shell ran it. */
+    term_type(&t, "echo ahead-$((40+2))-end; exit 4\n");
+    if (term_wait(&t, 0, "ahead-42-end", 10000) < 0) {
+        term_exit(&t, 2000);
+        term_close(&t);
+        fail_msg("the line typed before the shell started was lost; the terminal showed: '%s'",
+                 t.buf);
+    }
+    status = term_exit(&t, 10000);
+    term_close(&t);
+    assert_int_equal(status, 4);
+    mb_run(&r, NULL, "rm", "ahead", NULL);
+    expect_ok("rm ahead", &r);
 }
 
 /* Another exit path: the container is killed from another client; the
@@ -1327,8 +1471,11 @@ int main(void)
         cmocka_unit_test_teardown(test_logs_follow, cleanup),
         cmocka_unit_test_teardown(test_ps_shows_oom_killed, cleanup),
         cmocka_unit_test_teardown(test_image_run_through_the_daemon, cleanup),
+        cmocka_unit_test_teardown(test_ps_and_daemon_take_dockers_options, cleanup),
+        cmocka_unit_test_teardown(test_client_of_the_daemon_leaves_no_state, cleanup),
         cmocka_unit_test_teardown(test_interactive_session, cleanup), /* grade: points=3 */
         cmocka_unit_test_teardown(test_interactive_restores_terminal_when_killed, cleanup),
+        cmocka_unit_test_teardown(test_interactive_keeps_typed_ahead_input, cleanup),
         cmocka_unit_test_teardown(test_restart_after_kill_9_recovers,
                                   cleanup), /* grade: points=2 */
         cmocka_unit_test_teardown(test_malformed_messages_get_an_error,

@@ -343,13 +343,22 @@ int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error
     struct group *gr;
     int sock, group_given = 0;
 
+    /* --socket and --root are global options (before the verb); dockerd
+     * takes its socket after it, so both places work. */
+    struct mb_globals own = *globals;
+
+    globals = &own;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--group") == 0 && i + 1 < argc)
             group_name = argv[++i], group_given = 1;
+        else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+            own.socket = argv[++i];
+        else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc)
+            own.root = argv[++i];
         else
             return mb_fail(err, 0,
-                           "daemon: unknown option '%s' (usage: minibox daemon "
-                           "[--group NAME])",
+                           "daemon: unknown option '%s' (usage: minibox daemon [--group NAME] "
+                           "[--socket PATH] [--root DIR])",
                            argv[i]);
     }
     if (geteuid() != 0)

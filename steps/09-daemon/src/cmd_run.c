@@ -235,6 +235,7 @@ static int run_check_image(struct run_args *args, mb_error *err)
     size_t n = 0, room;
     int ret;
 
+    cfg->image_ref = argv[at];
     ret = image_resolve(cfg->state_root, argv[at++], &cfg->image, err);
     if (ret < 0)
         return ret;

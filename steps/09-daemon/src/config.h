@@ -44,10 +44,11 @@ struct container_config {
     bool remove;         /* --rm: the writable layer goes when the container ends */
     char **image_env;    /* the image's Env, NULL-terminated */
     const char *workdir; /* the image's WorkingDir */
-    bool keep_record; /* run by the daemon: keep the record until rm, as Docker does */
-    bool detach;      /* -d */
-    bool tty;         /* -t: the container's stdio is a pseudo-terminal */
-    int started_fd;   /* -d through the daemon: "\n" once started, else the error */
+    bool keep_record;      /* run by the daemon: keep the record until rm, as Docker does */
+    const char *image_ref; /* IMAGE as the user named it: ps shows it */
+    bool detach;           /* -d */
+    bool tty;              /* -t: the container's stdio is a pseudo-terminal */
+    int started_fd;        /* -d through the daemon: "\n" once started, else the error */
 };
 
 #endif

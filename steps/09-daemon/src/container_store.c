@@ -34,6 +34,8 @@ int container_record_write(const struct container_config *cfg, const char *state
     record = json_pack("{s:s, s:s?, s:s, s:o, s:s, s:b}", "id", cfg->id, "name", cfg->name, "image",
                        cfg->image.config ? cfg->image.id : cfg->rootfs, "command", cmd, "created",
                        created, "keep", keep);
+    if (cfg->image.config != NULL && cfg->image_ref != NULL)
+        json_object_set_new(record, "image_name", json_string(cfg->image_ref));
     text = json_dumps(record, JSON_INDENT(2));
     json_decref(record);
     if (text == NULL)
