@@ -13,6 +13,8 @@
 #   make check-discriminating  each suite must fail on the previous step
 #   make test-vm [STEP=NN] [MINIBOX=path]  the suites in a qemu VM on cgroup v2, no root
 #                         needed (docs/testing-in-a-vm.md); make test-vm-selftest
+#   make analyze          the clang static analyzer over final/ (any finding fails)
+#   make check-format     fail when clang-format would change a file
 #   make rootfs | diagrams | docs | bench | deps | format | clean
 
 include final/sources.mk
@@ -27,7 +29,7 @@ Q       := @
 .DEFAULT_GOAL := all
 .PHONY: fuzz rootfs-for all final step-binaries demo test test-asan grade steps check-steps \
         check-discriminating rootfs probe test-binaries deps deps-check docs diagrams \
-        bench format clean start gradescope-bundle test-grader
+        bench format check-format analyze clean start gradescope-bundle test-grader
 
 all: final step-binaries
 
@@ -147,6 +149,19 @@ bench: all rootfs
 
 format:
 	$(Q)clang-format -i final/src/*.[ch] tests/*/*.[ch]
+
+# The same style, checked (CI): a file clang-format would change fails.
+check-format:
+	$(Q)clang-format --dry-run --Werror final/src/*.[ch] tests/*/*.[ch] && echo "format: clean"
+
+# The clang static analyzer over the full engine (which holds every step's
+# code): any finding fails (CI).
+analyze:
+	$(Q)scripts/deps.sh --check analyze >/dev/null 2>&1 || scripts/deps.sh analyze
+	$(Q)rm -rf $(BUILD)/analyze
+	$(Q)scan-build -o $(BUILD)/analyze/report --status-bugs -analyze-headers \
+	    $(MAKE) -s -C final O=$(abspath $(BUILD))/analyze CC=clang
+
 
 clean:
 	$(Q)$(MAKE) -s -C final clean

@@ -8,6 +8,7 @@
 #   docs   render the diagrams
 #   bench  the runtimes and timer that `make bench` compares against
 #   vm     qemu and its firmware for `make test-vm` (cgroup v2 in a VM)
+#   analyze  the clang static analyzer (scan-build) for `make analyze`
 # --check only reports (exit 1 when something is missing).
 set -euo pipefail
 
@@ -16,6 +17,7 @@ declare -A groups=(
     [docs]="graphviz"
     [bench]="hyperfine runc crun bubblewrap util-linux"
     [fuzz]="clang libclang-rt-14-dev"
+    [analyze]="clang clang-tools"
     [vm]="qemu-system-x86 qemu-system-data xz-utils"
 )
 
@@ -25,7 +27,7 @@ check=0
 
 missing=()
 for g in "$@"; do
-    [ -n "${groups[$g]+x}" ] || { echo "deps: unknown group '$g' (build, docs, bench, vm)" >&2; exit 2; }
+    [ -n "${groups[$g]+x}" ] || { echo "deps: unknown group '$g' (${!groups[*]})" >&2; exit 2; }
     for p in ${groups[$g]}; do
         status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
         [ "$status" = "install ok installed" ] || missing+=("$p")
