@@ -132,16 +132,20 @@ docs: diagrams
 
 # The daemon's message parser under libFuzzer (clang from Debian), for a
 # bounded number of runs: CI proves it survives; `make fuzz FUZZ_RUNS=0`
-# fuzzes until stopped.
+# fuzzes until stopped. Seeds: the messages the real client sends
+# (tests/fuzz/seed-corpus.py), and hand-made malformed ones.
 FUZZ_RUNS ?= 50000
-fuzz:
+fuzz: final
 	$(Q)scripts/deps.sh --check fuzz >/dev/null 2>&1 || scripts/deps.sh fuzz
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus
+	$(Q)rm -rf $(BUILD)/fuzz/seeds
+	$(Q)python3 tests/fuzz/seed-corpus.py final/minibox $(BUILD)/fuzz/seeds
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ifinal/src \
 	    tests/fuzz/fuzz_protocol.c final/src/protocol.c final/src/error.c final/src/util.c \
 	    -ljansson -o $(BUILD)/fuzz/fuzz_protocol
 	$(Q)$(BUILD)/fuzz/fuzz_protocol -runs=$(FUZZ_RUNS) -max_len=4096 \
-	    -dict=tests/fuzz/protocol.dict $(BUILD)/fuzz/corpus tests/fuzz/corpus/protocol
+	    -dict=tests/fuzz/protocol.dict $(BUILD)/fuzz/corpus $(BUILD)/fuzz/seeds \
+	    tests/fuzz/corpus/protocol
 
 bench: all rootfs
 	$(Q)scripts/deps.sh --check bench >/dev/null 2>&1 || scripts/deps.sh bench
@@ -161,7 +165,6 @@ analyze:
 	$(Q)rm -rf $(BUILD)/analyze
 	$(Q)scan-build -o $(BUILD)/analyze/report --status-bugs -analyze-headers \
 	    $(MAKE) -s -C final O=$(abspath $(BUILD))/analyze CC=clang
-
 
 clean:
 	$(Q)$(MAKE) -s -C final clean
