@@ -23,6 +23,17 @@
 
 #include "mbtest.h"
 
+/* MB_TEST=PATTERN runs only the tests whose names match (cmocka's filter,
+ * '*' and '?' as in a shell), e.g. to repeat one flaky test:
+ *   MB_TEST=test_oci_pause_freezes_and_resume_thaws build/tests/10-beyond */
+__attribute__((constructor)) static void mb_test_filter(void)
+{
+    const char *pattern = getenv("MB_TEST");
+
+    if (pattern != NULL && pattern[0] != '\0')
+        cmocka_set_test_filter(pattern);
+}
+
 const char *mb_minibox;
 const char *mb_rootfs;
 const char *mb_busybox_tar;
