@@ -178,7 +178,9 @@ static void cve_2019_5736(const char *engine, const char *tag, struct cve_2019_5
         "printf '#!/proc/self/exe\\n' > bundle/rootfs/entry; chmod 755 bundle/rootfs/entry\n"
         "umoci repack --image oci:evil bundle >/dev/null\n"
         "umoci config --image oci:evil --config.entrypoint /entry "
-        "--config.env PATH=/bin:/usr/bin --config.env LD_PRELOAD=/evil.so\n"
+        "--config.env PATH=/bin:/usr/bin --config.env LD_PRELOAD=/evil.so "
+        /* an ASan build of minibox refuses a preload unless told (test-asan) */
+        "${ASAN_OPTIONS:+--config.env ASAN_OPTIONS=$ASAN_OPTIONS}\n"
         "umoci gc --layout oci; tar -C oci -cf '%s' .; rm -rf bundle oci\n",
         dir, engine, fixture, mb_rootfs, tar);
     bx_sh(&r, script);
