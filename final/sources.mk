@@ -8,8 +8,8 @@ SRC_01 := main.c commands.h verbs.c cmd_run.c cmd_info.c config.h mb_step.h erro
 SRC_02 := init.c init.h
 SRC_03 :=
 SRC_04 := mounts.c mounts.h devices.c devices.h volumes.c volumes.h
-SRC_05 := resource_limits.c resource_limits.h cgroup_layout.c cgroup_layout.h cgroup.c cgroup.h state.c state.h \
-          cmd_gc.c
+SRC_05 := resource_limits.c resource_limits.h cgroup_layout.c cgroup_layout.h cgroup.c cgroup.h \
+          cgroup_devices.c cgroup_devices.h state.c state.h cmd_gc.c
 SRC_06 := userns.c userns.h
 SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slirp.c slirp.h
 SRC_08 := image_store.c image_store.h layer.c layer.h image_import.c image_import.h \

@@ -184,6 +184,28 @@ static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hier
     return cg->n_dirs++;
 }
 
+/* The index of the v2 dir, or -1. */
+static int v2_dir(const struct container_cgroup *cg)
+{
+    for (int d = 0; d < cg->n_dirs; d++)
+        if (cg->dirs[d].version == 2)
+            return d;
+    return -1;
+}
+
+/* Does the device allowlist go into the v2 dir? It goes into v1's devices
+ * hierarchy when the host has one, else it is a program attached to the v2
+ * dir (cgroup_devices.c). A normal user's container gets none (container.c
+ * says why), so it needs no dir for it. */
+static int v2_dir_holds_devices(const struct container_cgroup *cg)
+{
+#if MB_STEP >= 6
+    if (geteuid() != 0)
+        return 0;
+#endif
+    return cg->dir_of[CG_DEVICES] < 0;
+}
+
 /* Drop a planned dir (v2 without a usable subtree and no limit asked). */
 static void cgroup_drop_dir(struct container_cgroup *cg, int d)
 {
@@ -269,6 +291,14 @@ int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *
 #endif
         cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id);
     }
+    /* No controller needs a v2 dir, the device program does. */
+    if (v2_dir_holds_devices(cg) && v2_dir(cg) < 0 && layout->v2_mount[0] != '\0') {
+        struct cgroup_hierarchy v2 = {.version = 2};
+
+        snprintf(v2.mount, sizeof(v2.mount), "%s", layout->v2_mount);
+        snprintf(v2.own, sizeof(v2.own), "%s", layout->v2_own);
+        cgroup_plan_dir(cg, &v2, parent, id);
+    }
     return 0;
 }
 
@@ -282,6 +312,9 @@ int cgroup_create(const struct cgroup_layout *layout, const struct limits *limit
         ret = 0;
         if (cg->dirs[d].version == 2) {
             ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
+            /* A dir without controllers still takes a device program. */
+            if (ret == 1 && v2_dir_holds_devices(cg))
+                ret = 0;
             if (ret == 1) {
                 cgroup_drop_dir(cg, d--);
                 continue;
@@ -336,10 +369,9 @@ int cgroup_add_process(const struct container_cgroup *cg, pid_t pid, int skip_v2
 
 int cgroup_open_v2_dir(const struct container_cgroup *cg)
 {
-    for (int d = 0; d < cg->n_dirs; d++)
-        if (cg->dirs[d].version == 2)
-            return open(cg->dirs[d].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    return -1;
+    int d = v2_dir(cg);
+
+    return d < 0 ? -1 : open(cg->dirs[d].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* The number after `key ` in a "key value" per line file. */

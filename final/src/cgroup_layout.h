@@ -17,7 +17,9 @@
 
 #include "error.h"
 
-enum cgroup_controller { CG_MEMORY, CG_CPU, CG_PIDS, CG_N_CONTROLLERS };
+/* devices exists on v1 only: on v2 a device program takes its place
+ * (cgroup_devices.c), so no cgroup.controllers file ever lists it. */
+enum cgroup_controller { CG_MEMORY, CG_CPU, CG_PIDS, CG_DEVICES, CG_N_CONTROLLERS };
 
 extern const char *const cgroup_controller_names[CG_N_CONTROLLERS];
 

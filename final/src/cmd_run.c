@@ -81,7 +81,8 @@ static const char run_usage[] =
     "      --tmpfs PATH[:OPTS]   mount a tmpfs at PATH (default rw,nosuid,nodev,noexec)\n"
     "      --cap-add CAP         keep a capability beyond Docker's default set (or ALL)\n"
     "      --cap-drop CAP        drop a capability of the default set (or ALL)\n"
-    "      --privileged          every capability, no seccomp, no masked paths\n"
+    "      --device H[:C][:rwm]  give the container the host's device node H (at C)\n"
+    "      --privileged          every capability and device, no seccomp, no masked paths\n"
     "      --security-opt OPT    seccomp=unconfined | no-new-privileges=false\n"
 #endif
     "      --help                show this help\n";
@@ -115,6 +116,7 @@ enum {
     OPT_CAP_DROP,
     OPT_PRIVILEGED,
     OPT_SECURITY_OPT,
+    OPT_DEVICE,
 #endif
 };
 
@@ -163,6 +165,7 @@ static const struct option run_options[] = {
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},         /* chapter 10 */
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},           /* chapter 10 */
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT}, /* chapter 10 */
+    {"device", required_argument, NULL, OPT_DEVICE},             /* chapter 10 */
 #endif
     {"help", no_argument, NULL, OPT_HELP}, /* every chapter */
     {NULL, 0, NULL, 0},                    /* end of the table */
@@ -354,6 +357,8 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
         return 0;
     case OPT_SECURITY_OPT:
         return run_option_security(&args->cfg.hardening, arg, err);
+    case OPT_DEVICE:
+        return run_option_device(&args->cfg, arg, err);
 #endif
     case OPT_HELP:
         args->help = 1;

@@ -23,6 +23,7 @@
 #endif
 #if MB_STEP >= 10
 #include "caps.h"
+#include "cgroup_devices.h"
 #include "seccomp.h"
 #endif
 
@@ -54,13 +55,20 @@ struct tmpfs_mount {
     char *options; /* mount -o style: rw,nosuid,size=1m ... */
 };
 
+/* --device HOST[:CONTAINER][:PERMISSIONS] */
+struct device_mapping {
+    char *host;              /* the host's node, symlinks resolved */
+    char *container;         /* absolute path inside the container */
+    struct device_rule rule; /* what the container's cgroup allows on it */
+};
+
 /* What the container may do: hardened by default (chapter 10). */
 struct hardening_config {
     cap_mask caps;                  /* bounding = permitted = effective */
     const char *cap_add[64];        /* as given, for inspect */
     const char *cap_drop[64];       /* as given, for inspect */
     int n_cap_add, n_cap_drop;      /* entries used above */
-    bool privileged;                /* --privileged: all caps, no filter, no masks */
+    bool privileged;                /* --privileged: all caps and devices, no filter, no masks */
     bool seccomp_unconfined;        /* --security-opt seccomp=unconfined */
     bool allow_new_privs;           /* --security-opt no-new-privileges=false */
     bool readonly_rootfs;           /* --read-only */
@@ -120,6 +128,8 @@ struct container_config {
     struct process_config process;
     struct tmpfs_mount *tmpfs;
     size_t n_tmpfs;
+    struct device_mapping *devices; /* --device */
+    size_t n_devices;
 #endif
 };
 

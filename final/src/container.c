@@ -33,6 +33,7 @@
 #include <stdio.h>
 
 #include "cgroup.h"
+#include "cgroup_devices.h"
 #include "state.h"
 #endif
 #if MB_STEP >= 8
@@ -115,6 +116,39 @@ struct container_resources {
 #endif
 };
 
+/* The device allowlist (cgroup_devices.h), in force before the container's
+ * first process joins the cgroup. */
+static int container_limit_devices(const struct container_config *cfg,
+                                   const struct container_cgroup *cg, mb_error *err)
+{
+#if MB_STEP >= 6
+    /* A normal user's container holds no capability on the host: the kernel
+     * refuses it mknod, and it opens the host's nodes with the user's own
+     * rights. There is nothing for the allowlist to take away, and no
+     * cgroup the user could write it into. */
+    if (geteuid() != 0)
+        return 0;
+#endif
+#if MB_STEP >= 10
+    /* --privileged: every device; --device: the default list and these. */
+    struct device_rule rules[64];
+    size_t n = device_rules_default_count;
+
+    if (cfg->hardening.privileged)
+        return 0;
+    if (n + cfg->n_devices > sizeof(rules) / sizeof(rules[0]))
+        return mb_fail(err, 0, "too many --device: at most %zu",
+                       sizeof(rules) / sizeof(rules[0]) - device_rules_default_count);
+    memcpy(rules, device_rules_default, n * sizeof(rules[0]));
+    for (size_t i = 0; i < cfg->n_devices; i++)
+        rules[n++] = cfg->devices[i].rule;
+    return cgroup_devices_apply(cg, rules, n, err);
+#else
+    (void)cfg;
+    return cgroup_devices_apply(cg, device_rules_default, device_rules_default_count, err);
+#endif
+}
+
 /* The cgroup and the state that lets a later minibox clean up after this
  * one if it is killed. Dead containers' leftovers go first. */
 static int resources_create(const struct container_config *cfg, struct container_resources *res,
@@ -140,6 +174,8 @@ static int resources_create(const struct container_config *cfg, struct container
         ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
     if (ret == 0) /* a v2 dir may have been dropped */
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret == 0)
+        ret = container_limit_devices(cfg, &res->cgroup, err);
 #if MB_STEP >= 7
     if (ret == 0)
         ret = network_prepare(&cfg->net, cfg->id, res->state.dir, cfg->hostname, &res->net, err);

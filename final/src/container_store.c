@@ -45,9 +45,20 @@ static json_t *record_config(const struct container_config *cfg)
 static json_t *record_host_config(const struct container_config *cfg)
 {
     const struct hardening_config *h = &cfg->hardening;
-    json_t *tmpfs = json_object(), *security = json_array();
+    json_t *tmpfs = json_object(), *security = json_array(), *devices = json_array(), *host;
     char caps[32];
 
+    for (size_t i = 0; i < cfg->n_devices; i++) {
+        char perms[4];
+        const struct device_rule *r = &cfg->devices[i].rule;
+
+        snprintf(perms, sizeof(perms), "%s%s%s", r->access & DEVICE_READ ? "r" : "",
+                 r->access & DEVICE_WRITE ? "w" : "", r->access & DEVICE_MKNOD ? "m" : "");
+        json_array_append_new(devices,
+                              json_pack("{s:s, s:s, s:s}", "PathOnHost", cfg->devices[i].host,
+                                        "PathInContainer", cfg->devices[i].container,
+                                        "CgroupPermissions", perms));
+    }
     for (size_t i = 0; i < cfg->n_tmpfs; i++)
         json_object_set_new(tmpfs, cfg->tmpfs[i].target, json_string(cfg->tmpfs[i].options));
     if (h->seccomp_unconfined)
@@ -55,7 +66,7 @@ static json_t *record_host_config(const struct container_config *cfg)
     if (h->allow_new_privs)
         json_array_append_new(security, json_string("no-new-privileges=false"));
     snprintf(caps, sizeof(caps), "%016llx", (unsigned long long)h->caps);
-    return json_pack("{s:o, s:o, s:s, s:b, s:b, s:b, s:b, s:o, s:o, s:I, s:I, s:I}", "CapAdd",
+    host = json_pack("{s:o, s:o, s:s, s:b, s:b, s:b, s:b, s:o, s:o, s:I, s:I, s:I}", "CapAdd",
                      strings_array((char *const *)h->cap_add, (size_t)h->n_cap_add), "CapDrop",
                      strings_array((char *const *)h->cap_drop, (size_t)h->n_cap_drop),
                      "Capabilities", caps, "Privileged", h->privileged, "ReadonlyRootfs",
@@ -64,6 +75,8 @@ static json_t *record_host_config(const struct container_config *cfg)
                      tmpfs, "Memory", (json_int_t)cfg->limits.memory_bytes, "PidsLimit",
                      (json_int_t)cfg->limits.pids_max, "CpuQuota",
                      (json_int_t)cfg->limits.cpu_quota_us);
+    json_object_set_new(host, "Devices", devices);
+    return host;
 }
 #endif
 

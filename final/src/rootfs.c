@@ -260,6 +260,11 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     ret = devices_setup(rootfd, err);
     if (ret < 0)
         return ret;
+#if MB_STEP >= 10
+    ret = devices_add(rootfd, cfg->devices, cfg->n_devices, cfg->userns.mode != USERNS_HOST, err);
+    if (ret < 0)
+        return ret;
+#endif
 #if MB_STEP >= 7
     {
         char state_dir[4200];

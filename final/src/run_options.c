@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "run_options.h"
 #include "util.h"
@@ -151,6 +153,88 @@ int run_option_tmpfs(struct container_config *cfg, const char *spec, mb_error *e
     return 0;
 }
 
+/* Docker's permissions: one to three of r, w, m, each at most once. */
+static unsigned device_access(const char *perms)
+{
+    unsigned access = 0;
+
+    for (const char *p = perms; *p != '\0'; p++) {
+        unsigned bit = *p == 'r'   ? DEVICE_READ
+                       : *p == 'w' ? DEVICE_WRITE
+                       : *p == 'm' ? DEVICE_MKNOD
+                                   : 0;
+        if (bit == 0 || (access & bit))
+            return 0;
+        access |= bit;
+    }
+    return access;
+}
+
+static int device_parse(const char *spec, struct device_mapping *dev, mb_error *err)
+{
+    cleanup_free char *copy = strdup(spec);
+    char *parts[3] = {NULL, NULL, NULL}, *save = NULL;
+    const char *perms = "rwm";
+    struct stat st;
+    int n = 0;
+
+    if (copy == NULL)
+        return mb_fail(err, ENOMEM, "--device");
+    for (char *p = strtok_r(copy, ":", &save); p != NULL; p = strtok_r(NULL, ":", &save)) {
+        if (n == 3)
+            return mb_fail(err, 0, "bad --device '%s': expected HOST[:CONTAINER][:rwm]", spec);
+        parts[n++] = p;
+    }
+    /* HOST:rwm or HOST:CONTAINER, told apart as Docker does */
+    if (n == 2 && device_access(parts[1]) != 0) {
+        perms = parts[1];
+        parts[1] = NULL;
+    } else if (n == 3) {
+        perms = parts[2];
+    }
+    if (n == 0 || parts[0][0] != '/' || (parts[1] != NULL && parts[1][0] != '/') ||
+        device_access(perms) == 0)
+        return mb_fail(err, 0, "bad --device '%s': expected HOST[:CONTAINER][:rwm], absolute paths",
+                       spec);
+    if (stat(parts[0], &st) < 0)
+        return mb_fail(err, errno, "--device %s", parts[0]);
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return mb_fail(err, 0, "--device %s: not a device node", parts[0]);
+    dev->rule = (struct device_rule){
+        .type = S_ISCHR(st.st_mode) ? 'c' : 'b',
+        .major = major(st.st_rdev),
+        .minor = minor(st.st_rdev),
+        .access = device_access(perms),
+        .allow = true,
+    };
+    dev->host = realpath(parts[0], NULL);
+    dev->container = strdup(parts[1] ? parts[1] : parts[0]);
+    if (dev->host == NULL || dev->container == NULL) {
+        free(dev->host);
+        free(dev->container);
+        return mb_fail(err, errno, "--device %s", parts[0]);
+    }
+    return 0;
+}
+
+int run_option_device(struct container_config *cfg, const char *spec, mb_error *err)
+{
+    struct device_mapping *grown, dev;
+    int ret = device_parse(spec, &dev, err);
+
+    if (ret < 0)
+        return ret;
+    grown = realloc(cfg->devices, (cfg->n_devices + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(dev.host);
+        free(dev.container);
+        return mb_fail(err, ENOMEM, "--device");
+    }
+    cfg->devices = grown;
+    cfg->devices[cfg->n_devices++] = dev;
+    return 0;
+}
+
 int run_option_cap(struct hardening_config *h, const char *name, bool add, mb_error *err)
 {
     int cap = caps_from_name(name, err);
@@ -227,5 +311,10 @@ void run_options_free(struct container_config *cfg)
         free(cfg->tmpfs[i].options);
     }
     free(cfg->tmpfs);
+    for (size_t i = 0; i < cfg->n_devices; i++) {
+        free(cfg->devices[i].host);
+        free(cfg->devices[i].container);
+    }
+    free(cfg->devices);
     seccomp_program_free(&cfg->hardening.seccomp);
 }

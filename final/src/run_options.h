@@ -27,6 +27,9 @@ int run_option_workdir(struct process_config *proc, const char *dir, mb_error *e
 int run_option_user(struct process_config *proc, const char *user, mb_error *err);
 /* --tmpfs PATH[:OPTIONS] */
 int run_option_tmpfs(struct container_config *cfg, const char *spec, mb_error *err);
+/* --device HOST[:CONTAINER][:PERMISSIONS]: HOST must be a device node;
+ * PERMISSIONS is some of r, w, m (default rwm), as Docker's. */
+int run_option_device(struct container_config *cfg, const char *spec, mb_error *err);
 /* --cap-add / --cap-drop NAME (or ALL) */
 int run_option_cap(struct hardening_config *h, const char *name, bool add, mb_error *err);
 /* --security-opt seccomp=unconfined | no-new-privileges[=|:]true|false */

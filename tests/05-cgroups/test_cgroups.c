@@ -204,6 +204,104 @@ static void test_gc_removes_what_a_killed_minibox_left(void **state)
     mb_assert_nothing_leaked();
 }
 
+/* ---- the device allowlist --------------------------------------------- */
+
+/* `probe device TYPE MAJOR MINOR` in a container of `bin`: the root
+ * attacker makes a node for a host device and opens it. */
+static void device_attack(const char *bin, struct mb_result *r, const struct mb_device *t)
+{
+    char type[2] = {t->type, '\0'}, maj[16], min[16];
+    const char *saved = mb_minibox;
+
+    snprintf(maj, sizeof(maj), "%d", t->major);
+    snprintf(min, sizeof(min), "%d", t->minor);
+    mb_minibox = bin;
+    mb_run(r, NULL, "run", "--rootfs", mb_rootfs, "probe", "device", type, maj, min, NULL);
+    mb_minibox = saved;
+}
+
+/* Where the host offers no way to hold the allowlist, minibox must refuse
+ * to run (and say so): that is a skip here, not a pass. */
+static void skip_if_no_device_control(const struct mb_result *r)
+{
+    if (r->status == 125 && mb_contains(r->err, "device allowlist"))
+        mb_skip(r->err);
+}
+
+/* A container's root may make the node of a host device, its disk first
+ * (CAP_MKNOD, as in Docker), but not open it: the devices cgroup (v1) or the device program
+ * (v2) refuses what is not on the allowlist. */
+static void test_host_device_node_cannot_be_opened(void **state)
+{
+    struct mb_result r;
+    struct mb_device t;
+    char v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID | CLONE_NEWNS);
+    mb_require_host_device(&t);
+    device_attack(mb_minibox, &r, &t);
+    skip_if_no_device_control(&r);
+    if (strcmp(mb_kv(r.out, "mknod", v, sizeof(v)), "ok") != 0)
+        fail_msg("mknod %c %d:%d should work, as in Docker (exit %d): %s%s", t.type, t.major,
+                 t.minor, r.status, r.out, r.err);
+    if (strcmp(mb_kv(r.out, "open", v, sizeof(v)), "EPERM") != 0)
+        fail_msg("the container opened the host's device %c %d:%d: open=%s (exit %d) %s", t.type,
+                 t.major, t.minor, v, r.status, r.err);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+/* The list still has what programs need: null, zero, full, random,
+ * urandom, tty, ptmx. */
+static void test_allowed_devices_still_open(void **state)
+{
+    static const char *const allowed[][2] = {{"1", "3"}, {"1", "5"}, {"1", "7"}, {"1", "8"},
+                                             {"1", "9"}, {"5", "0"}, {"5", "2"}};
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID | CLONE_NEWNS);
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "device", "c", allowed[i][0],
+               allowed[i][1], NULL);
+        skip_if_no_device_control(&r);
+        /* /dev/tty without a controlling terminal: ENXIO from its driver,
+         * which the cgroup let through */
+        mb_kv(r.out, "open", v, sizeof(v));
+        if (strcmp(v, "ok") != 0 && !(strcmp(allowed[i][1], "0") == 0 && strcmp(v, "ENXIO") == 0))
+            fail_msg("c %s:%s is on the allowlist but open=%s (exit %d): %s", allowed[i][0],
+                     allowed[i][1], v, r.status, r.err);
+        mb_result_free(&r);
+    }
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c",
+           "echo x > /dev/null && head -c 3 /dev/zero | wc -c", NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(atoi(r.out), 3);
+    mb_result_free(&r);
+}
+
+/* Lesson: step 04 puts the container in no devices cgroup, and the same
+ * node opens (only opened, never read). */
+static void test_lesson_step04_host_device_node_opens(void **state)
+{
+    const char *step04;
+    struct mb_result r;
+    struct mb_device t;
+    char v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID | CLONE_NEWNS);
+    step04 = mb_require_step("04-mount-proc");
+    mb_require_host_device(&t);
+    device_attack(step04, &r, &t);
+    if (strcmp(mb_kv(r.out, "open", v, sizeof(v)), "ok") != 0)
+        fail_msg("on step 04 the node of %c %d:%d should open: open=%s (exit %d) %s", t.type,
+                 t.major, t.minor, v, r.status, r.err);
+    mb_result_free(&r);
+}
+
 static void test_bad_limits_are_125(void **state)
 {
     static const char *const bad[][2] = {
@@ -245,6 +343,9 @@ int main(void)
         cmocka_unit_test(test_container_sees_its_cgroup_as_root),
         cmocka_unit_test(test_every_container_gets_a_cgroup),
         cmocka_unit_test(test_gc_removes_what_a_killed_minibox_left),
+        cmocka_unit_test(test_host_device_node_cannot_be_opened),
+        cmocka_unit_test(test_allowed_devices_still_open),
+        cmocka_unit_test(test_lesson_step04_host_device_node_opens),
         cmocka_unit_test(test_bad_limits_are_125),
         cmocka_unit_test(mb_test_nothing_leaked),
     };

@@ -110,6 +110,11 @@ void test_lesson_step09_runtime_binary_is_overwritten(void **state);
 void test_tmpfs_on_a_symlink_lands_inside_the_root(void **state);
 void test_volume_below_a_symlink_lands_inside_the_root(void **state);
 
+/* attacks.c */
+void test_shipped_device_node_cannot_be_opened(void **state);
+void test_device_option_and_privileged(void **state);
+void test_exec_is_held_by_the_device_allowlist(void **state);
+
 /* options.c */
 void test_env_sets_and_passes_variables(void **state);
 void test_env_file_is_read(void **state);

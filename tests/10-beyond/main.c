@@ -34,46 +34,13 @@ void bx_require(void)
 
 const char *bx_repo_path(const char *rel, char *buf, size_t len)
 {
-    char exe[PATH_MAX];
-    const char *repo = getenv("MB_REPO");
-    ssize_t n;
-
-    if (repo != NULL) {
-        snprintf(buf, len, "%s/%s", repo, rel);
-        return access(buf, F_OK) == 0 ? buf : NULL;
-    }
-    /* <repo>/build/tests/10-beyond */
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n < 0)
-        return NULL;
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++) {
-        char *slash = strrchr(exe, '/');
-        if (slash == NULL)
-            return NULL;
-        *slash = '\0';
-    }
-    snprintf(buf, len, "%s/%s", exe, rel);
-    return access(buf, F_OK) == 0 ? buf : NULL;
+    return mb_repo_path(rel, buf, len);
 }
 
 const char *bx_require_step09(void)
 {
-    static char path[PATH_MAX];
-    const char *env = getenv("MB_STEP09_MINIBOX");
-
     bx_require();
-    if (env != NULL) {
-        if (access(env, X_OK) != 0)
-            mb_skip("MB_STEP09_MINIBOX is set but is no executable: the lesson needs step 09's "
-                    "binary");
-        return env;
-    }
-    if (bx_repo_path("steps/09-daemon/minibox", path, sizeof(path)) == NULL ||
-        access(path, X_OK) != 0)
-        mb_skip("steps/09-daemon/minibox is not built (make -C steps/09-daemon, or set "
-                "MB_STEP09_MINIBOX): the lesson shows the attack working there");
-    return path;
+    return mb_require_step("09-daemon");
 }
 
 void bx_run_argv_with(const char *bin, struct mb_result *r, const char *input, char *const argv[])
@@ -392,6 +359,10 @@ int main(void)
         cmocka_unit_test_teardown(test_lesson_step09_runtime_binary_is_overwritten, bx_teardown), /* grade: points=1 doc=#cve-2019-5736-procselfexe */
         cmocka_unit_test(test_tmpfs_on_a_symlink_lands_inside_the_root), /* grade: points=2 doc=#mount-targets-and-symlinks */
         cmocka_unit_test(test_volume_below_a_symlink_lands_inside_the_root), /* grade: points=2 doc=#mount-targets-and-symlinks */
+        /* Devices: the allowlist of chapter 5 against what a container ships or is given */
+        cmocka_unit_test(test_shipped_device_node_cannot_be_opened), /* grade: points=2 doc=#devices */
+        cmocka_unit_test(test_device_option_and_privileged), /* grade: points=1 doc=#devices */
+        cmocka_unit_test_teardown(test_exec_is_held_by_the_device_allowlist, bx_teardown), /* grade: points=1 doc=#devices */
         /* run options */
         cmocka_unit_test(test_env_sets_and_passes_variables), /* grade: points=1 doc=#run-options */
         cmocka_unit_test(test_env_file_is_read), /* grade: points=1 doc=#run-options */

@@ -96,6 +96,27 @@ const char *mb_kv(const char *out, const char *key, char *buf, size_t len);
  * Returns NULL if yes, else a reason. Tried, not guessed. */
 const char *mb_cannot_unshare(int flags);
 
+/* A path in the course checkout (MB_REPO, or three levels above the suite
+ * binary, <repo>/build/tests/NN-name), or NULL when it does not exist. */
+const char *mb_repo_path(const char *rel, char *buf, size_t len);
+
+/* The binary of an earlier step ("04-mount-proc"), for a "lesson" test that
+ * shows an attack working on the step before its defence: MB_STEP04_MINIBOX
+ * (the step's number), else steps/04-mount-proc/minibox of the checkout.
+ * Skips the test with the reason when there is none. */
+const char *mb_require_step(const char *step);
+
+/* A device node off the container allowlist (chapter 5) that root on this
+ * host can open: its disks (/proc/partitions) first, then a loop device,
+ * then character devices whose open alone is harmless (loop-control, fuse,
+ * tun, kmsg). Some hosts refuse root even that; a refusal inside a container
+ * then proves nothing, so the test is skipped. */
+struct mb_device {
+    char type; /* 'b' or 'c' */
+    int major, minor;
+};
+void mb_require_host_device(struct mb_device *dev);
+
 /* Skip the current test, printing "# SKIP reason" first. */
 #define mb_skip(reason)                                                                            \
     do {                                                                                           \

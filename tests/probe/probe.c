@@ -39,6 +39,10 @@
  *   probe fd-escape FD FILE  fchdir(FD), then read FILE relative to it:
  *                          escaped=1 content=<first line> or escaped=0 errno=<errno>
  *   probe env NAME...      env.NAME=<value>, or unset.NAME=1
+ *   probe open PATH        open it read-only (O_NONBLOCK) and close it: open=ok|<errno>
+ *   probe device TYPE MAJOR MINOR
+ *                          make a node (TYPE c or b) at /dev/probe-node, then open it for
+ *                          reading: mknod=ok|<errno>, open=ok|<errno> (the node is removed)
  *   probe overwrite-from SOCKET MARKER
  *                          listen on the unix socket SOCKET, print "listening", take one
  *                          fd sent with SCM_RIGHTS (a runtime's /proc/self/exe), wait
@@ -631,6 +635,39 @@ static int fd_escape(const char *fd_text, const char *file)
     return 0;
 }
 
+static int open_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+    printf("open=%s\n", fd < 0 ? errname(errno) : "ok");
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
+/* A root attacker's way to the host's disk: make a node for its
+ * major:minor (CAP_MKNOD is in Docker's default set) and open it. Only the
+ * open is the attack; the device cgroup lets mknod through, as Docker's. */
+static int device(const char *type, const char *major, const char *minor)
+{
+    static const char node[] = "/dev/probe-node";
+    mode_t kind = type[0] == 'b' ? S_IFBLK : S_IFCHR;
+    int fd;
+
+    unlink(node);
+    if (mknod(node, kind | 0600, makedev(atoi(major), atoi(minor))) < 0) {
+        printf("mknod=%s\n", errname(errno));
+        return 1;
+    }
+    printf("mknod=ok\n");
+    fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    printf("open=%s\n", fd < 0 ? errname(errno) : "ok");
+    if (fd >= 0)
+        close(fd);
+    unlink(node);
+    return 0;
+}
+
 static int env(int argc, char **argv)
 {
     for (int i = 2; i < argc; i++) {
@@ -749,6 +786,10 @@ int main(int argc, char **argv)
         return syscall_try(argv[2]);
     else if (strcmp(cmd, "fd-escape") == 0 && argc > 3)
         return fd_escape(argv[2], argv[3]);
+    else if (strcmp(cmd, "open") == 0 && argc > 2)
+        return open_path(argv[2]);
+    else if (strcmp(cmd, "device") == 0 && argc > 4)
+        return device(argv[2], argv[3], argv[4]);
     else if (strcmp(cmd, "env") == 0)
         return env(argc, argv);
     else if (strcmp(cmd, "overwrite-from") == 0 && argc > 3)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup_devices.h"
 #include "cgroup_layout.h"
 #include "config.h"
 #include "resource_limits.h"
@@ -283,7 +284,11 @@ static void test_layout_v2(void **state)
     (void)state;
     parse_fixture("v2", &l);
     assert_string_equal(l.name, "v2");
+    /* no devices controller on v2: a device program instead */
+    assert_int_equal(l.controllers[CG_DEVICES].version, 0);
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
+        if (c == CG_DEVICES)
+            continue;
         assert_int_equal(l.controllers[c].version, 2);
         assert_string_equal(l.controllers[c].mount, "/sys/fs/cgroup");
         assert_string_equal(l.controllers[c].own, "/user.slice/user-1000.slice/session-3.scope");
@@ -330,6 +335,38 @@ static void test_layout_strips_mount_root(void **state)
     (void)state;
     assert_int_equal(cgroup_layout_parse(mi, cg, "", &l, &err), 0);
     assert_string_equal(l.controllers[CG_MEMORY].own, "/inner");
+}
+
+/* ---- device rules ----------------------------------------------------- */
+
+static void test_device_rule_parse_and_format(void **state)
+{
+    static const char *const good[] = {"c 1:3 rwm", "b *:* m", "c 136:* rwm", "c 1:11 r", "a"};
+    struct device_rule r;
+    char text[64];
+    mb_error err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(device_rule_parse(good[i], true, &r, &err), 0);
+        device_rule_format(&r, text, sizeof(text));
+        assert_string_equal(text, good[i]);
+    }
+    assert_int_equal(device_rule_parse("c 1:3", false, &r, &err), 0);
+    assert_int_equal(r.access, DEVICE_RWM);
+    assert_false(r.allow);
+    assert_int_equal(device_rule_parse("b *:5 w", true, &r, &err), 0);
+    assert_int_equal(r.type, 'b');
+    assert_int_equal(r.major, DEVICE_ANY);
+    assert_int_equal(r.minor, 5);
+    assert_int_equal(r.access, DEVICE_WRITE);
+    static const char *const bad[] = {"",       "x 1:3 rwm", "c 1:3 rwx", "c 1:3 rr", "c 1 rwm",
+                                      "c 1:3 ", "c a:3 r",   "c 1:3:4",   "c1:3"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(device_rule_parse(bad[i], true, &r, &err), -1);
+    /* the default list: deny all first, the allowed nodes after */
+    assert_int_equal(device_rules_default[0].type, 'a');
+    assert_false(device_rules_default[0].allow);
 }
 
 /* ---- seccomp ---------------------------------------------------------- */
@@ -850,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_cpus_and_pids),
         cmocka_unit_test(test_layout_hybrid),
         cmocka_unit_test(test_layout_v2),
+        cmocka_unit_test(test_device_rule_parse_and_format),
         cmocka_unit_test(test_layout_v2_without_delegation),
         cmocka_unit_test(test_layout_v1_comounted),
         cmocka_unit_test(test_layout_strips_mount_root),

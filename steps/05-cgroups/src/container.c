@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "cgroup.h"
+#include "cgroup_devices.h"
 #include "state.h"
 
 /* The namespaces a container gets; each chapter adds one. */
@@ -74,6 +75,15 @@ struct container_resources {
     int in_cgroup; /* clone3 put the child in its cgroup already */
 };
 
+/* The device allowlist (cgroup_devices.h), in force before the container's
+ * first process joins the cgroup. */
+static int container_limit_devices(const struct container_config *cfg,
+                                   const struct container_cgroup *cg, mb_error *err)
+{
+    (void)cfg;
+    return cgroup_devices_apply(cg, device_rules_default, device_rules_default_count, err);
+}
+
 /* The cgroup and the state that lets a later minibox clean up after this
  * one if it is killed. Dead containers' leftovers go first. */
 static int resources_create(const struct container_config *cfg, struct container_resources *res,
@@ -99,6 +109,8 @@ static int resources_create(const struct container_config *cfg, struct container
         ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
     if (ret == 0) /* a v2 dir may have been dropped */
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret == 0)
+        ret = container_limit_devices(cfg, &res->cgroup, err);
     if (ret < 0) {
         mb_error ignored;
         cgroup_destroy(&res->cgroup, &ignored);

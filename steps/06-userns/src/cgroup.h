@@ -13,7 +13,8 @@
 #include "error.h"
 #include "resource_limits.h"
 
-#define CGROUP_MAX_DIRS CG_N_CONTROLLERS
+/* One per controller, and a v2 dir for the device program. */
+#define CGROUP_MAX_DIRS (CG_N_CONTROLLERS + 1)
 
 /* One directory per distinct hierarchy: on v2 a single one, on v1 one for
  * memory, one for cpu, one for pids (fewer when co-mounted). */

@@ -7,6 +7,7 @@
  * of the host's node. Binding instead of mknod(2) works unchanged in a user
  * namespace (chapter 6), where creating device nodes is refused.
  */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

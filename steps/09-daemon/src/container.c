@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "cgroup.h"
+#include "cgroup_devices.h"
 #include "state.h"
 #include "container_store.h"
 #include <sys/ioctl.h>
@@ -85,6 +86,21 @@ struct container_resources {
     int exit_status; /* for the record ps reads */
 };
 
+/* The device allowlist (cgroup_devices.h), in force before the container's
+ * first process joins the cgroup. */
+static int container_limit_devices(const struct container_config *cfg,
+                                   const struct container_cgroup *cg, mb_error *err)
+{
+    /* A normal user's container holds no capability on the host: the kernel
+     * refuses it mknod, and it opens the host's nodes with the user's own
+     * rights. There is nothing for the allowlist to take away, and no
+     * cgroup the user could write it into. */
+    if (geteuid() != 0)
+        return 0;
+    (void)cfg;
+    return cgroup_devices_apply(cg, device_rules_default, device_rules_default_count, err);
+}
+
 /* The cgroup and the state that lets a later minibox clean up after this
  * one if it is killed. Dead containers' leftovers go first. */
 static int resources_create(const struct container_config *cfg, struct container_resources *res,
@@ -110,6 +126,8 @@ static int resources_create(const struct container_config *cfg, struct container
         ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
     if (ret == 0) /* a v2 dir may have been dropped */
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    if (ret == 0)
+        ret = container_limit_devices(cfg, &res->cgroup, err);
     if (ret == 0)
         ret = network_prepare(&cfg->net, cfg->id, res->state.dir, cfg->hostname, &res->net, err);
     if (ret == 0 && cfg->image.config != NULL)
