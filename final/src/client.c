@@ -31,7 +31,11 @@ static int client_connect(const char *path, mb_error *err)
 
     if (fd < 0)
         return mb_fail(err, errno, "socket");
-    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    if (path_format(addr.sun_path, sizeof(addr.sun_path), err, "%s", path) < 0) {
+        close(fd);
+        return mb_fail(err, ENAMETOOLONG, "socket path %s: longer than %zu bytes", path,
+                       sizeof(addr.sun_path) - 1);
+    }
     if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
         return fd;
     close(fd);

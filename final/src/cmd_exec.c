@@ -21,7 +21,6 @@
 #include "cgroup.h"
 #include "command.h"
 #include "commands.h"
-#include "container_store.h"
 #include "namespaces.h"
 #include "run_options.h"
 #include "security.h"
@@ -61,7 +60,7 @@ static const struct option exec_options[] = {
 struct exec_args {
     struct container_config cfg; /* what command_exec needs */
     json_t *record;              /* the container's container.json */
-    char dir[4500];              /* its state dir */
+    struct container_state dir;  /* its state dir */
     const char **env_files;      /* --env-file, read before -e */
     size_t n_env_files;
     bool detach, tty, help;
@@ -73,6 +72,7 @@ static void exec_args_free(struct exec_args *a)
     run_options_free(&a->cfg);
     free(a->env_files);
     json_decref(a->record);
+    state_close(&a->dir);
 }
 
 static int exec_parse_option(struct exec_args *a, int opt, const char *arg, char **argv,
@@ -139,7 +139,6 @@ static int exec_config_from_record(struct exec_args *a, mb_error *err)
 static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int argc, char **argv,
                       mb_error *err)
 {
-    char id[65];
     int opt, ret;
 
     optind = 1;
@@ -158,12 +157,12 @@ static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int
         return mb_fail(err, 0, "usage: minibox exec [OPTIONS] CONTAINER COMMAND [ARG...]");
     if (a->tty && !isatty(0))
         return mb_fail(err, 0, "exec -t: stdin is not a terminal");
-    ret = container_find(globals->root, argv[optind], a->dir, sizeof(a->dir), id, err);
+    ret = state_open(globals->root, argv[optind], &a->dir, err);
     if (ret < 0)
         return ret;
-    if (!container_running(a->dir) || container_pid_read(a->dir) <= 0)
+    if (!state_running(&a->dir) || state_pid(&a->dir) <= 0)
         return mb_fail(err, 0, "container %s is not running", argv[optind]);
-    a->record = container_record_read(a->dir);
+    a->record = state_record(&a->dir);
     ret = exec_config_from_record(a, err);
     if (ret < 0)
         return ret;
@@ -178,11 +177,11 @@ static int exec_join(const struct exec_args *a, mb_error *err)
     struct container_cgroup cg;
     int ret;
 
-    ret = state_load_cgroups(a->dir, &cg, err);
+    ret = state_load_cgroups(&a->dir, &cg, err);
     if (ret == 0)
         ret = cgroup_join_self(&cg, 0, err);
     if (ret == 0)
-        ret = namespaces_join(container_pid_read(a->dir), err);
+        ret = namespaces_join(state_pid(&a->dir), err);
     return ret;
 }
 
@@ -241,7 +240,7 @@ static int exec_start_and_wait(const struct exec_args *a, int *status, mb_error 
 
 int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    struct exec_args a = {0};
+    struct exec_args a = {.dir = {.fd = -1, .lock_fd = -1}};
     int ret, status = 0;
 
     ret = exec_parse(&a, globals, argc, argv, err);

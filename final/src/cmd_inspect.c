@@ -9,35 +9,29 @@
 #include <string.h>
 
 #include "commands.h"
-#include "container_store.h"
+#include "state.h"
 
 /* Running, or how it ended (status.json, written when it ended). */
-static json_t *inspect_state(const char *dir)
+static json_t *inspect_state(const struct container_state *dir)
 {
-    char path[4600];
-    int running = container_running(dir);
-    json_t *ended = NULL, *state;
+    bool running = state_running(dir);
+    json_t *ended = running ? NULL : state_status(dir), *state;
 
-    if (!running) {
-        snprintf(path, sizeof(path), "%s/status.json", dir);
-        ended = json_load_file(path, 0, NULL);
-    }
-    state =
-        json_pack("{s:s, s:b, s:I, s:I, s:b}", "Status", running ? "running" : "exited", "Running",
-                  running, "Pid", (json_int_t)(running ? container_pid_read(dir) : 0), "ExitCode",
-                  json_integer_value(json_object_get(ended, "exit")), "OOMKilled",
-                  json_is_true(json_object_get(ended, "oom")));
+    state = json_pack("{s:s, s:b, s:I, s:I, s:b}", "Status", running ? "running" : "exited",
+                      "Running", running, "Pid", (json_int_t)(running ? state_pid(dir) : 0),
+                      "ExitCode", json_integer_value(json_object_get(ended, "exit")), "OOMKilled",
+                      json_is_true(json_object_get(ended, "oom")));
     json_decref(ended);
     return state;
 }
 
-static int inspect_container(const char *dir, mb_error *err)
+static int inspect_container(const struct container_state *dir, mb_error *err)
 {
-    json_t *rec = container_record_read(dir), *config, *out;
+    json_t *rec = state_record(dir), *config, *out;
     char *text;
 
     if (rec == NULL)
-        return mb_fail(err, 0, "inspect: %s/container.json is unreadable", dir);
+        return mb_fail(err, 0, "inspect: %s/container.json is unreadable", dir->dir);
     config = json_deep_copy(json_object_get(rec, "config"));
     if (config == NULL)
         config = json_object();
@@ -50,7 +44,7 @@ static int inspect_container(const char *dir, mb_error *err)
     text = out ? json_dumps(out, JSON_INDENT(2)) : NULL;
     json_decref(out);
     if (text == NULL)
-        return mb_fail(err, 0, "inspect: %s/container.json is malformed", dir);
+        return mb_fail(err, 0, "inspect: %s/container.json is malformed", dir->dir);
     puts(text);
     free(text);
     return 0;
@@ -58,14 +52,18 @@ static int inspect_container(const char *dir, mb_error *err)
 
 int cmd_inspect(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    char dir[4500], id[65];
+    struct container_state dir;
     mb_error not_container;
     char *image_argv[] = {"image", "inspect", NULL, NULL};
 
     if (argc != 2 || argv[1][0] == '-')
         return mb_fail(err, 0, "usage: minibox inspect CONTAINER|IMAGE");
-    if (container_find(globals->root, argv[1], dir, sizeof(dir), id, &not_container) == 0)
-        return inspect_container(dir, err);
+    if (state_open(globals->root, argv[1], &dir, &not_container) == 0) {
+        int ret = inspect_container(&dir, err);
+
+        state_close(&dir);
+        return ret;
+    }
     image_argv[2] = argv[1];
     if (cmd_image(globals, 3, image_argv, err) == 0)
         return 0;

@@ -4,7 +4,6 @@
  * still holds the lock. As Docker's: the image as the user named it, the
  * age in words; --format json keeps the exact (ISO 8601) time for scripts.
  */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +11,17 @@
 #include <time.h>
 
 #include "commands.h"
-#include "container_store.h"
+#include "state.h"
 
-static void format_status(const char *dir, int running, char *buf, size_t len)
+static void format_status(const struct container_state *dir, bool running, char *buf, size_t len)
 {
-    char path[4300];
     json_t *st;
 
     if (running) {
         snprintf(buf, len, "running");
         return;
     }
-    snprintf(path, sizeof(path), "%s/status.json", dir);
-    st = json_load_file(path, 0, NULL);
+    st = state_status(dir);
     if (st == NULL)
         snprintf(buf, len, "exited (unknown)"); /* its minibox was killed */
     else if (json_is_true(json_object_get(st, "oom")))
@@ -79,22 +76,28 @@ static void format_image(json_t *rec, char *buf, size_t len)
     const char *img = json_string_value(json_object_get(rec, "image"));
 
     if (name != NULL)
-        snprintf(buf, len, "%s", name);
+        snprintf(buf, len, "%.*s", (int)len - 1, name); /* cut to the column on purpose */
     else if (img != NULL && strncmp(img, "sha256:", 7) == 0)
         snprintf(buf, len, "%.12s", img + 7);
     else
-        snprintf(buf, len, "%s", img && strrchr(img, '/') ? strrchr(img, '/') + 1 : "-");
+        snprintf(buf, len, "%.*s", (int)len - 1,
+                 img && strrchr(img, '/') ? strrchr(img, '/') + 1 : "-");
 }
 
-static void print_row(const char *dir, json_t *rec, int running)
+static void print_row(const struct container_state *dir, json_t *rec, bool running)
 {
     char command[48] = "", status[32], image[64], age[32];
     json_t *arg;
     size_t i;
 
-    json_array_foreach (json_object_get(rec, "command"), i, arg)
-        snprintf(command + strlen(command), sizeof(command) - strlen(command), "%s%s", i ? " " : "",
-                 json_string_value(arg));
+    /* Cut to the column on purpose: the whole command is in inspect. */
+    json_array_foreach (json_object_get(rec, "command"), i, arg) {
+        size_t used = strlen(command);
+
+        if (used + 1 < sizeof(command))
+            snprintf(command + used, sizeof(command) - used, "%s%s", i ? " " : "",
+                     json_string_value(arg));
+    }
     format_image(rec, image, sizeof(image));
     format_status(dir, running, status, sizeof(status));
     format_age(json_string_value(json_object_get(rec, "created")), age, sizeof(age));
@@ -104,7 +107,7 @@ static void print_row(const char *dir, json_t *rec, int running)
 }
 
 /* One JSON object per line, as `docker ps --format json` prints them. */
-static void print_json(const char *dir, json_t *rec, int running)
+static void print_json(const struct container_state *dir, json_t *rec, bool running)
 {
     char status[32], image[64];
     json_t *row;
@@ -149,45 +152,41 @@ static int ps_parse(int argc, char **argv, int *all, enum ps_format *format, mb_
     return 0;
 }
 
+struct ps_walk {
+    int all;
+    enum ps_format format;
+};
+
+static int list_one(struct container_state *dir, void *data)
+{
+    const struct ps_walk *w = data;
+    bool running = state_running(dir);
+    json_t *rec;
+
+    if (!running && !w->all)
+        return 0;
+    rec = state_record(dir);
+    if (rec == NULL)
+        return 0;
+    if (w->format == PS_QUIET)
+        printf("%.12s\n", dir->id);
+    else if (w->format == PS_JSON)
+        print_json(dir, rec, running);
+    else
+        print_row(dir, rec, running);
+    json_decref(rec);
+    return 0;
+}
+
 int cmd_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    char dir[4200], path[4500];
-    enum ps_format format = PS_TABLE;
-    int all = 0;
-    struct dirent *e;
-    DIR *d;
+    struct ps_walk w = {0, PS_TABLE};
 
-    if (ps_parse(argc, argv, &all, &format, err) < 0)
+    if (ps_parse(argc, argv, &w.all, &w.format, err) < 0)
         return -1;
-    if (format == PS_TABLE)
+    if (w.format == PS_TABLE)
         printf("%-14s %-16s %-14s %-24s %-20s %s\n", "CONTAINER ID", "NAME", "IMAGE", "COMMAND",
                "CREATED", "STATUS");
-    snprintf(dir, sizeof(dir), "%s/containers", globals->root);
-    d = opendir(dir);
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        json_t *rec;
-        int running;
-
-        if (strlen(e->d_name) != 64)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        running = container_running(path);
-        if (!running && !all)
-            continue;
-        snprintf(path + strlen(path), sizeof(path) - strlen(path), "/container.json");
-        rec = json_load_file(path, 0, NULL);
-        if (rec == NULL)
-            continue;
-        *strrchr(path, '/') = '\0';
-        if (format == PS_QUIET)
-            printf("%.12s\n", e->d_name);
-        else if (format == PS_JSON)
-            print_json(path, rec, running);
-        else
-            print_row(path, rec, running);
-        json_decref(rec);
-    }
-    if (d != NULL)
-        closedir(d);
+    state_each(globals->root, list_one, &w);
     return 0;
 }

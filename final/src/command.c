@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ static int env_has(char *const env[], size_t n, const char *entry)
 #if MB_STEP >= 10
 /* HOME=<the -u user's home>, set by command_exec before the environment is
  * built (this process execs right after: one container, one user). */
-static char user_home[300] = "HOME=/root";
+static char user_home[PATH_MAX + 8] = "HOME=/root";
 
 /* Put NAME=VALUE in env[0..*i), replacing an entry of the same NAME. */
 static void env_put(char *env[], size_t *i, char *entry)
@@ -92,7 +93,25 @@ static void env_put(char *env[], size_t *i, char *entry)
 }
 #endif
 
-static void build_environment(const struct container_config *cfg, char *env[], size_t n)
+/* How many entries build_environment may fill, its NULL included: the
+ * array is sized to the input, so no variable is ever left out. */
+static size_t environment_size(const struct container_config *cfg)
+{
+    size_t n = 6; /* PATH, HOME, TERM, HOSTNAME, the user's HOME, NULL */
+
+#if MB_STEP >= 8
+    for (char **e = cfg->image_env; e != NULL && *e != NULL; e++)
+        n++;
+#endif
+#if MB_STEP >= 10
+    n += cfg->process.n_env;
+#else
+    (void)cfg;
+#endif
+    return n;
+}
+
+static void build_environment(const struct container_config *cfg, char *env[])
 {
     static char hostname[80], term[128];
     const char *host_term = getenv("TERM");
@@ -110,11 +129,11 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     snprintf(term, sizeof(term), "TERM=%s", host_term != NULL ? host_term : "xterm");
 #if MB_STEP >= 8
     /* The image's Env first; minibox's defaults only fill what it lacks. */
-    for (char **e = cfg->image_env; e != NULL && *e != NULL && i < n - 5; e++)
+    for (char **e = cfg->image_env; e != NULL && *e != NULL; e++)
         env[i++] = *e;
 #if MB_STEP >= 10
     /* -e and --env-file win over the image's Env; then the user's HOME. */
-    for (size_t e = 0; e < cfg->process.n_env && i < n - 6; e++)
+    for (size_t e = 0; e < cfg->process.n_env; e++)
         env_put(env, &i, cfg->process.env[e]);
     if (!env_has(env, i, user_home))
         env[i++] = user_home;
@@ -133,19 +152,18 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     env[i++] = "HOME=/root";
     env[i++] = term;
     env[i++] = hostname;
-    (void)n;
 #endif
     env[i] = NULL;
 }
 
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
-    char *env[256];
+    char **env = calloc(environment_size(cfg), sizeof(*env));
     mb_error err;
     int saved_errno;
 
 #if MB_STEP >= 10
-    char home[256];
+    char home[PATH_MAX];
     const char *workdir = cfg->process.workdir ? cfg->process.workdir : cfg->workdir;
 
     /* Working directory, capabilities, user, no_new_privs, seccomp: the
@@ -154,7 +172,11 @@ void command_exec(const struct container_config *cfg, const sigset_t *saved_mask
         child_fail(report_fd, &err);
     snprintf(user_home, sizeof(user_home), "HOME=%s", home);
 #endif
-    build_environment(cfg, env, sizeof(env) / sizeof(env[0]));
+    if (env == NULL) {
+        mb_fail(&err, ENOMEM, "environment");
+        child_fail(report_fd, &err);
+    }
+    build_environment(cfg, env);
 #if MB_STEP >= 8 && MB_STEP < 10
     /* The image's WorkingDir, made if the image lacks it (as Docker does). */
     if (cfg->workdir != NULL && cfg->workdir[0] != '\0' && chdir(cfg->workdir) < 0 &&

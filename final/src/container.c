@@ -158,7 +158,7 @@ static int resources_create(const struct container_config *cfg, struct container
     int ret;
 
     memset(res, 0, sizeof(*res));
-    res->state.lock_fd = -1;
+    res->state.fd = res->state.lock_fd = -1;
     if (state_gc(cfg->state_root, err) < 0)
         return -1;
     ret = cgroup_layout_detect(&layout, err);
@@ -182,23 +182,23 @@ static int resources_create(const struct container_config *cfg, struct container
 #endif
 #if MB_STEP >= 8
     if (ret == 0 && cfg->image.config != NULL)
-        ret = container_store_create(cfg, res->state.dir, err);
+        ret = container_store_create(cfg, &res->state, err);
 #endif
 #if MB_STEP >= 9
     if (ret == 0 && cfg->image.config == NULL)
-        ret = container_record_write(cfg, res->state.dir, err);
+        ret = container_record_write(cfg, &res->state, err);
     /* -d: the container's output goes to its log (minibox logs ID). */
     if (ret == 0 && cfg->detach)
-        ret = container_log_redirect(res->state.dir, err);
+        ret = state_log_redirect(&res->state, err);
 #endif
     if (ret < 0) {
         mb_error ignored;
         cgroup_destroy(&res->cgroup, &ignored);
 #if MB_STEP >= 8
-        if (cfg->image.config != NULL)
-            container_remove_dir(res->state.dir, &ignored);
-#endif
+        state_end(&res->state, false);
+#else
         state_remove(&res->state);
+#endif
     }
     return ret;
 }
@@ -223,40 +223,21 @@ static int resources_release(const struct container_config *cfg, struct containe
 #endif
     ret = cgroup_destroy(&res->cgroup, err);
 #if MB_STEP >= 8
-    /* A run that failed to start leaves nothing, record and layer included. */
-    if (res->failed) {
-        mb_error ignored;
-        container_remove_dir(res->state.dir, &ignored);
-        state_remove(&res->state);
-        return ret;
-    }
-#endif
+    /* A run that failed to start leaves nothing, record and layer included;
+     * one that ran keeps what its record says it keeps. */
+    bool keep = !res->failed && container_record_kept(cfg);
 #if MB_STEP >= 9
-    /* What ps shows once it has ended. */
-#if MB_STEP >= 10
-    /* inspect shows it too, for a kept image container run without a daemon */
-    if ((cfg->keep_record || cfg->image.config != NULL) && !cfg->remove)
-#else
-    if (cfg->keep_record && !cfg->remove)
-#endif
-        container_status_write(res->state.dir, res->exit_status, oom_kills > 0);
-    if (cfg->keep_record && !cfg->remove && cfg->image.config == NULL) {
-        state_remove_runtime(&res->state);
-        return ret;
-    }
-#endif
-#if MB_STEP >= 8
-    /* An image container keeps its writable layer for commit, unless --rm. */
-    if (cfg->image.config != NULL && !cfg->remove) {
-        state_remove_runtime(&res->state);
-        return ret;
-    }
-    if (cfg->image.config != NULL) {
+    if (keep) {
         mb_error ignored;
-        container_remove_dir(res->state.dir, &ignored);
+
+        /* What ps and inspect show once it has ended. */
+        state_status_write(&res->state, res->exit_status, oom_kills > 0, &ignored);
     }
 #endif
+    state_end(&res->state, keep);
+#else
     state_remove(&res->state);
+#endif
     return ret;
 }
 #endif
@@ -475,6 +456,17 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     }
 
     close(take_fd(&report_wr));
+#if MB_STEP >= 9
+    /* stop and kill find the container's PID 1 here: written before the
+     * command can run, so whoever sees it running finds its pid too. */
+    ret = state_pid_write(&c->res.state, pid, err);
+    if (ret < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &wstatus, 0);
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return ret;
+    }
+#endif
 #if MB_STEP >= 6
     ret = container_release_child(c, pid, err);
     if (ret < 0) {
@@ -486,12 +478,9 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
 #endif
     ret = child_report_read(report_rd, err);
 #if MB_STEP >= 9
-    if (ret == 0) {
-        /* stop and kill find the container's PID 1 here; -d learns it started. */
-        container_pid_write(c->res.state.dir, pid);
-        if (c->cfg->started_fd >= 0)
-            (void)!dprintf(c->cfg->started_fd, "%s\n", c->cfg->id);
-    }
+    /* -d learns it started. */
+    if (ret == 0 && c->cfg->started_fd >= 0)
+        (void)!dprintf(c->cfg->started_fd, "%s\n", c->cfg->id);
 #endif
     if (ret < 0) {
         /* The child exits right after reporting; collect it so that no

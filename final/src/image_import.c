@@ -127,7 +127,8 @@ static int import_oci(const char *root, const char *dir, json_t **config, const 
     size_t i;
 
     (void)root;
-    snprintf(path, sizeof(path), "%s/index.json", dir);
+    if (path_format(path, sizeof(path), err, "%s/index.json", dir) < 0)
+        return -1;
     index = json_load_file(path, 0, NULL);
     desc = json_array_get(json_object_get(index, "manifests"), 0);
     name = json_string_value(
@@ -172,7 +173,8 @@ static int import_docker(const char *dir, json_t **config, const char **paths, c
     json_t *manifest, *entry, *layer;
     size_t i;
 
-    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    if (path_format(path, sizeof(path), err, "%s/manifest.json", dir) < 0)
+        return -1;
     manifest = json_load_file(path, 0, NULL);
     entry = json_array_get(manifest, 0);
     if (json_string_value(json_array_get(json_object_get(entry, "RepoTags"), 0)) != NULL)

@@ -556,11 +556,13 @@ static void store_cached(int dirfd, const char *name, uint64_t key,
 {
     size_t bytes = prog->len * sizeof(*prog->filter);
     struct cache_header h = {.magic = CACHE_MAGIC, .key = key, .len = prog->len};
-    char tmp[64];
+    char tmp[128];
     cleanup_fd int fd = -1;
+    mb_error ignored;
 
     h.checksum = fnv1a(FNV_OFFSET, prog->filter, bytes);
-    snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+    if (path_format(tmp, sizeof(tmp), &ignored, ".%s.%d.tmp", name, (int)getpid()) < 0)
+        return;
     fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return;

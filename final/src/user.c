@@ -38,29 +38,35 @@ static void field(const char *line, int index, char *out, size_t len)
     out[n] = '\0';
 }
 
-/* The line of /etc/passwd or /etc/group whose name (or id) is key. */
-static int find_entry(const char *file, const char *key, char *line, size_t len)
+/* The line of /etc/passwd or /etc/group whose name (or id) is key (heap;
+ * NULL when there is none). Lines are read whole, however long. */
+static char *find_entry(const char *file, const char *key)
 {
     FILE *f = fopen(file, "re");
-    char name[256], id[32];
-    int found = 0;
+    char *line = NULL, name[256], id[32];
+    size_t cap = 0;
 
-    while (f != NULL && !found && fgets(line, (int)len, f) != NULL) {
+    while (f != NULL && getline(&line, &cap, f) >= 0) {
         field(line, 0, name, sizeof(name));
         field(line, 2, id, sizeof(id));
-        found = strcmp(name, key) == 0 || strcmp(id, key) == 0;
+        if (strcmp(name, key) == 0 || strcmp(id, key) == 0) {
+            fclose(f);
+            return line;
+        }
     }
     if (f != NULL)
         fclose(f);
-    return found;
+    free(line);
+    return NULL;
 }
 
 static int resolve_user(const char *name, struct user_ids *ids, char *user_name, mb_error *err)
 {
-    char line[1024], value[256];
+    cleanup_free char *line = find_entry("/etc/passwd", name);
+    char value[256];
     long id = parse_id(name);
 
-    if (!find_entry("/etc/passwd", name, line, sizeof(line))) {
+    if (line == NULL) {
         if (id < 0)
             return mb_fail(err, 0, "-u %s: no such user in the container's /etc/passwd", name);
         ids->uid = ids->gid = (gid_t)id; /* Docker's rule for an unknown number */
@@ -78,10 +84,11 @@ static int resolve_user(const char *name, struct user_ids *ids, char *user_name,
 
 static int resolve_group(const char *name, struct user_ids *ids, mb_error *err)
 {
-    char line[1024], value[32];
+    cleanup_free char *line = find_entry("/etc/group", name);
+    char value[32];
     long id = parse_id(name);
 
-    if (!find_entry("/etc/group", name, line, sizeof(line))) {
+    if (line == NULL) {
         if (id < 0)
             return mb_fail(err, 0, "-u: no such group '%s' in the container's /etc/group", name);
         ids->gid = (gid_t)id;
@@ -92,25 +99,54 @@ static int resolve_group(const char *name, struct user_ids *ids, mb_error *err)
     return 0;
 }
 
-/* The groups that list the user as a member (the 4th field of /etc/group). */
-static void supplementary_groups(const char *user_name, struct user_ids *ids)
+int user_add_group(struct user_ids *ids, gid_t gid, mb_error *err)
 {
-    FILE *f = fopen("/etc/group", "re");
-    char line[4096], members[3500], id[32];
+    gid_t *grown = realloc(ids->groups, (size_t)(ids->n_groups + 1) * sizeof(*grown));
 
-    while (f != NULL && user_name[0] != '\0' && ids->n_groups < USER_MAX_GROUPS &&
-           fgets(line, sizeof(line), f) != NULL) {
-        field(line, 3, members, sizeof(members));
-        for (char *m = strtok(members, ","); m != NULL; m = strtok(NULL, ","))
+    if (grown == NULL)
+        return mb_fail(err, ENOMEM, "supplementary groups");
+    ids->groups = grown;
+    ids->groups[ids->n_groups++] = gid;
+    return 0;
+}
+
+void user_ids_free(struct user_ids *ids)
+{
+    free(ids->groups);
+    ids->groups = NULL;
+    ids->n_groups = 0;
+}
+
+/* The groups that list the user as a member (the 4th field of /etc/group),
+ * every one of them. */
+static int supplementary_groups(const char *user_name, struct user_ids *ids, mb_error *err)
+{
+    cleanup_free char *line = NULL;
+    FILE *f = fopen("/etc/group", "re");
+    size_t cap = 0;
+    char id[32];
+    int ret = 0;
+
+    while (ret == 0 && f != NULL && user_name[0] != '\0' && getline(&line, &cap, f) >= 0) {
+        char *members = strchr(line, ':'), *save = NULL;
+
+        /* name:password:gid:members */
+        for (int i = 0; i < 2 && members != NULL; i++)
+            members = strchr(members + 1, ':');
+        if (members == NULL)
+            continue;
+        members[strcspn(members, "\n")] = '\0';
+        for (char *m = strtok_r(members + 1, ",", &save); m != NULL; m = strtok_r(NULL, ",", &save))
             if (strcmp(m, user_name) == 0) {
                 field(line, 2, id, sizeof(id));
                 if (parse_id(id) >= 0)
-                    ids->groups[ids->n_groups++] = (gid_t)parse_id(id);
+                    ret = user_add_group(ids, (gid_t)parse_id(id), err);
                 break;
             }
     }
     if (f != NULL)
         fclose(f);
+    return ret;
 }
 
 int user_resolve(const char *spec, struct user_ids *ids, mb_error *err)
@@ -129,7 +165,7 @@ int user_resolve(const char *spec, struct user_ids *ids, mb_error *err)
     if (ret == 0 && colon != NULL)
         ret = resolve_group(colon + 1, ids, err);
     if (ret == 0)
-        supplementary_groups(user_name, ids);
+        ret = supplementary_groups(user_name, ids, err);
     return ret;
 }
 

@@ -8,23 +8,27 @@
 #ifndef MB_USER_H
 #define MB_USER_H
 
+#include <limits.h>
 #include <sys/types.h>
 
 #include "error.h"
 
-#define USER_MAX_GROUPS 64
-
 struct user_ids {
     uid_t uid;
     gid_t gid;
-    gid_t groups[USER_MAX_GROUPS]; /* supplementary, from /etc/group */
+    gid_t *groups; /* supplementary, from /etc/group (heap, as many as there are) */
     int n_groups;
-    char home[256]; /* from /etc/passwd, "/" when unknown */
+    char home[PATH_MAX]; /* from /etc/passwd, "/" when unknown */
 };
 
 /* Resolve spec (NULL: root) against /etc/passwd and /etc/group of the
  * current root. A number needs no entry; a name must have one. */
 int user_resolve(const char *spec, struct user_ids *ids, mb_error *err);
+
+/* Add a supplementary group. */
+int user_add_group(struct user_ids *ids, gid_t gid, mb_error *err);
+
+void user_ids_free(struct user_ids *ids);
 
 /* setgroups, setgid, setuid. setgroups is skipped where the user
  * namespace forbids it (a single-id map) and no groups are wanted. */

@@ -123,6 +123,8 @@ void test_user_by_number_and_by_name(void **state);
 void test_read_only_root_keeps_proc_dev_volumes_and_tmpfs_writable(void **state);
 void test_tmpfs_default_and_given_options(void **state);
 void test_bad_run_options_are_refused(void **state);
+void test_env_hundreds_of_variables_all_arrive(void **state);
+void test_user_in_many_groups_gets_them_all(void **state);
 
 /* exec.c */
 void test_exec_joins_every_namespace_and_the_cgroup(void **state);
@@ -140,6 +142,8 @@ int bx_exec_teardown(void **state);
 void test_daemon_detaches_after_an_option_value(void **state);
 void test_daemon_detaches_with_grouped_flags(void **state);
 void test_daemon_gives_a_tty_after_an_option_value(void **state);
+void test_daemon_passes_every_argument(void **state);
+void test_daemon_rm_of_hundreds_removes_all(void **state);
 /* remove what the daemon tests made, stop their daemon */
 int bx_daemon_teardown(void **state);
 

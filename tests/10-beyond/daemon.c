@@ -21,15 +21,22 @@ static struct mb_daemon bx_daemon;
 /* Remove what the tests named, stop the daemon. */
 int bx_daemon_teardown(void **state)
 {
-    static const char *const names[] = {"bx-envd", "bx-dp", "bx-tty"};
-    struct mb_result r;
+    struct mb_result r, ps;
 
     (void)state;
     if (mb_daemon_alive(&bx_daemon)) {
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-            mb_run(&r, NULL, "rm", "-f", names[i], NULL);
+        /* Every container of the daemon's, by the 12-hex id ps shows. */
+        mb_run(&ps, NULL, "ps", "-a", NULL);
+        for (char *line = strchr(ps.out, '\n'); line != NULL; line = strchr(line + 1, '\n')) {
+            char id[13];
+
+            if (strspn(line + 1, "0123456789abcdef") < 12)
+                continue;
+            snprintf(id, sizeof(id), "%.12s", line + 1);
+            mb_run(&r, NULL, "rm", "-f", id, NULL);
             mb_result_free(&r);
         }
+        mb_result_free(&ps);
         mb_run(&r, NULL, "rmi", "bx-dimage", NULL);
         mb_result_free(&r);
     }
@@ -167,4 +174,80 @@ void test_daemon_gives_a_tty_after_an_option_value(void **state)
                  "and stdout inside, got '%s' (status %d)",
                  buf, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
     assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+}
+
+/* 400 arguments through the daemon all reach the command: the daemon once
+ * kept 257 of a request's arguments and dropped the rest without a word. */
+void test_daemon_passes_every_argument(void **state)
+{
+    static char numbers[400][8];
+    char *argv[420];
+    struct mb_result r;
+    int n = 0;
+
+    (void)state;
+    start_bx_daemon();
+    argv[n++] = "run";
+    argv[n++] = "--rm";
+    argv[n++] = "--net";
+    argv[n++] = "none";
+    argv[n++] = "--rootfs";
+    argv[n++] = (char *)mb_rootfs;
+    argv[n++] = "sh";
+    argv[n++] = "-c";
+    argv[n++] = "echo $# ${400}";
+    argv[n++] = "sh";
+    for (int i = 0; i < 400; i++) {
+        snprintf(numbers[i], sizeof(numbers[i]), "%d", i + 1);
+        argv[n++] = numbers[i];
+    }
+    argv[n] = NULL;
+    mb_run_argv(&r, NULL, argv);
+    if (r.status != 0 || strcmp(r.out, "400 400\n") != 0)
+        fail_msg("run through the daemon with 400 arguments: expected '400 400', got '%s' "
+                 "(status %d, err '%s')",
+                 r.out, r.status, r.err);
+    mb_result_free(&r);
+}
+
+#define MANY 270
+
+/* rm -f of 270 containers through the daemon removes 270: it once removed
+ * the 256 that fitted in its argument array and exited 0. */
+void test_daemon_rm_of_hundreds_removes_all(void **state)
+{
+    static char names[MANY][16];
+    char *argv[MANY + 4], cmd[13000];
+    struct mb_result r;
+    int n = 0;
+
+    (void)state;
+    start_bx_daemon();
+    /* Made eight at a time (the daemon serves each in its own process):
+     * MINIBOX_SOCKET names the daemon. */
+    snprintf(cmd, sizeof(cmd),
+             "seq 0 %d | xargs -P 8 -I N '%s' --root '%s' run --net none --name bx-mN "
+             "--rootfs '%s' true",
+             MANY - 1, mb_minibox, mb_state, mb_rootfs);
+    bx_sh(&r, cmd);
+    if (r.status != 0)
+        fail_msg("making %d containers through the daemon failed (%d): %s", MANY, r.status, r.err);
+    mb_result_free(&r);
+    for (int i = 0; i < MANY; i++)
+        snprintf(names[i], sizeof(names[i]), "bx-m%d", i);
+    argv[n++] = "rm";
+    argv[n++] = "-f";
+    for (int i = 0; i < MANY; i++)
+        argv[n++] = names[i];
+    argv[n] = NULL;
+    mb_run_argv(&r, NULL, argv);
+    if (r.status != 0 || mb_count_lines(r.out) != MANY)
+        fail_msg("rm -f of %d containers: status %d, %d removed (err '%s')", MANY, r.status,
+                 mb_count_lines(r.out), r.err);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "ps", "-a", NULL);
+    assert_int_equal(r.status, 0);
+    if (mb_contains(r.out, "bx-m"))
+        fail_msg("rm -f left containers behind:\n%s", r.out);
+    mb_result_free(&r);
 }

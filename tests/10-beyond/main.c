@@ -371,9 +371,13 @@ int main(void)
         cmocka_unit_test(test_read_only_root_keeps_proc_dev_volumes_and_tmpfs_writable), /* grade: points=2 doc=#run-options */
         cmocka_unit_test(test_tmpfs_default_and_given_options), /* grade: points=1 doc=#run-options */
         cmocka_unit_test(test_bad_run_options_are_refused), /* grade: points=2 doc=#run-options */
+        cmocka_unit_test(test_env_hundreds_of_variables_all_arrive), /* grade: points=1 doc=#run-options */
+        cmocka_unit_test(test_user_in_many_groups_gets_them_all), /* grade: points=1 doc=#run-options */
         cmocka_unit_test_teardown(test_daemon_detaches_after_an_option_value, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
         cmocka_unit_test_teardown(test_daemon_detaches_with_grouped_flags, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
         cmocka_unit_test_teardown(test_daemon_gives_a_tty_after_an_option_value, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
+        cmocka_unit_test_teardown(test_daemon_passes_every_argument, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
+        cmocka_unit_test_teardown(test_daemon_rm_of_hundreds_removes_all, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
         /* exec and inspect */
         cmocka_unit_test_teardown(test_exec_joins_every_namespace_and_the_cgroup, bx_exec_teardown), /* grade: points=3 doc=#exec */
         cmocka_unit_test_teardown(test_exec_gets_the_same_hardening, bx_exec_teardown), /* grade: points=2 doc=#exec */

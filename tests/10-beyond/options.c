@@ -231,3 +231,66 @@ void test_bad_run_options_are_refused(void **state)
     bx_expect_kv("env.A", "1", "run", "-e", "A=1", "--rootfs", mb_rootfs, "probe", "env", "A",
                  NULL);
 }
+
+/* -e as often as one likes: all 300 variables reach the command (the
+ * environment was once a fixed array that kept 250 and dropped the rest). */
+void test_env_hundreds_of_variables_all_arrive(void **state)
+{
+    static char vars[300][16];
+    char *argv[700];
+    struct mb_result r;
+    int n = 0;
+
+    (void)state;
+    bx_require();
+    argv[n++] = "run";
+    for (int i = 0; i < 300; i++) {
+        snprintf(vars[i], sizeof(vars[i]), "V%d=%d", i + 1, i + 1);
+        argv[n++] = "-e";
+        argv[n++] = vars[i];
+    }
+    argv[n++] = "--rootfs";
+    argv[n++] = (char *)mb_rootfs;
+    argv[n++] = "sh";
+    argv[n++] = "-c";
+    argv[n++] = "env | grep -c '^V[0-9]*='; echo last=$V300";
+    argv[n] = NULL;
+    mb_run_argv(&r, NULL, argv);
+    if (r.status != 0 || strcmp(r.out, "300\nlast=300\n") != 0)
+        fail_msg("run with 300 -e: expected all 300 variables, got '%s' (status %d, err '%s')",
+                 r.out, r.status, r.err);
+    mb_result_free(&r);
+}
+
+/* -u USER who is in 70 groups of the container's /etc/group gets all 70
+ * (a fixed array once kept 64). */
+void test_user_in_many_groups_gets_them_all(void **state)
+{
+    char passwd[4300], group[4300], vol_passwd[8700], vol_group[8700];
+    struct mb_result r;
+    FILE *f;
+
+    (void)state;
+    bx_require();
+    snprintf(passwd, sizeof(passwd), "%s/many-groups.passwd", mb_tmp);
+    snprintf(group, sizeof(group), "%s/many-groups.group", mb_tmp);
+    f = fopen(passwd, "w");
+    assert_non_null(f);
+    fputs("root:x:0:0:root:/root:/bin/sh\nbx:x:4242:4242::/tmp:/bin/sh\n", f);
+    fclose(f);
+    f = fopen(group, "w");
+    assert_non_null(f);
+    fputs("root:x:0:\nbx:x:4242:\n", f);
+    for (int i = 0; i < 70; i++)
+        fprintf(f, "g%d:x:%d:someone,bx\n", i, 5000 + i);
+    fclose(f);
+    snprintf(vol_passwd, sizeof(vol_passwd), "%s:/etc/passwd:ro", passwd);
+    snprintf(vol_group, sizeof(vol_group), "%s:/etc/group:ro", group);
+    mb_run(&r, NULL, "run", "-v", vol_passwd, "-v", vol_group, "-u", "bx", "--rootfs", mb_rootfs,
+           "sh", "-c", "id -G | wc -w; id -G | tr ' ' '\\n' | grep -c '^50[0-9][0-9]$'", NULL);
+    if (r.status != 0 || strcmp(r.out, "71\n70\n") != 0)
+        fail_msg("-u bx (in 70 groups): expected its gid and 70 groups, got '%s' (status %d, "
+                 "err '%s')",
+                 r.out, r.status, r.err);
+    mb_result_free(&r);
+}

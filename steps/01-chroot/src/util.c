@@ -1,7 +1,10 @@
 /* util.c - cleanup helpers and whole-buffer I/O. */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +46,19 @@ int write_file_at(int dirfd, const char *path, const char *content, mb_error *er
         return mb_fail(err, errno, "open %s", path);
     if (write_all(fd, content, strlen(content)) < 0)
         return mb_fail(err, errno, "write %s", path);
+    return 0;
+}
+
+int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= len)
+        return mb_fail(err, ENAMETOOLONG, "%.64s...", buf);
     return 0;
 }
 

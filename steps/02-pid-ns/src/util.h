@@ -9,6 +9,7 @@
 #ifndef MB_UTIL_H
 #define MB_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -34,6 +35,12 @@ int write_all(int fd, const void *buf, size_t len);
 
 /* Write a small string to a file, e.g. a /proc or /sys knob. */
 int write_file_at(int dirfd, const char *path, const char *content, mb_error *err);
+
+/* snprintf for a path (or any text that must not be cut): one that does
+ * not fit in buf is an error naming its start (ENAMETOOLONG), never a
+ * silently shortened path that names another file. */
+int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* rm -rf, without a shell: nftw bottom-up, never following a symlink.
  * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */

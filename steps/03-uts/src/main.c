@@ -4,6 +4,7 @@
  *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

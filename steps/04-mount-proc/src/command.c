@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,17 @@ int child_report_read(int report_fd, mb_error *err)
 /* The container starts from a known environment, not the host's: nothing of
  * the caller's (tokens, SSH agent sockets, proxies) leaks into it. */
 
-static void build_environment(const struct container_config *cfg, char *env[], size_t n)
+/* How many entries build_environment may fill, its NULL included: the
+ * array is sized to the input, so no variable is ever left out. */
+static size_t environment_size(const struct container_config *cfg)
+{
+    size_t n = 6; /* PATH, HOME, TERM, HOSTNAME, the user's HOME, NULL */
+
+    (void)cfg;
+    return n;
+}
+
+static void build_environment(const struct container_config *cfg, char *env[])
 {
     static char hostname[80], term[128];
     const char *host_term = getenv("TERM");
@@ -69,17 +80,20 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     env[i++] = "HOME=/root";
     env[i++] = term;
     env[i++] = hostname;
-    (void)n;
     env[i] = NULL;
 }
 
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
-    char *env[256];
+    char **env = calloc(environment_size(cfg), sizeof(*env));
     mb_error err;
     int saved_errno;
 
-    build_environment(cfg, env, sizeof(env) / sizeof(env[0]));
+    if (env == NULL) {
+        mb_fail(&err, ENOMEM, "environment");
+        child_fail(report_fd, &err);
+    }
+    build_environment(cfg, env);
     signals_reset_for_exec(saved_mask);
     /* execvp searches the PATH of the current environment, so switch to the
      * container's before searching. */

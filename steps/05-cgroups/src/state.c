@@ -18,7 +18,11 @@ static int mkdir_p(const char *path, mode_t mode)
 {
     char buf[PATH_MAX];
 
-    snprintf(buf, sizeof(buf), "%s", path);
+    if (strlen(path) >= sizeof(buf)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, strlen(path) + 1);
     for (char *p = buf + 1; *p != '\0'; p++) {
         if (*p != '/')
             continue;
@@ -50,45 +54,115 @@ static void remove_dir_files(const char *dir)
  * held. */
 int state_create(const char *root, const char *id, struct container_state *state, mb_error *err)
 {
-    char path[PATH_MAX + 16], fresh[PATH_MAX + 8];
+    char fresh[PATH_MAX];
+    cleanup_fd int fresh_fd = -1;
 
-    state->lock_fd = -1;
-    snprintf(state->dir, sizeof(state->dir), "%s/containers/%s", root, id);
-    snprintf(fresh, sizeof(fresh), "%s.new", state->dir);
+    state->fd = state->lock_fd = -1;
+    state->dir[0] = '\0';
+    /* Every file of the dir is reached through its fd, but a few must be
+     * named by path (mount sources, slirp4netns's socket): a dir whose path
+     * does not fit is refused here, once. */
+    if (path_format(state->dir, sizeof(state->dir) - 64, err, "%s/containers/%s", root, id) < 0 ||
+        path_format(fresh, sizeof(fresh), err, "%s.new", state->dir) < 0) {
+        state->dir[0] = '\0';
+        return mb_fail(err, ENAMETOOLONG, "state dir under %s: the path is too long", root);
+    }
     /* 0711: others may not list the containers, but the mapped root of a
      * --userns=auto container may walk to its own files (chapter 7). */
-    if (mkdir_p(fresh, 0711) < 0)
+    if (mkdir_p(fresh, 0711) < 0) {
+        state->dir[0] = '\0';
         return mb_fail(err, errno, "create state dir %s (fix: --root DIR or MINIBOX_ROOT)", fresh);
-    snprintf(path, sizeof(path), "%s/lock", fresh);
+    }
+    fresh_fd = open(fresh, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     /* O_CLOEXEC: the container must not inherit the lock, or a container
      * that outlived minibox would look alive. */
-    state->lock_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fresh_fd >= 0)
+        state->lock_fd =
+            openat(fresh_fd, "lock", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (state->lock_fd < 0 || flock(state->lock_fd, LOCK_EX) < 0 || rename(fresh, state->dir) < 0) {
         int saved = errno;
+
         remove_dir_files(fresh);
-        if (state->lock_fd >= 0)
-            close(state->lock_fd);
+        cleanup_fdp(&state->lock_fd);
+        state->lock_fd = -1;
         state->dir[0] = '\0';
         return mb_fail(err, saved, "create state dir %s", fresh);
     }
+    state->fd = take_fd(&fresh_fd);
     return 0;
+}
+
+int state_write(const struct container_state *state, const char *name, const char *text,
+                bool durable, mb_error *err)
+{
+    return write_atomic_at(state->fd, name, text, strlen(text), durable, err);
 }
 
 int state_record_cgroups(const struct container_state *state, const struct container_cgroup *cg,
                          mb_error *err)
 {
-    char path[PATH_MAX + 16];
-    FILE *f;
+    cleanup_free char *text = NULL;
+    size_t used = 0;
 
-    snprintf(path, sizeof(path), "%s/cgroups", state->dir);
-    f = fopen(path, "we");
-    if (f == NULL)
-        return mb_fail(err, errno, "write %s", path);
+    /* One line per dir: at most a path and a few digits. */
+    text = malloc((size_t)(cg->n_dirs + 1) * (PATH_MAX + 16));
+    if (text == NULL)
+        return mb_fail(err, ENOMEM, "cgroups file");
+    text[0] = '\0';
     for (int d = 0; d < cg->n_dirs; d++)
-        fprintf(f, "%d %s\n", cg->dirs[d].version, cg->dirs[d].path);
-    if (fclose(f) != 0)
-        return mb_fail(err, errno, "write %s", path);
+        used += (size_t)sprintf(text + used, "%d %s\n", cg->dirs[d].version, cg->dirs[d].path);
+    return state_write(state, "cgroups", text, false, err);
+}
+
+/* Open the dir <root>/containers/<name> into *state (no lock taken). */
+static int state_open_dir(int containers_fd, const char *containers, const char *name,
+                          struct container_state *state)
+{
+    mb_error ignored;
+
+    state->lock_fd = -1;
+    state->fd = openat(containers_fd, name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (state->fd < 0)
+        return -1;
+    if (path_format(state->dir, sizeof(state->dir), &ignored, "%s/%s", containers, name) < 0) {
+        close(state->fd);
+        state->fd = -1;
+        return -1;
+    }
     return 0;
+}
+
+int state_each(const char *root, int (*fn)(struct container_state *state, void *data), void *data)
+{
+    char containers[PATH_MAX];
+    struct dirent *e;
+    mb_error ignored;
+    int ret = 0;
+    DIR *d;
+
+    if (path_format(containers, sizeof(containers), &ignored, "%s/containers", root) < 0)
+        return 0;
+    d = opendir(containers);
+    while (ret == 0 && d != NULL && (e = readdir(d)) != NULL) {
+        struct container_state state;
+
+        if (strlen(e->d_name) != MB_ID_LEN || strspn(e->d_name, "0123456789abcdef") != MB_ID_LEN)
+            continue;
+        if (state_open_dir(dirfd(d), containers, e->d_name, &state) < 0)
+            continue;
+        ret = fn(&state, data);
+        state_close(&state);
+    }
+    if (d != NULL)
+        closedir(d);
+    return ret;
+}
+
+void state_close(struct container_state *state)
+{
+    cleanup_fdp(&state->fd);
+    cleanup_fdp(&state->lock_fd);
+    state->fd = state->lock_fd = -1;
 }
 
 void state_remove(struct container_state *state)
@@ -96,66 +170,62 @@ void state_remove(struct container_state *state)
     if (state->dir[0] == '\0')
         return;
     remove_dir_files(state->dir);
-    if (state->lock_fd >= 0)
-        close(state->lock_fd);
-    state->lock_fd = -1;
+    state_close(state);
     state->dir[0] = '\0';
 }
 
 /* Remove the cgroups a dead container recorded. */
-static int gc_cgroups(const char *dir, mb_error *err)
+static int gc_cgroups(const struct container_state *state, mb_error *err)
 {
-    char path[PATH_MAX + 16], line[PATH_MAX + 16];
+    cleanup_free char *text = NULL;
+    char *save = NULL;
     int ret = 0;
-    FILE *f;
 
-    snprintf(path, sizeof(path), "%s/cgroups", dir);
-    f = fopen(path, "re");
-    if (f == NULL)
+    if (read_file_at(state->fd, "cgroups", &text, NULL, err) < 0)
         return 0;
-    while (fgets(line, sizeof(line), f) != NULL) {
+    for (char *line = strtok_r(text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
         char *cg = strchr(line, ' ');
+
         if (cg == NULL)
             continue;
-        cg[strcspn(cg, "\n")] = '\0';
         if (cgroup_destroy_dir(cg + 1, atoi(line), err) < 0)
             ret = -1;
         else
             fprintf(stderr, "minibox: removed stale cgroup %s\n", cg + 1);
     }
-    fclose(f);
     return ret;
+}
+
+struct gc_walk {
+    mb_error *err;
+    int removed;
+};
+
+static int gc_one(struct container_state *state, void *data)
+{
+    struct gc_walk *walk = data;
+    cleanup_fd int lock = openat(state->fd, "lock", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    char id[MB_SHORT_ID_LEN + 1];
+
+    /* Held: its minibox is alive. No lock file: it is being created, or it
+     * ended and kept only its record. */
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
+        return 0;
+    if (gc_cgroups(state, walk->err) < 0)
+        return 0;
+    snprintf(id, sizeof(id), "%.12s", strrchr(state->dir, '/') + 1);
+    remove_dir_files(state->dir);
+    fprintf(stderr, "minibox: removed stale container %s\n", id);
+    walk->removed++;
+    return 0;
 }
 
 int state_gc(const char *root, mb_error *err)
 {
-    char dir[PATH_MAX], lock[PATH_MAX + 16];
-    struct dirent *e;
-    int removed = 0;
-    DIR *d;
+    struct gc_walk walk = {err, 0};
 
-    snprintf(dir, sizeof(dir), "%s/containers", root);
-    d = opendir(dir);
-    if (d == NULL)
-        return 0;
-    while ((e = readdir(d)) != NULL) {
-        char path[PATH_MAX + 300];
-        cleanup_fd int fd = -1;
-
-        if (strlen(e->d_name) != MB_ID_LEN)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        snprintf(lock, sizeof(lock), "%s/lock", path);
-        fd = open(lock, O_WRONLY | O_CLOEXEC);
-        /* Held: its minibox is alive. No lock file: it is being created. */
-        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-            continue;
-        if (gc_cgroups(path, err) < 0)
-            continue;
-        remove_tree(path); /* files, and an --rm image container's layer dirs */
-        fprintf(stderr, "minibox: removed stale container %.12s\n", e->d_name);
-        removed++;
-    }
-    closedir(d);
-    return removed;
+    state_each(root, gc_one, &walk);
+    return walk.removed;
 }
+

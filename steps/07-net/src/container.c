@@ -106,7 +106,7 @@ static int resources_create(const struct container_config *cfg, struct container
     int ret;
 
     memset(res, 0, sizeof(*res));
-    res->state.lock_fd = -1;
+    res->state.fd = res->state.lock_fd = -1;
     if (state_gc(cfg->state_root, err) < 0)
         return -1;
     ret = cgroup_layout_detect(&layout, err);

@@ -3,41 +3,47 @@
  * container's writable layer becomes a new layer on top of its image.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "container_store.h"
+#include "state.h"
 #include "image_store.h"
 #include "layer.h"
 #include "util.h"
 
 int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    char dir[4500], id[65], upper[4600], hex[65], diff[72], new_id[72], path[4600], created[32];
+    char upper[PATH_MAX + 8], hex[65], diff[72], new_id[72], created[32];
     cleanup_fd int lock = -1;
     time_t now = time(NULL);
+    struct container_state dir;
     struct image base;
     json_t *record, *config;
     int ret;
 
     if (argc != 3)
         return mb_fail(err, 0, "usage: minibox commit CONTAINER NAME[:TAG]");
-    if (container_find(globals->root, argv[1], dir, sizeof(dir), id, err) < 0)
+    if (state_open(globals->root, argv[1], &dir, err) < 0)
         return -1;
-    snprintf(path, sizeof(path), "%s/container.json", dir);
-    record = json_load_file(path, 0, NULL);
-    if (record == NULL)
-        return mb_fail(err, 0, "container %.12s was not made from an image: nothing to commit", id);
+    record = state_record(&dir);
+    snprintf(upper, sizeof(upper), "%s/upper", dir.dir);
+    state_close(&dir);
+    if (record == NULL ||
+        strncmp(json_string_value(json_object_get(record, "image")) ?: "", "sha256:", 7) != 0) {
+        json_decref(record);
+        return mb_fail(err, 0, "container %.12s was not made from an image: nothing to commit",
+                       dir.id);
+    }
     ret = image_resolve(globals->root, json_string_value(json_object_get(record, "image")), &base,
                         err);
     json_decref(record);
     if (ret < 0)
         return ret;
     lock = store_lock(globals->root, err);
-    snprintf(upper, sizeof(upper), "%s/upper", dir);
     ret = lock < 0 ? -1 : layer_from_upper(globals->root, upper, hex, err);
     if (ret == 0 && base.n_layers == IMAGE_MAX_LAYERS)
         ret = mb_fail(err, 0, "commit: the image already has %d layers", IMAGE_MAX_LAYERS);

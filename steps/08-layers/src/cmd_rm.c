@@ -9,23 +9,34 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "container_store.h"
+#include "state.h"
+
+static int rm_one(struct container_state *state, bool force, mb_error *err)
+{
+    (void)force;
+    if (state_running(state))
+        return mb_fail(err, 0, "container %.12s is running: stop it first", state->id);
+    printf("%.12s\n", state->id);
+    state_end(state, false);
+    return 0;
+}
 
 int cmd_rm(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    char dir[4500], id[65];
+    bool force = false;
     int first = 1;
 
     if (argc <= first)
         return mb_fail(err, 0, "usage: minibox rm CONTAINER...");
     for (int i = first; i < argc; i++) {
-        if (container_find(globals->root, argv[i], dir, sizeof(dir), id, err) < 0)
-            return -1;
-        if (container_running(dir))
-            return mb_fail(err, 0, "container %.12s is running: stop it first", id);
-        if (container_remove_dir(dir, err) < 0)
-            return -1;
-        printf("%.12s\n", id);
+        struct container_state state;
+        int ret = state_open(globals->root, argv[i], &state, err);
+
+        if (ret == 0)
+            ret = rm_one(&state, force, err);
+        state_close(&state);
+        if (ret < 0)
+            return ret;
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "rootfs.h"
 #include "util.h"
 #include "volumes.h"
-#include "container_store.h"
+#include "state.h"
 
 static const char run_usage[] =
     "Usage: minibox run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
@@ -217,7 +218,7 @@ static int run_check_image(struct run_args *args, mb_error *err)
     int at = args->first, argc = args->argc;
     char **argv = args->argv;
     json_t *conf;
-    char **cmd, **env, path[4300];
+    char **cmd, **env, path[PATH_MAX];
     size_t n = 0, room;
     int ret;
 
@@ -248,12 +249,14 @@ static int run_check_image(struct run_args *args, mb_error *err)
     if (n == 0)
         return mb_fail(err, 0, "run: no command given and image %s has no Entrypoint or Cmd",
                        cfg->image.id);
-    if (cfg->name != NULL && container_name_taken(cfg->state_root, cfg->name))
+    if (cfg->name != NULL && state_name_taken(cfg->state_root, cfg->name))
         return mb_fail(err, 0,
                        "run: the name '%s' is taken (fix: minibox rm %s, or another "
                        "--name)",
                        cfg->name, cfg->name);
-    snprintf(path, sizeof(path), "%s/containers/%s/rootfs", cfg->state_root, cfg->id);
+    if (path_format(path, sizeof(path), err, "%s/containers/%s/rootfs", cfg->state_root, cfg->id) <
+        0)
+        return -1;
     cfg->rootfs = strdup(path);
     return cfg->rootfs ? 0 : mb_fail(err, ENOMEM, "run");
 }

@@ -108,7 +108,7 @@ static int resources_create(const struct container_config *cfg, struct container
     int ret;
 
     memset(res, 0, sizeof(*res));
-    res->state.lock_fd = -1;
+    res->state.fd = res->state.lock_fd = -1;
     if (state_gc(cfg->state_root, err) < 0)
         return -1;
     ret = cgroup_layout_detect(&layout, err);
@@ -129,13 +129,11 @@ static int resources_create(const struct container_config *cfg, struct container
     if (ret == 0)
         ret = network_prepare(&cfg->net, cfg->id, res->state.dir, cfg->hostname, &res->net, err);
     if (ret == 0 && cfg->image.config != NULL)
-        ret = container_store_create(cfg, res->state.dir, err);
+        ret = container_store_create(cfg, &res->state, err);
     if (ret < 0) {
         mb_error ignored;
         cgroup_destroy(&res->cgroup, &ignored);
-        if (cfg->image.config != NULL)
-            container_remove_dir(res->state.dir, &ignored);
-        state_remove(&res->state);
+        state_end(&res->state, false);
     }
     return ret;
 }
@@ -157,23 +155,10 @@ static int resources_release(const struct container_config *cfg, struct containe
     }
     network_release(&cfg->net, &res->net);
     ret = cgroup_destroy(&res->cgroup, err);
-    /* A run that failed to start leaves nothing, record and layer included. */
-    if (res->failed) {
-        mb_error ignored;
-        container_remove_dir(res->state.dir, &ignored);
-        state_remove(&res->state);
-        return ret;
-    }
-    /* An image container keeps its writable layer for commit, unless --rm. */
-    if (cfg->image.config != NULL && !cfg->remove) {
-        state_remove_runtime(&res->state);
-        return ret;
-    }
-    if (cfg->image.config != NULL) {
-        mb_error ignored;
-        container_remove_dir(res->state.dir, &ignored);
-    }
-    state_remove(&res->state);
+    /* A run that failed to start leaves nothing, record and layer included;
+     * one that ran keeps what its record says it keeps. */
+    bool keep = !res->failed && container_record_kept(cfg);
+    state_end(&res->state, keep);
     return ret;
 }
 

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "image_store.h"
+#include "state.h"
 #include "util.h"
 
 static void image_drop_if_orphan(const char *root, json_t *repos, const char *id);
@@ -227,38 +229,36 @@ void image_release(struct image *img)
     img->config = NULL;
 }
 
+struct image_user {
+    const char *id;
+    char *who;
+    size_t len;
+};
+
+static int image_used_by(struct container_state *state, void *data)
+{
+    struct image_user *u = data;
+    json_t *record = state_record(state);
+    int used = strcmp(json_string_value(json_object_get(record, "image")) ?: "", u->id) == 0;
+
+    if (used)
+        snprintf(u->who, u->len, "%.12s", state->id);
+    json_decref(record);
+    return used;
+}
+
 /* Is the image the base of any container, running or exited? */
 static int image_in_use(const char *root, const char *id, char *who, size_t len)
 {
-    char dir[4200], path[4400];
-    struct dirent *e;
-    int used = 0;
-    DIR *d;
+    struct image_user u = {id, who, len};
 
-    snprintf(dir, sizeof(dir), "%s/containers", root);
-    d = opendir(dir);
-    while (!used && d != NULL && (e = readdir(d)) != NULL) {
-        json_t *c;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s/container.json", dir, e->d_name);
-        c = json_load_file(path, 0, NULL);
-        if (c != NULL && strcmp(json_string_value(json_object_get(c, "image")) ?: "", id) == 0) {
-            snprintf(who, len, "%.12s", e->d_name);
-            used = 1;
-        }
-        json_decref(c);
-    }
-    if (d != NULL)
-        closedir(d);
-    return used;
+    return state_each(root, image_used_by, &u);
 }
 
 /* Delete layers that no stored image lists any more. */
 static void layers_collect(const char *root)
 {
-    char dir[4200], path[4400];
+    char dir[4200];
     json_t *keep = json_object();
     struct dirent *e;
     DIR *d;
@@ -266,11 +266,14 @@ static void layers_collect(const char *root)
     snprintf(dir, sizeof(dir), "%s/images", root);
     d = opendir(dir);
     while (d != NULL && (e = readdir(d)) != NULL) {
+        cleanup_free char *text = NULL;
         json_t *cfg, *diff;
+        mb_error ignored;
         size_t i;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        cfg = json_load_file(path, 0, NULL);
+        if (e->d_name[0] == '.' || read_file_at(dirfd(d), e->d_name, &text, NULL, &ignored) < 0)
+            continue;
+        cfg = json_loads(text, 0, NULL);
         json_array_foreach(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), i,
                            diff) if (json_string_value(diff) != NULL &&
                                      strlen(json_string_value(diff)) == 71)
@@ -282,12 +285,13 @@ static void layers_collect(const char *root)
     snprintf(dir, sizeof(dir), "%s/layers", root);
     d = opendir(dir);
     while (d != NULL && (e = readdir(d)) != NULL) {
-        char path2[4500];
+        char path[PATH_MAX];
+        mb_error ignored;
 
         if (strlen(e->d_name) != 64 || json_object_get(keep, e->d_name) != NULL)
             continue;
-        snprintf(path2, sizeof(path2), "%s/%s", dir, e->d_name);
-        if (remove_tree(path2) < 0)
+        if (path_format(path, sizeof(path), &ignored, "%s/%s", dir, e->d_name) < 0 ||
+            remove_tree(path) < 0)
             fprintf(stderr, "minibox: could not remove layer %.12s\n", e->d_name);
     }
     if (d != NULL)

@@ -18,7 +18,11 @@ static int mkdir_p(const char *path, mode_t mode)
 {
     char buf[PATH_MAX];
 
-    snprintf(buf, sizeof(buf), "%s", path);
+    if (strlen(path) >= sizeof(buf)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, strlen(path) + 1);
     for (char *p = buf + 1; *p != '\0'; p++) {
         if (*p != '/')
             continue;
@@ -82,53 +86,126 @@ static void state_allow_walk(const char *root)
  * held. */
 int state_create(const char *root, const char *id, struct container_state *state, mb_error *err)
 {
-    char path[PATH_MAX + 16], fresh[PATH_MAX + 8];
+    char fresh[PATH_MAX];
+    cleanup_fd int fresh_fd = -1;
 
-    state->lock_fd = -1;
-    snprintf(state->dir, sizeof(state->dir), "%s/containers/%s", root, id);
-    snprintf(fresh, sizeof(fresh), "%s.new", state->dir);
+    state->fd = state->lock_fd = -1;
+    state->dir[0] = '\0';
+    /* Every file of the dir is reached through its fd, but a few must be
+     * named by path (mount sources, slirp4netns's socket): a dir whose path
+     * does not fit is refused here, once. */
+    if (path_format(state->dir, sizeof(state->dir) - 64, err, "%s/containers/%s", root, id) < 0 ||
+        path_format(fresh, sizeof(fresh), err, "%s.new", state->dir) < 0) {
+        state->dir[0] = '\0';
+        return mb_fail(err, ENAMETOOLONG, "state dir under %s: the path is too long", root);
+    }
     /* 0711: others may not list the containers, but the mapped root of a
      * --userns=auto container may walk to its own files (chapter 7). */
-    if (mkdir_p(fresh, 0711) < 0)
+    if (mkdir_p(fresh, 0711) < 0) {
+        state->dir[0] = '\0';
         return mb_fail(err, errno, "create state dir %s (fix: --root DIR or MINIBOX_ROOT)", fresh);
+    }
     /* The mapped root of a --userns=auto container binds its /etc files
      * from here: it needs to walk (not list) the dirs on the way. */
     if (geteuid() == 0)
         state_allow_walk(root);
     if (state_root_is_unsafe(root, err)) {
         rmdir(fresh);
+        state->dir[0] = '\0';
         return -1;
     }
-    snprintf(path, sizeof(path), "%s/lock", fresh);
+    fresh_fd = open(fresh, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     /* O_CLOEXEC: the container must not inherit the lock, or a container
      * that outlived minibox would look alive. */
-    state->lock_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fresh_fd >= 0)
+        state->lock_fd =
+            openat(fresh_fd, "lock", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (state->lock_fd < 0 || flock(state->lock_fd, LOCK_EX) < 0 || rename(fresh, state->dir) < 0) {
         int saved = errno;
+
         remove_dir_files(fresh);
-        if (state->lock_fd >= 0)
-            close(state->lock_fd);
+        cleanup_fdp(&state->lock_fd);
+        state->lock_fd = -1;
         state->dir[0] = '\0';
         return mb_fail(err, saved, "create state dir %s", fresh);
     }
+    state->fd = take_fd(&fresh_fd);
+    snprintf(state->id, sizeof(state->id), "%s", id);
     return 0;
+}
+
+int state_write(const struct container_state *state, const char *name, const char *text,
+                bool durable, mb_error *err)
+{
+    return write_atomic_at(state->fd, name, text, strlen(text), durable, err);
 }
 
 int state_record_cgroups(const struct container_state *state, const struct container_cgroup *cg,
                          mb_error *err)
 {
-    char path[PATH_MAX + 16];
-    FILE *f;
+    cleanup_free char *text = NULL;
+    size_t used = 0;
 
-    snprintf(path, sizeof(path), "%s/cgroups", state->dir);
-    f = fopen(path, "we");
-    if (f == NULL)
-        return mb_fail(err, errno, "write %s", path);
+    /* One line per dir: at most a path and a few digits. */
+    text = malloc((size_t)(cg->n_dirs + 1) * (PATH_MAX + 16));
+    if (text == NULL)
+        return mb_fail(err, ENOMEM, "cgroups file");
+    text[0] = '\0';
     for (int d = 0; d < cg->n_dirs; d++)
-        fprintf(f, "%d %s\n", cg->dirs[d].version, cg->dirs[d].path);
-    if (fclose(f) != 0)
-        return mb_fail(err, errno, "write %s", path);
+        used += (size_t)sprintf(text + used, "%d %s\n", cg->dirs[d].version, cg->dirs[d].path);
+    return state_write(state, "cgroups", text, false, err);
+}
+
+/* Open the dir <root>/containers/<name> into *state (no lock taken). */
+static int state_open_dir(int containers_fd, const char *containers, const char *name,
+                          struct container_state *state)
+{
+    mb_error ignored;
+
+    state->lock_fd = -1;
+    state->fd = openat(containers_fd, name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (state->fd < 0)
+        return -1;
+    if (path_format(state->dir, sizeof(state->dir), &ignored, "%s/%s", containers, name) < 0) {
+        close(state->fd);
+        state->fd = -1;
+        return -1;
+    }
+    snprintf(state->id, sizeof(state->id), "%s", name);
     return 0;
+}
+
+int state_each(const char *root, int (*fn)(struct container_state *state, void *data), void *data)
+{
+    char containers[PATH_MAX];
+    struct dirent *e;
+    mb_error ignored;
+    int ret = 0;
+    DIR *d;
+
+    if (path_format(containers, sizeof(containers), &ignored, "%s/containers", root) < 0)
+        return 0;
+    d = opendir(containers);
+    while (ret == 0 && d != NULL && (e = readdir(d)) != NULL) {
+        struct container_state state;
+
+        if (strlen(e->d_name) != MB_ID_LEN || strspn(e->d_name, "0123456789abcdef") != MB_ID_LEN)
+            continue;
+        if (state_open_dir(dirfd(d), containers, e->d_name, &state) < 0)
+            continue;
+        ret = fn(&state, data);
+        state_close(&state);
+    }
+    if (d != NULL)
+        closedir(d);
+    return ret;
+}
+
+void state_close(struct container_state *state)
+{
+    cleanup_fdp(&state->fd);
+    cleanup_fdp(&state->lock_fd);
+    state->fd = state->lock_fd = -1;
 }
 
 /* The runtime files of a state dir, which go when its container ends; an
@@ -136,19 +213,18 @@ int state_record_cgroups(const struct container_state *state, const struct conta
 static const char *const runtime_files[] = {"lock",        "cgroups",   "hosts",      "hostname",
                                             "resolv.conf", "slirp.log", "slirp.sock", "pid"};
 
-void state_remove_runtime(struct container_state *state)
+void state_end(struct container_state *state, bool keep)
 {
-    char path[PATH_MAX + 32];
-
     if (state->dir[0] == '\0')
         return;
-    for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", state->dir, runtime_files[i]);
-        unlink(path);
+    if (!keep) {
+        /* files, and an --rm image container's layer dirs */
+        remove_tree(state->dir);
+    } else {
+        for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++)
+            unlinkat(state->fd, runtime_files[i], 0);
     }
-    if (state->lock_fd >= 0)
-        close(state->lock_fd);
-    state->lock_fd = -1;
+    state_close(state);
     state->dir[0] = '\0';
 }
 
@@ -157,90 +233,142 @@ void state_remove(struct container_state *state)
     if (state->dir[0] == '\0')
         return;
     remove_dir_files(state->dir);
-    if (state->lock_fd >= 0)
-        close(state->lock_fd);
-    state->lock_fd = -1;
+    state_close(state);
     state->dir[0] = '\0';
 }
 
 /* Remove the cgroups a dead container recorded. */
-static int gc_cgroups(const char *dir, mb_error *err)
+static int gc_cgroups(const struct container_state *state, mb_error *err)
 {
-    char path[PATH_MAX + 16], line[PATH_MAX + 16];
+    cleanup_free char *text = NULL;
+    char *save = NULL;
     int ret = 0;
-    FILE *f;
 
-    snprintf(path, sizeof(path), "%s/cgroups", dir);
-    f = fopen(path, "re");
-    if (f == NULL)
+    if (read_file_at(state->fd, "cgroups", &text, NULL, err) < 0)
         return 0;
-    while (fgets(line, sizeof(line), f) != NULL) {
+    for (char *line = strtok_r(text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
         char *cg = strchr(line, ' ');
+
         if (cg == NULL)
             continue;
-        cg[strcspn(cg, "\n")] = '\0';
         if (cgroup_destroy_dir(cg + 1, atoi(line), err) < 0)
             ret = -1;
         else
             fprintf(stderr, "minibox: removed stale cgroup %s\n", cg + 1);
     }
-    fclose(f);
     return ret;
 }
 
-/* Is the dead container's record to be kept ("keep": true in it)? */
-static int has_record(const char *dir)
-{
-    cleanup_free char *text = NULL;
-    char path[PATH_MAX + 32];
-    mb_error ignored;
+struct gc_walk {
+    mb_error *err;
+    int removed;
+};
 
-    snprintf(path, sizeof(path), "%s/container.json", dir);
-    if (read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+static int gc_one(struct container_state *state, void *data)
+{
+    struct gc_walk *walk = data;
+    cleanup_fd int lock = openat(state->fd, "lock", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    char id[MB_SHORT_ID_LEN + 1];
+
+    /* Held: its minibox is alive. No lock file: it is being created, or it
+     * ended and kept only its record. */
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
         return 0;
-    return strstr(text, "\"keep\": true") != NULL;
+    if (gc_cgroups(state, walk->err) < 0)
+        return 0;
+    snprintf(id, sizeof(id), "%.12s", strrchr(state->dir, '/') + 1);
+    {
+        json_t *record = state_record(state);
+        bool keep = json_is_true(json_object_get(record, "keep"));
+
+        json_decref(record);
+        state_end(state, keep);
+        if (keep) {
+            fprintf(stderr,
+                    "minibox: cleaned up after killed container %s (kept for commit or rm)\n",
+                    id);
+            return 0;
+        }
+    }
+    fprintf(stderr, "minibox: removed stale container %s\n", id);
+    walk->removed++;
+    return 0;
 }
 
 int state_gc(const char *root, mb_error *err)
 {
-    char dir[PATH_MAX], lock[PATH_MAX + 16];
-    struct dirent *e;
-    int removed = 0;
-    DIR *d;
+    struct gc_walk walk = {err, 0};
 
-    snprintf(dir, sizeof(dir), "%s/containers", root);
-    d = opendir(dir);
-    if (d == NULL)
-        return 0;
-    while ((e = readdir(d)) != NULL) {
-        char path[PATH_MAX + 300];
-        cleanup_fd int fd = -1;
-
-        if (strlen(e->d_name) != MB_ID_LEN)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        snprintf(lock, sizeof(lock), "%s/lock", path);
-        fd = open(lock, O_WRONLY | O_CLOEXEC);
-        /* Held: its minibox is alive. No lock file: it is being created. */
-        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-            continue;
-        if (gc_cgroups(path, err) < 0)
-            continue;
-        if (has_record(path)) {
-            struct container_state dead = {.lock_fd = -1};
-
-            snprintf(dead.dir, sizeof(dead.dir), "%s", path);
-            state_remove_runtime(&dead);
-            fprintf(stderr,
-                    "minibox: cleaned up after killed container %.12s (kept for commit "
-                    "or rm)\n",
-                    e->d_name);
-            continue;
-        }
-        remove_tree(path); /* files, and an --rm image container's layer dirs */
-        fprintf(stderr, "minibox: removed stale container %.12s\n", e->d_name);
-        removed++;
-    }
-    closedir(d);
-    return removed;
+    state_each(root, gc_one, &walk);
+    return walk.removed;
 }
+
+json_t *state_record(const struct container_state *state)
+{
+    cleanup_free char *text = NULL;
+    mb_error ignored;
+
+    if (read_file_at(state->fd, "container.json", &text, NULL, &ignored) < 0)
+        return NULL;
+    return json_loads(text, 0, NULL);
+}
+
+struct find {
+    const char *ref;
+    struct container_state found;
+    int matches;
+};
+
+static int find_one(struct container_state *state, void *data)
+{
+    struct find *f = data;
+    json_t *record = state_record(state);
+    const char *name = json_string_value(json_object_get(record, "name"));
+    bool match = (name != NULL && strcmp(name, f->ref) == 0) ||
+                 (strlen(f->ref) >= 4 && strncmp(state->id, f->ref, strlen(f->ref)) == 0);
+
+    json_decref(record);
+    if (match && f->matches++ == 0) {
+        /* Keep this one open: state_each closes its own copy. */
+        f->found = *state;
+        state->fd = -1;
+    }
+    return 0;
+}
+
+int state_open(const char *root, const char *ref, struct container_state *state, mb_error *err)
+{
+    struct find f = {.ref = ref, .found = {.fd = -1, .lock_fd = -1}};
+
+    state_each(root, find_one, &f);
+    if (f.matches == 1) {
+        *state = f.found;
+        return 0;
+    }
+    state_close(&f.found);
+    state->fd = state->lock_fd = -1;
+    state->dir[0] = '\0';
+    if (f.matches == 0)
+        return mb_fail(err, 0, "no container '%s'", ref);
+    return mb_fail(err, 0, "'%s' names %d containers: give more of the id", ref, f.matches);
+}
+
+bool state_name_taken(const char *root, const char *name)
+{
+    struct container_state state;
+    mb_error ignored;
+
+    if (state_open(root, name, &state, &ignored) < 0)
+        return false;
+    state_close(&state);
+    return true;
+}
+
+bool state_running(const struct container_state *state)
+{
+    cleanup_fd int fd = openat(state->fd, "lock", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
+}
+

@@ -1,10 +1,16 @@
 /*
- * state.h - what a running container leaves on disk so that another
- * minibox can tell it is alive, and clean up after it if minibox was killed
- * (chapter 5).
+ * state.h - a container's directory, <root>/containers/<id>: what a running
+ * container leaves on disk so that another minibox can tell it is alive,
+ * and clean up after it if minibox was killed (chapter 5). Every file of
+ * the directory is read and written here, through the directory's fd.
  *
  *   <root>/containers/<id>/lock     held (flock) by the minibox running it
  *   <root>/containers/<id>/cgroups  "<version> <path>" of each cgroup dir
+ *
+ * From chapter 8 a container made from an image outlives its process: its
+ * record (container.json) and writable layer stay until `rm`, and it can be
+ * found by name or id prefix; chapter 9 adds its pid, log and how it ended
+ * (status.json).
  *
  * The lock is the liveness test: the kernel drops a flock when its holder
  * dies, even by SIGKILL, so a lock that can be taken means a dead owner.
@@ -13,31 +19,63 @@
 #define MB_STATE_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "cgroup.h"
 #include "error.h"
+#include <jansson.h>
 
 struct container_state {
-    char dir[PATH_MAX];
-    int lock_fd; /* -1 when no state was made */
+    char dir[PATH_MAX]; /* <root>/containers/<id>; "" when there is none */
+    int fd;             /* the directory (O_DIRECTORY), or -1 */
+    int lock_fd;        /* held while its minibox runs it; -1 otherwise */
+    char id[65];
 };
 
 /* Make the container's state dir and hold its lock. */
 int state_create(const char *root, const char *id, struct container_state *state, mb_error *err);
 
+/* Write a file of the dir whole or not at all: a temporary name, then
+ * rename. `durable`: fsync first (a record that must survive a crash). */
+int state_write(const struct container_state *state, const char *name, const char *text,
+                bool durable, mb_error *err);
+
 /* Record the cgroup dirs before they are made, so a crash leaves a trail. */
 int state_record_cgroups(const struct container_state *state, const struct container_cgroup *cg,
                          mb_error *err);
 
-/* Remove only the runtime files (lock, cgroups, network files), keeping an
- * image container's record and writable layer. */
-void state_remove_runtime(struct container_state *state);
+/* Call fn for each container dir under root (64-hex names only), with the
+ * dir open; fn's non-zero return stops the walk and is returned. */
+int state_each(const char *root, int (*fn)(struct container_state *state, void *data), void *data);
 
 /* Remove the state dir and drop the lock. */
 void state_remove(struct container_state *state);
 
+/* Close the dir's fds without removing anything. */
+void state_close(struct container_state *state);
+
 /* Remove what dead containers left (cgroups, state dirs), printing one line
  * on stderr for each. Returns how many were removed. */
 int state_gc(const char *root, mb_error *err);
+
+/* The exit policy, for a container that ended and for one whose minibox
+ * died: `keep` (its record outlives the run: an image container's layer
+ * for commit, from chapter 9 whatever the daemon ran) drops only the
+ * runtime files (lock, cgroups, network files, pid); else the dir goes. */
+void state_end(struct container_state *state, bool keep);
+
+/* Open a container's dir by id, id prefix (4 or more digits) or name. */
+int state_open(const char *root, const char *ref, struct container_state *state, mb_error *err);
+
+/* Is a name already taken by a container under root? */
+bool state_name_taken(const char *root, const char *name);
+
+/* Is its minibox alive (the lock is held by someone)? */
+bool state_running(const struct container_state *state);
+
+/* Its container.json (NULL if there is none); the caller json_decref()s. */
+json_t *state_record(const struct container_state *state);
 
 #endif

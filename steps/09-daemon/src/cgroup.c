@@ -165,14 +165,17 @@ static int write_limits(const struct container_cgroup *cg, const struct limits *
     return ret;
 }
 
-/* Find or add the dir for controller c's hierarchy. */
+/* Find or add the dir for controller c's hierarchy; -1 when its path does
+ * not fit in PATH_MAX. */
 static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
-                           const char *parent, const char *id)
+                           const char *parent, const char *id, mb_error *err)
 {
     char path[PATH_MAX];
 
-    snprintf(path, sizeof(path), "%s%s/minibox-%s", h->mount,
-             strcmp(parent ? parent : h->own, "/") == 0 ? "" : (parent ? parent : h->own), id);
+    if (path_format(path, sizeof(path), err, "%s%s/minibox-%s", h->mount,
+                    strcmp(parent ? parent : h->own, "/") == 0 ? "" : (parent ? parent : h->own),
+                    id) < 0)
+        return -1;
     for (int d = 0; d < cg->n_dirs; d++)
         if (strcmp(cg->dirs[d].path, path) == 0)
             return d;
@@ -280,7 +283,9 @@ int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *
          * normal user may not be allowed to). */
         if (geteuid() != 0 && !limit_requested(limits, c))
             continue;
-        cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id);
+        cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id, err);
+        if (cg->dir_of[c] < 0)
+            return -1;
     }
     /* No controller needs a v2 dir, the device program does. */
     if (v2_dir_holds_devices(cg) && v2_dir(cg) < 0 && layout->v2_mount[0] != '\0') {
@@ -288,7 +293,8 @@ int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *
 
         snprintf(v2.mount, sizeof(v2.mount), "%s", layout->v2_mount);
         snprintf(v2.own, sizeof(v2.own), "%s", layout->v2_own);
-        cgroup_plan_dir(cg, &v2, parent, id);
+        if (cgroup_plan_dir(cg, &v2, parent, id, err) < 0)
+            return -1;
     }
     return 0;
 }

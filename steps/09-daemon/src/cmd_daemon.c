@@ -62,8 +62,8 @@ static int peer_allowed(int sock, gid_t group, uid_t *uid)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
-    gid_t groups[256];
-    int n = 256;
+    cleanup_free gid_t *groups = NULL;
+    int n = 0;
     struct passwd *pw;
 
     if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
@@ -73,7 +73,10 @@ static int peer_allowed(int sock, gid_t group, uid_t *uid)
         return 1;
     if (group == (gid_t)-1 || (pw = getpwuid(cred.uid)) == NULL)
         return 0;
-    if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+    /* The first call says how many groups the user has: all are looked at. */
+    getgrouplist(pw->pw_name, pw->pw_gid, NULL, &n);
+    groups = calloc((size_t)n + 1, sizeof(*groups));
+    if (groups == NULL || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
         return 0;
     for (int i = 0; i < n; i++)
         if (groups[i] == group)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "container_store.h"
+#include "state.h"
 #include "util.h"
 
 static int copy_new(int fd)
@@ -27,25 +27,15 @@ static int copy_new(int fd)
     return any;
 }
 
-int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+static int follow_log(const struct container_state *state, bool follow, mb_error *err)
 {
-    char dir[4500], id[65], path[4600];
     struct timespec step = {0, 100 * 1000 * 1000};
-    cleanup_fd int fd = -1;
-    int follow = 0, i = 1;
+    cleanup_fd int fd = state_log_open(state, err);
 
-    if (argc > 1 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "--follow") == 0))
-        follow = 1, i = 2;
-    if (i != argc - 1)
-        return mb_fail(err, 0, "usage: minibox logs [-f] CONTAINER");
-    if (container_find(globals->root, argv[i], dir, sizeof(dir), id, err) < 0)
-        return -1;
-    snprintf(path, sizeof(path), "%s/log", dir);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return mb_fail(err, errno, "container %.12s has no log (it was not run with -d)", id);
+        return -1;
     for (;;) {
-        int running = container_running(dir);
+        bool running = state_running(state);
 
         if (copy_new(fd) < 0)
             return mb_fail(err, errno, "write the log");
@@ -54,4 +44,21 @@ int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *
         nanosleep(&step, NULL);
     }
     return 0;
+}
+
+int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    struct container_state state;
+    bool follow = false;
+    int i = 1, ret;
+
+    if (argc > 1 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "--follow") == 0))
+        follow = true, i = 2;
+    if (i != argc - 1)
+        return mb_fail(err, 0, "usage: minibox logs [-f] CONTAINER");
+    ret = state_open(globals->root, argv[i], &state, err);
+    if (ret == 0)
+        ret = follow_log(&state, follow, err);
+    state_close(&state);
+    return ret;
 }

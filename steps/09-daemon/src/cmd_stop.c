@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "container_store.h"
+#include "state.h"
 
 static const struct {
     const char *name;
@@ -49,37 +49,33 @@ static int parse_signal(const char *text, int *sig, mb_error *err)
 }
 
 /* Wait up to `ms` for the container's minibox to let go of its lock. */
-static int wait_stopped(const char *dir, long ms)
+static int wait_stopped(const struct container_state *state, long ms)
 {
     struct timespec step = {0, 20 * 1000 * 1000};
 
     for (long waited = 0; waited < ms; waited += 20) {
-        if (!container_running(dir))
+        if (!state_running(state))
             return 1;
         nanosleep(&step, NULL);
     }
-    return !container_running(dir);
+    return !state_running(state);
 }
 
-static int signal_container(const char *root, const char *ref, int sig, char *dir, size_t len,
-                            mb_error *err)
+/* 1 when it is not running, 0 when signalled. */
+static int signal_container(const struct container_state *state, int sig, mb_error *err)
 {
-    char id[65];
     pid_t pid;
 
-    if (container_find(root, ref, dir, len, id, err) < 0)
-        return -1;
-    if (!container_running(dir))
+    if (!state_running(state))
         return 1;
-    pid = container_pid_read(dir);
+    pid = state_pid(state);
     if (pid <= 0 || kill(pid, sig) < 0)
-        return mb_fail(err, 0, "container %.12s: cannot signal its PID 1", id);
+        return mb_fail(err, 0, "container %.12s: cannot signal its PID 1", state->id);
     return 0;
 }
 
 int cmd_stop(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    char dir[4500];
     long timeout = 10;
     int i = 1;
 
@@ -93,14 +89,19 @@ int cmd_stop(const struct mb_globals *globals, int argc, char **argv, mb_error *
     if (i >= argc)
         return mb_fail(err, 0, "usage: minibox stop [-t SECONDS] CONTAINER...");
     for (; i < argc; i++) {
-        int ret = signal_container(globals->root, argv[i], SIGTERM, dir, sizeof(dir), err);
+        struct container_state state;
+        int ret = state_open(globals->root, argv[i], &state, err);
+
+        if (ret == 0)
+            ret = signal_container(&state, SIGTERM, err);
+        if (ret == 0 && !wait_stopped(&state, timeout * 1000)) {
+            signal_container(&state, SIGKILL, err);
+            if (!wait_stopped(&state, 10000))
+                ret = mb_fail(err, 0, "container %s did not stop", argv[i]);
+        }
+        state_close(&state);
         if (ret < 0)
             return ret;
-        if (ret == 0 && !wait_stopped(dir, timeout * 1000)) {
-            signal_container(globals->root, argv[i], SIGKILL, dir, sizeof(dir), err);
-            if (!wait_stopped(dir, 10000))
-                return mb_fail(err, 0, "container %s did not stop", argv[i]);
-        }
         printf("%s\n", argv[i]);
     }
     return 0;
@@ -108,7 +109,6 @@ int cmd_stop(const struct mb_globals *globals, int argc, char **argv, mb_error *
 
 int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    char dir[4500];
     int sig = SIGKILL, i = 1;
 
     if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
@@ -119,11 +119,16 @@ int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *
     if (i >= argc)
         return mb_fail(err, 0, "usage: minibox kill [-s SIGNAL] CONTAINER...");
     for (; i < argc; i++) {
-        int ret = signal_container(globals->root, argv[i], sig, dir, sizeof(dir), err);
-        if (ret < 0)
-            return ret;
+        struct container_state state;
+        int ret = state_open(globals->root, argv[i], &state, err);
+
+        if (ret == 0)
+            ret = signal_container(&state, sig, err);
+        state_close(&state);
         if (ret == 1)
             return mb_fail(err, 0, "container %s is not running", argv[i]);
+        if (ret < 0)
+            return ret;
         printf("%s\n", argv[i]);
     }
     return 0;

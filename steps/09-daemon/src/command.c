@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,19 @@ static int env_has(char *const env[], size_t n, const char *entry)
     return 0;
 }
 
-static void build_environment(const struct container_config *cfg, char *env[], size_t n)
+/* How many entries build_environment may fill, its NULL included: the
+ * array is sized to the input, so no variable is ever left out. */
+static size_t environment_size(const struct container_config *cfg)
+{
+    size_t n = 6; /* PATH, HOME, TERM, HOSTNAME, the user's HOME, NULL */
+
+    for (char **e = cfg->image_env; e != NULL && *e != NULL; e++)
+        n++;
+    (void)cfg;
+    return n;
+}
+
+static void build_environment(const struct container_config *cfg, char *env[])
 {
     static char hostname[80], term[128];
     const char *host_term = getenv("TERM");
@@ -76,7 +89,7 @@ static void build_environment(const struct container_config *cfg, char *env[], s
     snprintf(hostname, sizeof(hostname), "HOSTNAME=%s", cfg->hostname);
     snprintf(term, sizeof(term), "TERM=%s", host_term != NULL ? host_term : "xterm");
     /* The image's Env first; minibox's defaults only fill what it lacks. */
-    for (char **e = cfg->image_env; e != NULL && *e != NULL && i < n - 5; e++)
+    for (char **e = cfg->image_env; e != NULL && *e != NULL; e++)
         env[i++] = *e;
     {
         char *defaults[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -92,11 +105,15 @@ static void build_environment(const struct container_config *cfg, char *env[], s
 
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
-    char *env[256];
+    char **env = calloc(environment_size(cfg), sizeof(*env));
     mb_error err;
     int saved_errno;
 
-    build_environment(cfg, env, sizeof(env) / sizeof(env[0]));
+    if (env == NULL) {
+        mb_fail(&err, ENOMEM, "environment");
+        child_fail(report_fd, &err);
+    }
+    build_environment(cfg, env);
     /* The image's WorkingDir, made if the image lacks it (as Docker does). */
     if (cfg->workdir != NULL && cfg->workdir[0] != '\0' && chdir(cfg->workdir) < 0 &&
         (mkdir(cfg->workdir, 0755) < 0 || chdir(cfg->workdir) < 0)) {

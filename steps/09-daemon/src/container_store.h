@@ -1,7 +1,8 @@
 /*
  * container_store.h - containers made from images outlive their process
  * (chapter 8): their writable layer stays until `minibox rm`, so that
- * `minibox commit` can turn it into an image.
+ * `minibox commit` can turn it into an image. This file says what a
+ * container's record holds; state.c owns the dir and its files.
  *
  *   <root>/containers/<id>/container.json  id, name, image, command, created
  *   <root>/containers/<id>/upper, work     the overlay's writable layer
@@ -10,41 +11,24 @@
 #ifndef MB_CONTAINER_STORE_H
 #define MB_CONTAINER_STORE_H
 
-#include <limits.h>
-#include <sys/types.h>
+#include <stdbool.h>
 
 #include "config.h"
 #include "error.h"
+#include "state.h"
 
-/* The record: id, name, image (or rootfs), command, created. */
-int container_record_write(const struct container_config *cfg, const char *state_dir,
+/* Does the container's record outlive its run? An image container's does
+ * (its layer is kept for commit) unless --rm; from chapter 9 whatever the
+ * daemon ran, until rm, as Docker keeps it. The one answer for the record,
+ * the end of a run and gc. */
+bool container_record_kept(const struct container_config *cfg);
+
+/* The record: id, name, image (or rootfs), command, created, keep. */
+int container_record_write(const struct container_config *cfg, const struct container_state *state,
                            mb_error *err);
 
 /* Parent, before clone: the dirs and the record of an image container. */
-int container_store_create(const struct container_config *cfg, const char *state_dir,
+int container_store_create(const struct container_config *cfg, const struct container_state *state,
                            mb_error *err);
-
-/* Find a container by id, id prefix or name; dir gets its state dir. */
-int container_find(const char *root, const char *ref, char *dir, size_t len, char *id,
-                   mb_error *err);
-
-/* Is a name already taken by a container under root? */
-int container_name_taken(const char *root, const char *name);
-
-/* Is its minibox alive (the lock is held)? */
-int container_running(const char *dir);
-
-/* The host pid of the container's PID 1, for stop and kill (0 if none). */
-void container_pid_write(const char *dir, pid_t pid);
-pid_t container_pid_read(const char *dir);
-
-/* -d: stdin from /dev/null, stdout and stderr to <dir>/log. */
-int container_log_redirect(const char *dir, mb_error *err);
-
-/* How it ended, for ps: the exit status and whether the OOM killer did it. */
-void container_status_write(const char *dir, int status, int oom);
-
-/* Remove a container dir and everything in it. */
-int container_remove_dir(const char *dir, mb_error *err);
 
 #endif

@@ -4,6 +4,7 @@
  *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,11 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
 
+/* Every path minibox makes below the state root (a container's dir and its
+ * files, a layer, an image) must fit in PATH_MAX: a root longer than this
+ * would leave them no room, so it is refused once, here. */
+#define MB_ROOT_MAX 3072
+
 /* Where state lives unless --root says otherwise. */
 static const char *default_root(void)
 {
@@ -34,7 +40,7 @@ static const char *default_root(void)
 
     if (geteuid() != 0) {
         const char *xdg = getenv("XDG_RUNTIME_DIR");
-        if (xdg != NULL && xdg[0] == '/')
+        if (xdg != NULL && xdg[0] == '/' && strlen(xdg) < MB_ROOT_MAX)
             snprintf(path, sizeof(path), "%s/minibox", xdg);
         else
             snprintf(path, sizeof(path), "/tmp/minibox-%u", (unsigned)geteuid());
@@ -66,6 +72,10 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
         *slot = argv[i + 1];
         i += 2;
     }
+    if (strlen(g->root) > MB_ROOT_MAX)
+        return mb_fail(err, ENAMETOOLONG,
+                       "state root %.64s...: longer than %d bytes (fix: a shorter --root)", g->root,
+                       MB_ROOT_MAX);
     return i;
 }
 
