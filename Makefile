@@ -3,8 +3,9 @@
 #   make demo             install what is missing, build, run a container
 #   make test             every step against its suites, then final against all
 #   make test STEP=03 [MINIBOX=path]   suites 01..03 against one binary
-#   make grade [STEP=NN] [MINIBOX=path] [FORMAT=tap] [RESULTS=dir]  the score table;
-#                         writes results.json, junit.xml, results.tap (docs/grading.md)
+#   make grade [STEP=NN [ONLY=NN]] [MINIBOX=path] [FORMAT=tap] [RESULTS=dir]  the score
+#                         table; writes results.json, junit.xml, results.tap,
+#                         classroom.json (docs/grading.md); ONLY=NN: that suite alone
 #   make start STEP=NN DIR=path   a student workspace: step NN-1, graded against 01..NN
 #   make gradescope-bundle [STEP=NN]  the Gradescope autograder zip, in build/gradescope/
 #   make test-grader      the grader's own fixtures
@@ -93,7 +94,7 @@ test-asan: deps-check rootfs test-binaries
 # Grading a given MINIBOX needs no reference binaries built.
 grade: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
 	$(Q)tests/run.sh --grade --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX)) \
-	  $(if $(FORMAT),--format $(FORMAT)) $(if $(RESULTS),--results $(RESULTS))
+	  $(if $(ONLY),--only $(ONLY)) $(if $(FORMAT),--format $(FORMAT)) $(if $(RESULTS),--results $(RESULTS))
 
 start:
 	$(Q)tests/grader/start.sh "$(STEP)" "$(DIR)"

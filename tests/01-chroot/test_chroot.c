@@ -19,6 +19,8 @@ static void test_root_is_the_rootfs(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("chroot(2) in the child, before execvp, makes the rootfs the command's \"/\": paths "
+            "like /etc resolve inside it.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "cat", "/etc/minibox-rootfs", NULL);
     assert_int_equal(r.status, 0);
@@ -37,6 +39,8 @@ static void test_cwd_is_root(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("chroot(2) leaves the working directory where it was: chdir(\"/\") right after it puts "
+            "the command inside its new root.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", NULL);
     assert_int_equal(r.status, 0);
@@ -49,6 +53,8 @@ static void test_exit_status_passes_through(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The parent waits for the child with waitpid(2) and exits with WEXITSTATUS of what it "
+            "got: the command's own status.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", "exit 7", NULL);
     assert_int_equal(r.status, 7);
@@ -64,6 +70,8 @@ static void test_signal_death_is_128_plus_n(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A command killed by signal N shows as WIFSIGNALED in waitpid's status; minibox exits "
+            "with 128+N, as a shell does.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "segv", NULL);
     assert_int_equal(r.status, 128 + SIGSEGV);
@@ -77,6 +85,8 @@ static void test_sigkill_from_host_is_137(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("A container killed with SIGKILL from the host is still minibox's child: waitpid "
+            "reports the signal and minibox exits with 128+9.");
     mb_require(0);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -91,6 +101,8 @@ static void test_not_executable_is_126(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("execvp failing with EACCES (or ENOEXEC) means the command exists but cannot run: exit "
+            "126 with one line on stderr.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "/etc/passwd", NULL);
     assert_int_equal(r.status, 126);
@@ -103,6 +115,8 @@ static void test_not_found_is_127(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("execvp failing with ENOENT means the command is not in the rootfs (the host's PATH "
+            "does not count): exit 127 with one line on stderr.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "no-such-command", NULL);
     assert_int_equal(r.status, 127);
@@ -119,6 +133,8 @@ static void test_stdio_passes_through(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The child inherits minibox's stdin, stdout and stderr: nothing in between reads or "
+            "rewrites them.");
     mb_require(0);
     mb_run(&r, "from stdin\n", "run", "--rootfs", mb_rootfs, "sh", "-c",
            "cat; echo to stdout; echo to stderr >&2", NULL);
@@ -142,6 +158,8 @@ static void check_signal_forwarded(int sig, const char *name)
 static void test_sigterm_reaches_container(void **state)
 {
     (void)state;
+    mb_hint("minibox blocks the signals it forwards before clone and passes each one it takes with "
+            "sigwaitinfo(2) to the container with kill(2).");
     mb_require(0);
     check_signal_forwarded(SIGTERM, "TERM");
 }
@@ -149,6 +167,8 @@ static void test_sigterm_reaches_container(void **state)
 static void test_sigint_reaches_container(void **state)
 {
     (void)state;
+    mb_hint("SIGINT sent to minibox alone (not from a terminal) must be forwarded to the container "
+            "like SIGTERM.");
     mb_require(0);
     check_signal_forwarded(SIGINT, "INT");
 }
@@ -159,6 +179,8 @@ static void test_minimal_environment(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The command gets a fresh environment (PATH, HOME, TERM, HOSTNAME), built before "
+            "execvp, never the caller's.");
     mb_require(0);
     setenv("MB_SECRET_TOKEN", "leaked", 1);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "env", NULL);
@@ -177,6 +199,8 @@ static void test_arguments_are_not_minibox_options(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Option parsing stops at the first word that is not an option: the command's own flags "
+            "belong to the command.");
     mb_require(0);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "echo", "--rootfs", "-v", NULL);
     assert_int_equal(r.status, 0);
@@ -190,6 +214,8 @@ static void test_bad_input_is_125(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Every option and the rootfs are checked in the parent before anything is created: bad "
+            "input is one line on stderr and exit 125.");
     snprintf(missing, sizeof(missing), "%s/no-such-rootfs", mb_tmp);
     snprintf(file, sizeof(file), "%s/bin/busybox", mb_rootfs);
 
@@ -218,6 +244,8 @@ static void test_info_reports_the_host(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("minibox info tries each namespace and reads the host's cgroup layout, and prints what "
+            "it found, as text and as --json.");
     mb_run(&r, NULL, "info", NULL);
     assert_int_equal(r.status, 0);
     assert_true(mb_contains(r.out, "kernel"));
@@ -242,7 +270,7 @@ static void test_info_reports_the_host(void **state)
 
 int main(void)
 {
-    /* grade: points=1 doc=#the-mechanism */
+    /* grade: total=51 points=1 doc=#the-mechanism */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_root_is_the_rootfs), /* grade: points=3 */
         cmocka_unit_test(test_cwd_is_root),

@@ -17,6 +17,8 @@ static void test_command_is_pid_1(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("clone(2) with CLONE_NEWPID makes the child the first process, PID 1, of a new PID "
+            "namespace.");
     mb_require(CLONE_NEWPID);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", "echo $$", NULL);
     assert_int_equal(r.status, 0);
@@ -40,6 +42,8 @@ static void test_host_sees_another_pid_namespace(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("With CLONE_NEWPID the container's /proc/PID/ns/pid differs from the host's: printing "
+            "1 is not enough.");
     mb_require(CLONE_NEWPID);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -59,6 +63,8 @@ static void test_nothing_outlives_pid_1(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("When the PID namespace's PID 1 exits the kernel kills every other process in the "
+            "namespace.");
     mb_require(CLONE_NEWPID);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c", "sleep 1000 & exit 0", NULL);
     assert_int_equal(r.status, 0);
@@ -75,6 +81,8 @@ static void test_pid_1_ignores_unhandled_sigterm(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("The kernel drops signals sent to a namespace's PID 1 that it has no handler for: "
+            "without --init the probe survives SIGTERM.");
     mb_require(CLONE_NEWPID);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -92,6 +100,7 @@ static void test_init_runs_command_as_pid_2(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("With --init, minibox's own init is PID 1 and forks the command, which becomes PID 2.");
     mb_require(CLONE_NEWPID);
     mb_run(&r, NULL, "run", "--init", "--rootfs", mb_rootfs, "probe", NULL);
     assert_int_equal(r.status, 0);
@@ -106,6 +115,8 @@ static void test_init_forwards_sigterm(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("--init's PID 1 installs handlers, so it receives SIGTERM, and passes it on to the "
+            "command, which then dies of it.");
     mb_require(CLONE_NEWPID);
     mb_spawn(&p, "run", "--init", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -136,6 +147,8 @@ static int zombies_after_orphans(const char *with_init)
 static void test_pid_1_without_init_collects_zombies(void **state)
 {
     (void)state;
+    mb_hint("Orphans in a PID namespace are re-parented to its PID 1; a PID 1 that never calls "
+            "wait collects zombies.");
     mb_require(CLONE_NEWPID);
     assert_int_equal(zombies_after_orphans(NULL), 5);
 }
@@ -143,6 +156,8 @@ static void test_pid_1_without_init_collects_zombies(void **state)
 static void test_init_reaps_orphans(void **state)
 {
     (void)state;
+    mb_hint(
+        "--init's PID 1 calls waitpid(-1) in a loop: every orphan re-parented to it is reaped.");
     mb_require(CLONE_NEWPID);
     assert_int_equal(zombies_after_orphans("--init"), 0);
 }
@@ -152,6 +167,8 @@ static void test_init_passes_status_through(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--init's PID 1 exits with the command's status (128+N for a signal), so minibox "
+            "reports the command's status.");
     mb_require(CLONE_NEWPID);
     mb_run(&r, NULL, "run", "--init", "--rootfs", mb_rootfs, "sh", "-c", "exit 3", NULL);
     assert_int_equal(r.status, 3);
@@ -173,6 +190,8 @@ static void test_killing_minibox_kills_the_container(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("PR_SET_PDEATHSIG on the container's first process, and the PID namespace, take the "
+            "container down when minibox is killed.");
     mb_require(CLONE_NEWPID);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "sh", "-c", "sleep 1000 & probe hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -194,7 +213,7 @@ static void test_killing_minibox_kills_the_container(void **state)
 
 int main(void)
 {
-    /* grade: points=2 doc=#what-pid-1-must-do */
+    /* grade: total=3 points=2 doc=#what-pid-1-must-do */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_is_pid_1), /* grade: points=3 doc=#the-mechanism */
         cmocka_unit_test(

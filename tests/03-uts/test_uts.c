@@ -35,6 +35,8 @@ static void test_hostname_option(void **state)
     char v[128];
 
     (void)state;
+    mb_hint("--hostname NAME: sethostname(2) in the child, which is in a new UTS namespace "
+            "(CLONE_NEWUTS).");
     mb_require(CLONE_NEWUTS);
     remember_host_name();
     mb_run(&r, NULL, "run", "--hostname", "box1", "--rootfs", mb_rootfs, "hostname", NULL);
@@ -59,6 +61,8 @@ static void test_default_hostname_is_random_short_id(void **state)
     struct mb_result a, b;
 
     (void)state;
+    mb_hint(
+        "Without --hostname the container's hostname is the first 12 hex digits of its random id.");
     mb_require(CLONE_NEWUTS);
     mb_run(&a, NULL, "run", "--rootfs", mb_rootfs, "hostname", NULL);
     mb_run(&b, NULL, "run", "--rootfs", mb_rootfs, "hostname", NULL);
@@ -78,6 +82,7 @@ static void test_hostname_env_matches(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The container's HOSTNAME variable is the hostname minibox set, not the host's.");
     mb_require(CLONE_NEWUTS);
     mb_run(&r, NULL, "run", "--hostname", "envbox", "--rootfs", mb_rootfs, "sh", "-c",
            "echo $HOSTNAME", NULL);
@@ -92,6 +97,8 @@ static void test_renaming_inside_leaves_host_alone(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("CLONE_NEWUTS gives the container its own copy of the hostname: renaming it inside "
+            "never touches the host's.");
     mb_require(CLONE_NEWUTS);
     mb_run_needs_cap("SYS_ADMIN"); /* sethostname; the full engine drops it */
     remember_host_name();
@@ -110,6 +117,7 @@ static void test_host_sees_another_uts_namespace(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("With CLONE_NEWUTS the container's /proc/PID/ns/uts differs from the host's.");
     mb_require(CLONE_NEWUTS);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -129,6 +137,8 @@ static void test_hostname_length_limits(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A hostname is at most HOST_NAME_MAX (64) bytes and not empty: checked in the parent, "
+            "before anything is created.");
     mb_require(CLONE_NEWUTS);
     memset(name64, 'a', 64);
     name64[64] = '\0';
@@ -151,7 +161,7 @@ static void test_hostname_length_limits(void **state)
 
 int main(void)
 {
-    /* grade: points=2 doc=#the-mechanism */
+    /* grade: total=3 points=2 doc=#the-mechanism */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostname_option),
         cmocka_unit_test(test_default_hostname_is_random_short_id),

@@ -45,6 +45,8 @@ static void test_proc_shows_only_the_container(void **state)
     char v[256];
 
     (void)state;
+    mb_hint("In its new mount namespace the child mounts a fresh proc on /proc, which shows only "
+            "the processes of its PID namespace.");
     mb_require(NS_04);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "pids", NULL);
     assert_int_equal(r.status, 0);
@@ -68,6 +70,8 @@ static void test_chroot_escape_fails(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("pivot_root(2) in a private mount namespace, then detaching the old root, leaves "
+            "nothing above the container's \"/\" to escape to.");
     mb_require(NS_04);
     scratch(marker, sizeof(marker), "host-only-marker");
     write_host_file(marker, "host\n");
@@ -125,6 +129,8 @@ static void test_mount_table_is_the_containers(void **state)
     int seen_proc = 0, seen_root = 0;
 
     (void)state;
+    mb_hint("After pivot_root and umount2(old root, MNT_DETACH) the mount table holds only what "
+            "minibox mounted for the container.");
     mb_require(NS_04);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "mounts", NULL);
     assert_int_equal(r.status, 0);
@@ -153,6 +159,8 @@ static void test_sys_is_read_only(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("/sys is mounted read-only in the container so that root inside cannot change the "
+            "host's kernel settings.");
     mb_require(NS_04);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "write", "/sys/kernel/uevent_helper",
            "x", NULL);
@@ -166,6 +174,8 @@ static void test_dev_is_minimal(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("/dev is a fresh tmpfs with only the standard devices (null, zero, full, random, "
+            "urandom, tty) bind-mounted from the host.");
     mb_require(NS_04);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "ls", "/dev", NULL);
     assert_int_equal(r.status, 0);
@@ -199,6 +209,8 @@ static void test_container_mounts_stay_inside(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The container's mounts are made MS_PRIVATE (recursively) first, so nothing mounted "
+            "inside propagates to the host.");
     mb_require(NS_04);
     mb_run_needs_cap("SYS_ADMIN"); /* mount(2); the full engine drops it */
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c",
@@ -217,6 +229,8 @@ static void test_host_sees_other_mount_and_ipc_namespaces(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("CLONE_NEWNS and CLONE_NEWIPC: the container's mount and ipc namespaces differ from "
+            "the host's.");
     mb_require(NS_04 | CLONE_NEWIPC);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 10000);
@@ -238,6 +252,8 @@ static void test_volume_read_write(void **state)
     FILE *f;
 
     (void)state;
+    mb_hint("-v SRC:DST bind-mounts the host's SRC onto DST inside the rootfs before pivot_root; "
+            "writes show on the host.");
     mb_require(NS_04);
     scratch(dir, sizeof(dir), "vol-rw");
     mkdir(dir, 0755);
@@ -264,6 +280,8 @@ static void test_volume_read_only(void **state)
     char v[64];
 
     (void)state;
+    mb_hint(
+        "-v SRC:DST:ro is a bind mount remounted with MS_RDONLY: writes inside fail with EROFS.");
     mb_require(NS_04);
     scratch(dir, sizeof(dir), "vol-ro");
     mkdir(dir, 0755);
@@ -287,6 +305,8 @@ static void test_file_volume(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A volume may be a single file: its target in the rootfs is a file, made if missing, "
+            "and the bind mount covers just that file.");
     mb_require(NS_04);
     scratch(file, sizeof(file), "single-file");
     write_host_file(file, "one file\n");
@@ -306,6 +326,8 @@ static void test_bad_volumes_are_125(void **state)
     const char *bad[6];
 
     (void)state;
+    mb_hint("Volume specs are parsed and checked in the parent (absolute paths, source exists, "
+            "known flags): bad ones exit 125.");
     scratch(missing, sizeof(missing), "does-not-exist");
     snprintf(spec, sizeof(spec), "%s:/data", missing);
     bad[0] = "just-a-word";
@@ -325,7 +347,7 @@ static void test_bad_volumes_are_125(void **state)
 
 int main(void)
 {
-    /* grade: points=2 doc=#what-is-mounted-in-order */
+    /* grade: total=19 points=2 doc=#what-is-mounted-in-order */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_proc_shows_only_the_container),
         cmocka_unit_test(

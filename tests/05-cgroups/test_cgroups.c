@@ -43,6 +43,8 @@ static void test_memory_hog_is_oom_killed_and_reported(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--memory writes the limit into the container's cgroup; the kernel's OOM killer ends "
+            "the hog (137) and memory.events says so.");
     require_controllers();
     mb_run(&r, NULL, "run", "--memory", "32M", "--rootfs", mb_rootfs, "probe", "hog", "256", NULL);
     assert_int_equal(r.status, 137);
@@ -59,6 +61,7 @@ static void test_run_under_the_limit_succeeds(void **state)
     char v[32];
 
     (void)state;
+    mb_hint("A limit is a ceiling, not a cost: a run that stays under --memory finishes normally.");
     require_controllers();
     mb_run(&r, NULL, "run", "--memory", "64M", "--rootfs", mb_rootfs, "probe", "hog", "8", NULL);
     assert_int_equal(r.status, 0);
@@ -76,6 +79,8 @@ static void test_memory_limit_is_in_the_cgroup(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("The limit must be in the kernel's file of the container's cgroup (memory.max, or "
+            "memory.limit_in_bytes on v1), swap included.");
     require_controllers();
     child = hold_container(&p, "-m", "64M", "hold", NULL);
     mb_cgroup_dir(child, "memory", dir, sizeof(dir));
@@ -100,6 +105,8 @@ static void test_pids_limit_stops_a_fork_bomb(void **state)
     char v[32];
 
     (void)state;
+    mb_hint("--pids-limit writes pids.max of the container's cgroup: fork fails with EAGAIN at the "
+            "limit.");
     require_controllers();
     mb_run(&r, NULL, "run", "--pids-limit", "16", "--rootfs", mb_rootfs, "probe", "fork", "200",
            NULL);
@@ -120,6 +127,8 @@ static void test_cpu_quota_throttles(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("--cpus writes a quota and period (cpu.max, or cpu.cfs_quota_us/cpu.cfs_period_us on "
+            "v1); the kernel throttles the container.");
     require_controllers();
     child = hold_container(&p, "--cpus", "0.1", "spin", "400");
     mb_cgroup_dir(child, "cpu", dir, sizeof(dir));
@@ -143,6 +152,8 @@ static void test_container_sees_its_cgroup_as_root(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("CLONE_NEWCGROUP, after joining the cgroup, makes the container's own cgroup its \"/\" "
+            "in /proc/self/cgroup.");
     require_controllers();
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "cat", "/proc/self/cgroup", NULL);
     assert_int_equal(r.status, 0);
@@ -161,6 +172,8 @@ static void test_every_container_gets_a_cgroup(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("Every container gets a cgroup of its own, joined before the command runs, even "
+            "without limits.");
     require_controllers();
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 20000);
@@ -185,6 +198,8 @@ static void test_gc_removes_what_a_killed_minibox_left(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("A killed minibox leaves its cgroup and state; minibox gc finds containers whose state "
+            "lock is free and removes what they left.");
     require_controllers();
     child = hold_container(&p, "--pids-limit", "50", "hold", NULL);
     mb_cgroup_dir(child, "pids", dir, sizeof(dir));
@@ -322,6 +337,8 @@ static void test_bad_limits_are_125(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--memory, --cpus and --pids-limit are parsed and checked in the parent, before any "
+            "cgroup exists: bad values exit 125.");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         mb_run(&r, NULL, "run", bad[i][0], bad[i][1], "--rootfs", mb_rootfs, "true", NULL);
         if (r.status != 125)
@@ -334,6 +351,7 @@ static void test_bad_limits_are_125(void **state)
 
 int main(void)
 {
+    /* grade: total=40 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_hog_is_oom_killed_and_reported),
         cmocka_unit_test(test_run_under_the_limit_succeeds),

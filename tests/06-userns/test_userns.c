@@ -111,6 +111,8 @@ static void test_auto_maps_root_to_an_unprivileged_range(void **state)
     char facts[4096], v[32];
 
     (void)state;
+    mb_hint("--userns=auto: CLONE_NEWUSER and a uid_map that maps root inside to an unprivileged "
+            "range outside.");
     require_userns();
     outside = held_outside_uid("--userns=auto", facts, sizeof(facts));
     assert_string_equal(mb_kv(facts, "uid", v, sizeof(v)), "0");
@@ -128,6 +130,8 @@ static void test_root_without_userns_keeps_host_ids(void **state)
     char facts[4096];
 
     (void)state;
+    mb_hint("Without --userns a container run by root keeps the host's ids: no user namespace is "
+            "made.");
     require_userns();
     assert_int_equal(held_outside_uid(NULL, facts, sizeof(facts)), 0);
     map_line(facts, "uid_map", map);
@@ -142,6 +146,7 @@ static void test_auto_files_belong_to_the_mapped_uid(void **state)
     struct stat st;
 
     (void)state;
+    mb_hint("Files made by root inside belong, on the host, to the uid the map gives it.");
     require_userns();
     held_outside_uid("--userns=auto", facts, sizeof(facts));
     map_line(facts, "uid_map", map);
@@ -167,6 +172,8 @@ static void test_auto_root_cannot_write_a_host_root_file(void **state)
     FILE *f;
 
     (void)state;
+    mb_hint("Root inside a user namespace is an unprivileged uid to the host's files: a root-owned "
+            "file is not writable.");
     require_userns();
     snprintf(dir, sizeof(dir), "%s/root-owned", mb_tmp);
     mkdir(dir, 0755);
@@ -189,6 +196,8 @@ static void test_rootless_root_is_the_user_outside(void **state)
     char facts[4096], v[32];
 
     (void)state;
+    mb_hint("Run by a normal user, minibox makes a user namespace whose root is that user outside "
+            "(newuidmap/newgidmap or a single mapping).");
     require_userns();
     become(sub_uid, sub_gid);
     outside = held_outside_uid(NULL, facts, sizeof(facts));
@@ -209,6 +218,8 @@ static void test_rootless_single_mapping(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Without /etc/subuid ranges the user maps only their own uid, and must write \"deny\" "
+            "to setgroups before gid_map.");
     require_userns();
     become(plain_uid, plain_gid);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c",
@@ -239,6 +250,8 @@ static void test_rootless_keeps_chapters_1_to_4(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("In a user namespace the container's root may create the other namespaces and mounts: "
+            "every isolation of chapters 1-4 holds rootless.");
     require_userns();
     snprintf(marker, sizeof(marker), "%s/host-marker", mb_tmp);
     fclose(fopen(marker, "w"));
@@ -283,6 +296,8 @@ static void test_rootless_state_is_the_users(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("A rootless run keeps its state in the user's own directories ($XDG_RUNTIME_DIR or "
+            "--root), never in root's.");
     require_userns();
     become(sub_uid, sub_gid);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
@@ -302,6 +317,8 @@ static void test_rootless_limit_without_delegation_is_125(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A limit needs a cgroup the user may write to; without delegation minibox refuses the "
+            "limit with 125, naming the fix.");
     require_userns();
     become(sub_uid, sub_gid);
     mb_run(&r, NULL, "run", "--memory", "64M", "--rootfs", mb_rootfs, "true", NULL);
@@ -320,6 +337,8 @@ static void test_errors_name_the_cause(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A refused rootless setup fails with one line naming the cause (missing newuidmap, "
+            "sysctl, ranges) and exit 125.");
     require_userns();
     mb_run(&r, NULL, "run", "--userns=sometimes", "--rootfs", mb_rootfs, "true", NULL);
     mb_assert_usage_error(&r);
@@ -339,6 +358,7 @@ static void test_errors_name_the_cause(void **state)
 
 int main(void)
 {
+    /* grade: total=18 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auto_maps_root_to_an_unprivileged_range),
         cmocka_unit_test(test_root_without_userns_keeps_host_ids),

@@ -83,6 +83,8 @@ static void test_none_has_only_lo(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--net none: CLONE_NEWNET gives the container a network namespace with only a loopback "
+            "interface.");
     require_net();
     mb_run(&r, NULL, "run", "--net", "none", "--rootfs", mb_rootfs, "sh", "-c",
            "ls /sys/class/net; ip -o link show lo", NULL);
@@ -97,6 +99,8 @@ static void test_bridge_gives_eth0_an_address_and_route(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--net bridge: a veth pair, one end on the host's bridge, the other moved into the "
+            "container as eth0 with a leased address and a default route.");
     require_net();
     mb_run(&r, NULL, "run", "--net", "bridge", "--rootfs", mb_rootfs, "sh", "-c",
            "ip -o -4 addr show eth0; ip route; cat /etc/hosts", NULL);
@@ -112,6 +116,8 @@ static void test_host_reaches_a_server_in_the_container(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("The host reaches the container's address through the bridge minibox0, which holds the "
+            "gateway address.");
     require_net();
     serve(&p, "web1", NULL, NULL, ip, sizeof(ip));
     if (ip[0] == '\0')
@@ -129,6 +135,7 @@ static void test_containers_reach_each_other(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("Two containers' veths on the same bridge reach each other by address.");
     require_net();
     serve(&p, "web2", NULL, NULL, ip, sizeof(ip));
     snprintf(url, sizeof(url), "http://%s:8000/", ip);
@@ -149,6 +156,8 @@ static void test_published_port_answers(void **state)
     int port = port_base;
 
     (void)state;
+    mb_hint("-p HOST:CONTAINER adds DNAT rules in the ip minibox nft table (and route_localnet for "
+            "127.0.0.1) to the container's address.");
     require_net();
     snprintf(spec, sizeof(spec), "%d:8000", port);
     serve(&p, "web3", "-p", spec, ip, sizeof(ip));
@@ -172,6 +181,8 @@ static void test_taken_host_port_is_refused(void **state)
     int fd;
 
     (void)state;
+    mb_hint(
+        "A host port already bound (or published) is refused with 125 before anything is made.");
     require_net();
     addr.sin_port = htons((uint16_t)(port_base + 1));
     fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -195,6 +206,8 @@ static void test_bad_network_input_is_125(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint(
+        "--net and -p are parsed and checked in the parent: bad values exit 125 with one line.");
     require_net();
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         mb_run(&r, NULL, "run", bad[i][0], bad[i][1], "--rootfs", mb_rootfs, "true", NULL);
@@ -214,6 +227,7 @@ static void test_subnet_clash_is_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A bridge subnet that overlaps a host route is refused before any interface exists.");
     require_net();
     if (system("ip link add mbtestva type veth peer name mbtestvb && "
                "ip addr add 10.250.7.1/24 dev mbtestva && ip link set mbtestva up") != 0)
@@ -238,6 +252,8 @@ static void test_gc_after_killed_minibox(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("A killed minibox leaves its lease and NAT rules: gc (or the next run) reclaims the "
+            "leases of dead containers and their rules.");
     require_net();
     snprintf(spec, sizeof(spec), "%d:8000", port_base + 2);
     serve(&p, "doomed", "-p", spec, ip, sizeof(ip));
@@ -259,6 +275,8 @@ static void test_rootless_slirp(void **state)
     pid_t server;
 
     (void)state;
+    mb_hint("Rootless runs get slirp4netns attached to the container's network namespace: ports "
+            "through its API socket, the host's loopback at 10.0.2.2.");
     require_net();
     if (no_user != NULL)
         mb_skip(no_user);
@@ -288,6 +306,7 @@ static void test_rootless_slirp(void **state)
 
 int main(void)
 {
+    /* grade: total=48 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_none_has_only_lo),
         cmocka_unit_test(test_bridge_gives_eth0_an_address_and_route),

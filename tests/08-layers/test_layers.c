@@ -50,6 +50,8 @@ static void test_import_and_run_an_image(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("image import stores the tarball as a layer under its digest; run IMAGE mounts "
+            "overlayfs with it as a lower dir.");
     require_layers();
     import_base();
     mb_run(&r, NULL, "images", NULL);
@@ -73,6 +75,8 @@ static void test_writes_never_change_the_image(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Writes and deletions go to the container's own upper dir of the overlay; the image's "
+            "layers are read-only lower dirs.");
     require_layers();
     import_base();
     mb_run(&r, NULL, "run", "--rm", "base", "sh", "-c",
@@ -93,6 +97,8 @@ static void test_commit_then_run(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("commit tars the container's upper dir (whiteouts as .wh. files) into a new layer on "
+            "top of the image's.");
     require_layers();
     import_base();
     mb_run(&r, NULL, "run", "--name", "builder", "base", "sh", "-c",
@@ -125,6 +131,7 @@ static void test_two_containers_from_one_image(void **state)
     struct mb_proc a, b;
 
     (void)state;
+    mb_hint("Two containers of one image share its layers and each has its own upper dir.");
     require_layers();
     import_base();
     mb_spawn(&a, "run", "--rm", "base", "probe", "hold", NULL);
@@ -175,6 +182,8 @@ static void test_hostile_archives_are_refused(void **state)
     char depth[4096] = "";
 
     (void)state;
+    mb_hint("Extraction refuses entries that escape the layer (.., absolute paths, links out): "
+            "libarchive's secure flags, checked per entry.");
     require_layers();
     /* enough ../ to climb from <root>/tmp/layer-X to / */
     for (int i = 0; i < 32; i++)
@@ -199,6 +208,8 @@ static void test_bad_image_input_is_125(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Unknown images, bad references and unreadable archives are refused with 125 and one "
+            "line.");
     snprintf(missing, sizeof(missing), "%s/no-such.tar", mb_tmp);
     mb_run(&r, NULL, "run", "no-such-image", "true", NULL);
     mb_assert_usage_error(&r);
@@ -402,6 +413,8 @@ static void test_multi_layer_oci_whiteouts_and_opaque_dir(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Each OCI layer is extracted in order; .wh. files become overlay whiteouts and "
+            ".wh..wh..opq an opaque directory.");
     require_layers();
     make_layered();
     import_as(tmp_file(file, sizeof(file), "layered-oci.tar"), "layered:oci");
@@ -428,6 +441,8 @@ static void test_docker_save_gives_the_same_layer_digests(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A layer is stored by the digest of its uncompressed tar (its diff_id), whatever "
+            "archive it came in: layers are shared.");
     require_layers();
     make_layered();
     import_as(tmp_file(file, sizeof(file), "layered-oci.tar"), "layered:oci");
@@ -454,6 +469,8 @@ static void test_altered_layer_is_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("An imported layer's digest must equal the diff_id its config names: a mismatch is "
+            "refused.");
     require_layers();
     make_layered();
     mb_run(&r, NULL, "image", "import", tmp_file(file, sizeof(file), "bad-diff-id.tar"), "bad",
@@ -475,6 +492,8 @@ static void test_umoci_archive_imports_and_runs(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("An OCI image layout written by another tool (umoci) imports: index.json, manifest, "
+            "config and layers as the spec says.");
     require_layers();
     if (system("command -v umoci >/dev/null") != 0)
         mb_skip("umoci is not installed (scripts/deps.sh installs it)");
@@ -519,6 +538,8 @@ static void test_image_inspect(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint(
+        "image inspect prints the stored config and the image id; an unknown image is an error.");
     require_layers();
     import_base();
     mb_run(&r, NULL, "image", "inspect", "base", NULL);
@@ -540,6 +561,8 @@ static void test_delete_hides_a_lower_file_there_only(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("A deletion in a container is a whiteout in its own upper dir: other containers of the "
+            "image still see the file.");
     require_layers();
     import_base();
     mb_spawn(&a, "run", "--rm", "base", "sh", "-c",
@@ -563,6 +586,8 @@ static void test_commit_keeps_an_opaque_directory(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("commit must keep overlay's opaque directories (trusted.overlay.opaque) as "
+            ".wh..wh..opq entries.");
     require_layers();
     import_base();
     mb_run(&r, NULL, "run", "--name", "opaque", "base", "sh", "-c",
@@ -593,6 +618,7 @@ static void test_import_a_relative_path(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("image import FILE resolves FILE against the caller's working directory.");
     require_layers();
     sh("tar -C '%s' -cf '%s' ./etc", mb_rootfs, tmp_file(file, sizeof(file), "relative.tar"));
     assert_non_null(getcwd(cwd, sizeof(cwd)));
@@ -614,6 +640,8 @@ static void test_reimport_leaves_no_hidden_image(void **state)
     int listed;
 
     (void)state;
+    mb_hint("Moving a name to a new image must leave the old one listed or removed, never hidden "
+            "in the store.");
     require_layers();
     import_base();
     sleep(1); /* a plain tarball's config holds its import time: a new image */
@@ -647,6 +675,8 @@ static void test_failed_run_leaves_no_container(void **state)
     int kept;
 
     (void)state;
+    mb_hint("A run that fails while setting up removes its container record and upper and work "
+            "dirs, with or without --rm.");
     require_layers();
     import_base();
     snprintf(volume, sizeof(volume), "%s:/bin", tarball);
@@ -663,6 +693,7 @@ static void test_failed_run_leaves_no_container(void **state)
 
 int main(void)
 {
+    /* grade: total=57 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_and_run_an_image),
         cmocka_unit_test(test_writes_never_change_the_image),

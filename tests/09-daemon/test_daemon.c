@@ -355,6 +355,8 @@ static void test_socket_is_the_groups(void **state)
     int before, after;
 
     (void)state;
+    mb_hint("The daemon's socket is mode 0660 with the --group's gid: membership in that group is "
+            "the permission to use it.");
     start_daemon();
     assert_int_equal(stat(daemon_.socket, &st), 0);
     assert_true(S_ISSOCK(st.st_mode));
@@ -404,6 +406,8 @@ static void test_non_member_is_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The daemon checks the peer's credentials with SO_PEERCRED and refuses a caller "
+            "outside the group, naming how to join it.");
     start_daemon();
     as_stranger();
     mb_run(&r, NULL, "run", "--net", "none", "--rootfs", mb_rootfs, "echo", "should-not-run", NULL);
@@ -446,6 +450,8 @@ static void test_member_runs_attached(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The client passes its fds 0-2 with SCM_RIGHTS; the container uses them, and the "
+            "client exits with the status the daemon sends.");
     start_daemon();
     as_member();
     mb_run(&r, NULL, "run", "--name", "att", "--net", "none", "--rootfs", mb_rootfs, "sh", "-c",
@@ -492,6 +498,7 @@ static void test_container_runs_under_the_daemon(void **state)
     pid_t container, up;
 
     (void)state;
+    mb_hint("The container is the daemon's child (the daemon is a subreaper), not the client's.");
     start_daemon();
     as_member();
     mb_spawn(&p, "run", "--rm", "--net", "none", "--rootfs", mb_rootfs, "probe", "hold", NULL);
@@ -516,6 +523,7 @@ static void test_client_disconnect_keeps_the_container(void **state)
     char line[256];
 
     (void)state;
+    mb_hint("A detached container belongs to the daemon: a client that goes away does not end it.");
     start_daemon();
     mb_spawn(&p, "run", "--name", "keeper", "--net", "none", "--rootfs", mb_rootfs, "sh", "-c",
              "echo up; exec sleep 1000", NULL);
@@ -546,6 +554,8 @@ static void test_detached_logs_ps_stop_rm(void **state)
     int seen = 0;
 
     (void)state;
+    mb_hint("run -d prints the id and returns; the daemon's monitor keeps the log and the status "
+            "that ps, logs, stop and rm read.");
     start_daemon();
     as_member();
     run_detached(id, "web", "trap '' TERM; echo started; while :; do sleep 1; done");
@@ -604,6 +614,8 @@ static void test_kill_signals(void **state)
     char a[65], b[65], c[65], shortb[13];
 
     (void)state;
+    mb_hint("kill sends a signal (KILL by default, -s by name or number) to the container found by "
+            "id, short id or name.");
     start_daemon();
     as_member();
     run_detached(a, "k-default", "exec sleep 1000");
@@ -638,6 +650,7 @@ static void test_rm_running_needs_force(void **state)
     pid_t host;
 
     (void)state;
+    mb_hint("rm refuses a running container; rm -f kills it first.");
     start_daemon();
     run_detached(id, "busy", "exec sleep 1003");
     wait_status("busy", "running", 3000);
@@ -665,6 +678,7 @@ static void test_logs_follow(void **state)
     int followed;
 
     (void)state;
+    mb_hint("logs -f keeps reading the log file until the container has exited.");
     start_daemon();
     run_detached(id, "talker", "echo one; sleep 3; echo two; exit 4");
     /* Before "two" is written (unless this machine took 3 s for a logs)... */
@@ -691,6 +705,8 @@ static void test_ps_shows_oom_killed(void **state)
     const char *why;
 
     (void)state;
+    mb_hint(
+        "The monitor records an OOM kill (memory.events) with the exit status, and ps shows it.");
     start_daemon();
     why = mb_cgroup_missing("memory");
     if (why != NULL)
@@ -710,6 +726,7 @@ static void test_image_run_through_the_daemon(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The daemon runs images of its own store (--root), and records the image name for ps.");
     start_daemon();
     if (system("grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null") != 0)
         mb_skip("overlayfs is not available (modprobe overlay)");
@@ -974,6 +991,8 @@ static void test_interactive_session(void **state)
     int resized = 0, status;
 
     (void)state;
+    mb_hint("run -it: the daemon makes a pty pair, the client puts its terminal in raw mode, "
+            "relays bytes and SIGWINCH, and restores the terminal.");
     start_daemon();
     term_start(&t, "tty1", 31, 97, &before);
 
@@ -1066,6 +1085,7 @@ static void test_interactive_restores_terminal_when_killed(void **state)
     int status;
 
     (void)state;
+    mb_hint("However the session ends, the client restores the terminal attributes it saved.");
     start_daemon();
     term_start(&t, "tty2", 24, 80, &before);
     mark = t.len;
@@ -1098,6 +1118,8 @@ static void test_restart_after_kill_9_recovers(void **state)
     const char *why;
 
     (void)state;
+    mb_hint("State lives on disk with a lock per live container: a restarted daemon finds what "
+            "still runs and what exited.");
     start_daemon();
     run_detached(a, "survivor", "exec sleep 1001");
     run_detached(b, "casualty", "exec sleep 1002");
@@ -1279,6 +1301,8 @@ static void test_malformed_messages_get_an_error(void **state)
     char what[128];
 
     (void)state;
+    mb_hint("Each message is a 4-byte length and JSON, at most 1 MiB: anything else gets an error "
+            "reply or a closed connection, never a crash.");
     start_daemon();
     memset(deep, '[', 100000);
     memset(deep + 100000, ']', 100000);
@@ -1328,6 +1352,8 @@ static void test_slow_clients_do_not_block(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The daemon handles each connection in a process of its own: a silent client blocks "
+            "nobody.");
     start_daemon();
     for (int i = 0; i < 8; i++) {
         idle[i] = mb_connect_unix(daemon_.socket);
@@ -1360,6 +1386,7 @@ static void test_fifty_clients_at_once(void **state)
     int bad = 0, status;
 
     (void)state;
+    mb_hint("Fifty clients at once: one process per connection, each with its own fds and reply.");
     start_daemon();
     as_member();
     for (int i = 0; i < N; i++) {
@@ -1403,6 +1430,8 @@ static void test_without_a_daemon_runs_directly(void **state)
     int fd;
 
     (void)state;
+    mb_hint("Without a daemon on the socket (none, or a stale file) the client runs the verb "
+            "itself, as in chapter 8.");
     mb_require(CLONE_NEWNS | CLONE_NEWPID);
     snprintf(stale, sizeof(stale), "%s/nobody-listens.sock", mb_tmp);
     setenv("MINIBOX_SOCKET", stale, 1);
@@ -1434,6 +1463,8 @@ static void test_bad_input_is_125(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint(
+        "Bad input is refused with 125 and one line, whether the client or the daemon finds it.");
     start_daemon();
     mb_run(&r, NULL, "stop", "no-such-container", NULL);
     mb_assert_usage_error(&r);
@@ -1458,7 +1489,7 @@ static void test_bad_input_is_125(void **state)
 
 int main(void)
 {
-    /* grade: points=1 */
+    /* grade: total=47 points=1 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_socket_is_the_groups, cleanup),
         cmocka_unit_test_teardown(test_non_member_is_refused, cleanup), /* grade: points=2 */

@@ -50,6 +50,8 @@ static void run_with_fd7(const char *bin, const char *options, const char *probe
 void test_no_fd_of_minibox_reaches_the_container(void **state)
 {
     (void)state;
+    mb_hint("Every fd minibox holds is close-on-exec before execve: the container sees only 0, 1 "
+            "and 2 (CVE-2024-21626).");
     bx_require();
     bx_expect_kv("fds", "0,1,2", "run", "--rootfs", mb_rootfs, "probe", "fds", NULL);
 }
@@ -59,6 +61,8 @@ void test_inherited_fd_does_not_reach_the_container(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("An fd the caller left open is not passed on: minibox closes (or marks close-on-exec) "
+            "every fd above 2.");
     bx_require();
     run_with_fd7(mb_minibox, "", "fds", &r);
     bx_assert_kv(&r, "fds", "0,1,2");
@@ -76,6 +80,8 @@ void test_lesson_step09_inherited_fd_reads_a_host_file(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Lesson: step 09 passes inherited fds on, so the container reads a host file through "
+            "one (this test expects it to).");
     step09 = bx_require_step09();
     run_with_fd7(step09, "", "fd-escape 7 secret", &r);
     bx_assert_kv(&r, "escaped", "1");
@@ -94,6 +100,8 @@ void test_workdir_through_a_leaked_fd_is_refused(void **state)
     char v[4096];
 
     (void)state;
+    mb_hint("The working directory is opened inside the root and checked to be below it: "
+            "/proc/self/fd/N cannot lead outside (CVE-2024-21626).");
     bx_require();
     /* -w itself works (a binary without it refuses every -w). */
     bx_expect_kv("cwd", "/tmp", "run", "-w", "/tmp", "--rootfs", mb_rootfs, "probe", NULL);
@@ -235,6 +243,8 @@ void test_runtime_binary_cannot_be_overwritten(void **state)
     struct cve_2019_5736 o;
 
     (void)state;
+    mb_hint("minibox re-executes from a sealed memfd copy, so /proc/self/exe in the container is "
+            "not the host's binary (CVE-2019-5736).");
     cve_2019_5736(mb_minibox, "final", &o);
     if (o.overwritten)
         fail_msg("a container overwrote the runtime's binary on the host through %s", o.exe_link);
@@ -253,6 +263,8 @@ void test_lesson_step09_runtime_binary_is_overwritten(void **state)
     const char *step09;
 
     (void)state;
+    mb_hint("Lesson: step 09 runs from the host's binary, which a container can reach through "
+            "/proc/self/exe (this test expects the attack to work).");
     step09 = bx_require_step09();
     cve_2019_5736(step09, "step09", &o);
     if (!o.overwritten)
@@ -323,6 +335,8 @@ void test_tmpfs_on_a_symlink_lands_inside_the_root(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Mount targets are opened with openat2(RESOLVE_IN_ROOT) and mounted through "
+            "/proc/self/fd/N: a symlink cannot send a mount outside the root.");
     bx_require();
     symlink_rootfs(&s);
     for (size_t i = 0; i < 2; i++) {
@@ -358,6 +372,8 @@ void test_volume_below_a_symlink_lands_inside_the_root(void **state)
     FILE *f;
 
     (void)state;
+    mb_hint("A volume's target is resolved inside the root, component by component, as a --tmpfs "
+            "target is.");
     bx_require();
     symlink_rootfs(&s);
     snprintf(src, sizeof(src), "%s/sym-src", mb_tmp);

@@ -77,6 +77,8 @@ void test_exec_joins_every_namespace_and_the_cgroup(void **state)
     pid_t init;
 
     (void)state;
+    mb_hint("exec joins the container's cgroups first, then each namespace with setns, then forks: "
+            "the new process is inside in every way.");
     bx_require();
     init = start_holder(&p, "bx-exec-ns");
     mb_run(&r, NULL, "exec", "bx-exec-ns", "probe", NULL);
@@ -140,6 +142,8 @@ void test_exec_gets_the_same_hardening(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("exec applies the container's recorded hardening (caps, no_new_privs, seccomp) through "
+            "the same last steps as run.");
     bx_require();
     start_holder(&p, "bx-exec-hard");
     mb_run(&r, NULL, "exec", "bx-exec-hard", "probe", NULL);
@@ -166,6 +170,8 @@ void test_exec_status_stdin_and_options(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("exec passes stdin through and exits with the process's status; -e, -w and -u work as "
+            "for run.");
     bx_require();
     start_holder(&p, "bx-exec-opts");
     mb_run(&r, NULL, "exec", "bx-exec-opts", "probe", "exit", "7", NULL);
@@ -230,6 +236,7 @@ void test_exec_by_id_prefix(void **state)
     json_t *j;
 
     (void)state;
+    mb_hint("exec finds a container by a unique id prefix or by name.");
     bx_require();
     start_holder(&p, "bx-exec-id");
     j = inspect("bx-exec-id");
@@ -248,6 +255,7 @@ void test_exec_into_missing_or_exited_container_is_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("exec into a container that does not exist or no longer runs exits 125 with one line.");
     bx_require();
     mb_run(&r, NULL, "exec", "no-such-container", "probe", NULL);
     mb_assert_usage_error(&r);
@@ -346,6 +354,8 @@ void test_inspect_running_container_matches_reality(void **state)
     const char *name;
 
     (void)state;
+    mb_hint("inspect prints the container's record with its live state, in Docker's names: pid, "
+            "status, hardening.");
     bx_require();
     mb_spawn(&p, "run", "--name", "bx-inspect", "--hostname", "bx-host", "-e", "BX=1", "-w", "/tmp",
              "-u", "0:0", "--cap-add", "NET_ADMIN", "--cap-drop", "MKNOD", "--read-only", "--tmpfs",
@@ -400,6 +410,7 @@ void test_inspect_exited_container_and_image(void **state)
     json_t *j;
 
     (void)state;
+    mb_hint("inspect shows how an exited container ended, and an image's config.");
     bx_require();
     if (system("grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null") != 0)
         mb_skip("overlayfs is not available (modprobe overlay): a kept record needs an image run");

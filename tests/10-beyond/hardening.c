@@ -57,6 +57,8 @@ static void assert_caps(const char *bin, unsigned long long want, const char *co
 void test_default_capabilities_are_dockers_set(void **state)
 {
     (void)state;
+    mb_hint("The full engine drops every capability outside Docker's default set from the bounding "
+            "set and sets the rest with capset before execve.");
     bx_require();
     assert_caps(mb_minibox, bx_mask(BX_DEFAULT_CAPS), (const char *const[]){NULL});
 }
@@ -66,6 +68,8 @@ void test_cap_add_and_cap_drop_change_the_sets(void **state)
     unsigned long long def = bx_mask(BX_DEFAULT_CAPS);
 
     (void)state;
+    mb_hint("--cap-add and --cap-drop change the default set before it is applied: bounding, "
+            "permitted, effective and inheritable alike.");
     bx_require();
     assert_caps(mb_minibox, def | 1ULL << CAP_NET_ADMIN, CAPS("--cap-add", "NET_ADMIN"));
     /* any case, with or without CAP_ */
@@ -77,6 +81,8 @@ void test_cap_add_and_cap_drop_change_the_sets(void **state)
 void test_cap_drop_all_then_cap_add_one(void **state)
 {
     (void)state;
+    mb_hint(
+        "--cap-drop ALL empties the set first; --cap-add then puts back exactly the one named.");
     bx_require();
     assert_caps(mb_minibox, 0, CAPS("--cap-drop", "ALL"));
     assert_caps(mb_minibox, 1ULL << CAP_KILL, CAPS("--cap-drop", "ALL", "--cap-add", "KILL"));
@@ -90,6 +96,8 @@ void test_privileged_keeps_every_capability_and_no_confinement(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--privileged keeps every capability and applies no seccomp filter, masks or "
+            "no_new_privs.");
     bx_require();
     bx_self_status("CapBnd", mine, sizeof(mine));
     assert_caps(mb_minibox, bx_mask(mine), CAPS("--privileged"));
@@ -117,6 +125,8 @@ void test_bad_capability_or_security_opt_is_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Capability names and --security-opt values are checked in the parent: an unknown one "
+            "exits 125 with one line.");
     bx_require();
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         mb_run(&r, NULL, "run", bad[i][0], bad[i][1], "--rootfs", mb_rootfs, "probe", NULL);
@@ -138,6 +148,8 @@ void test_bad_capability_or_security_opt_is_refused(void **state)
 void test_no_new_privs_is_set(void **state)
 {
     (void)state;
+    mb_hint("prctl(PR_SET_NO_NEW_PRIVS) before execve: no setuid binary or file capability can "
+            "raise privileges afterwards.");
     bx_require();
     bx_expect_kv("nnp", "1", "run", "--rootfs", mb_rootfs, "probe", NULL);
 }
@@ -145,6 +157,7 @@ void test_no_new_privs_is_set(void **state)
 void test_no_new_privileges_false_lifts_it(void **state)
 {
     (void)state;
+    mb_hint("--security-opt no-new-privileges=false leaves no_new_privs unset.");
     bx_require();
     bx_expect_kv("nnp", "0", "run", "--security-opt", "no-new-privileges=false", "--rootfs",
                  mb_rootfs, "probe", NULL);
@@ -162,6 +175,8 @@ void test_setuid_binary_gains_nothing_under_no_new_privs(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Under no_new_privs the kernel ignores the setuid bit at execve: the binary runs with "
+            "the caller's uid.");
     bx_require();
     snprintf(dir, sizeof(dir), "%s/suid", mb_tmp);
     snprintf(cmd, sizeof(cmd),
@@ -201,6 +216,8 @@ void test_masked_paths_show_nothing(void **state)
     int checked = 0;
 
     (void)state;
+    mb_hint("Masked /proc and /sys paths are covered by /dev/null (files) or an empty read-only "
+            "tmpfs (directories) after pivot_root.");
     bx_require();
     for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
         const char *path = masked[i];
@@ -246,6 +263,8 @@ void test_read_only_proc_paths_refuse_writes(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("/proc/sys, /proc/sysrq-trigger and friends are bind-mounted read-only on themselves: "
+            "writes fail with EROFS.");
     bx_require();
     for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
         if (!bx_exists(readonly[i])) {
@@ -303,6 +322,8 @@ static void core_pattern_write(const char *bin, const char *want)
 void test_core_pattern_cannot_be_written(void **state)
 {
     (void)state;
+    mb_hint("/proc/sys/kernel/core_pattern runs a host program on a crash: it must be read-only in "
+            "the container.");
     bx_require();
     core_pattern_write(mb_minibox, "EROFS");
 }
@@ -313,6 +334,8 @@ void test_lesson_step09_core_pattern_can_be_written(void **state)
     const char *step09;
 
     (void)state;
+    mb_hint("Lesson: step 09 has no read-only /proc/sys, so the attack on core_pattern works there "
+            "(this test expects it to).");
     step09 = bx_require_step09();
     core_pattern_write(step09, "ok");
 }
@@ -350,6 +373,8 @@ void test_seccomp_blocks_what_no_capability_guards(void **state)
     int checked = 0;
 
     (void)state;
+    mb_hint("The default seccomp filter refuses calls no capability guards (keyctl, userfaultfd, "
+            "CVE-2022-0185's fsconfig path) with EPERM.");
     bx_require();
     bx_expect_kv("seccomp", "2", "run", "--rootfs", mb_rootfs, "probe", NULL); /* filter mode */
     for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
@@ -373,6 +398,8 @@ void test_seccomp_blocks_mount_and_namespace_calls(void **state)
                                         "bpf"};
 
     (void)state;
+    mb_hint("The filter refuses mount, unshare, setns and clone with namespace flags unless the "
+            "matching capability was added.");
     bx_require();
     for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
         bx_expect_kv(calls[i], "EPERM", "run", "--rootfs", mb_rootfs, "probe", "syscall", calls[i],
@@ -383,6 +410,7 @@ void test_seccomp_blocks_mount_and_namespace_calls(void **state)
 void test_seccomp_unconfined_lifts_the_filter(void **state)
 {
     (void)state;
+    mb_hint("--security-opt seccomp=unconfined installs no filter.");
     bx_require();
     bx_expect_kv("seccomp", "0", "run", "--security-opt", "seccomp=unconfined", "--rootfs",
                  mb_rootfs, "probe", NULL);
@@ -403,6 +431,8 @@ void test_seccomp_unconfined_lifts_the_filter(void **state)
 void test_cgroup_v1_mount_for_release_agent_is_refused(void **state)
 {
     (void)state;
+    mb_hint("Mounting a cgroup v1 hierarchy to set release_agent (CVE-2022-0492) must fail: no "
+            "CAP_SYS_ADMIN and the filter refuse it.");
     bx_require();
     bx_expect_kv("mount-cgroup", "EPERM", "run", "--rootfs", mb_rootfs, "probe", "syscall",
                  "mount-cgroup", NULL);
@@ -417,6 +447,8 @@ void test_lesson_step09_cgroup_v1_mount_succeeds(void **state)
     const char *step09;
 
     (void)state;
+    mb_hint("Lesson: step 09 keeps CAP_SYS_ADMIN, so the release_agent mount works there (this "
+            "test expects it to).");
     step09 = bx_require_step09();
     bx_host_probe(&r, "syscall mount-cgroup");
     if (strncmp(mb_kv(r.out, "cgroup_hierarchy", v, sizeof(v)), "none,name=mbprobe", 17) == 0)

@@ -234,6 +234,8 @@ void test_oci_create_start_state_delete(void **state)
     pid_t pid;
 
     (void)state;
+    mb_hint("OCI create sets the container up and waits on the exec fifo; start opens it; state "
+            "reports each status; delete removes it.");
     require_root();
     new_id(id, sizeof(id));
     make_bundle("echo pid=$$ host=$(hostname) > /mnt/facts", bundle, sizeof(bundle), out,
@@ -265,6 +267,7 @@ void test_oci_kill_by_name_and_number(void **state)
     char out[4200], path[4300], id[64];
 
     (void)state;
+    mb_hint("OCI kill sends a signal given by name or number to the container's process.");
     require_root();
     /* PID 1 of a namespace gets only the signals it handles: the trap. */
     start_container("trap 'echo got-term > /mnt/term; exit 0' TERM; "
@@ -293,6 +296,7 @@ void test_oci_delete_force_leaves_nothing(void **state)
     pid_t pid;
 
     (void)state;
+    mb_hint("OCI delete --force kills a running container and removes its cgroup and state.");
     require_root();
     pid = start_container("sleep 100", new_id(id, sizeof(id)), out, sizeof(out));
     mb_cgroup_dir(pid, "pids", cgroup, sizeof(cgroup));
@@ -320,6 +324,7 @@ void test_oci_exec_joins_the_pid_namespace(void **state)
     pid_t pid;
 
     (void)state;
+    mb_hint("OCI exec --process joins the container's namespaces, as exec does.");
     require_root();
     pid = start_container("sleep 100", new_id(id, sizeof(id)), out, sizeof(out));
     process = json_pack("{s:[s,s,s], s:[s], s:s, s:{s:i, s:i}}", "args", "/bin/sh", "-c",
@@ -355,6 +360,7 @@ void test_oci_pause_freezes_and_resume_thaws(void **state)
     long before, after;
 
     (void)state;
+    mb_hint("pause and resume write the cgroup freezer of the container.");
     require_root();
     /* Written whole by a rename: `echo $i > count` truncates before it
      * writes, and a read in between saw an empty file (a flake). */
@@ -387,6 +393,7 @@ void test_oci_features_lists_namespaces(void **state)
     json_t *v;
 
     (void)state;
+    mb_hint("features prints the runtime's capabilities as the OCI runtime spec's JSON.");
     mb_run(&r, NULL, "features", NULL);
     assert_int_equal(r.status, 0);
     json = json_loads(r.out, 0, NULL);
@@ -409,6 +416,8 @@ void test_oci_bad_input_fails_cleanly(void **state)
     FILE *f;
 
     (void)state;
+    mb_hint("A bad bundle or config.json fails with one line and a non-zero status, leaving "
+            "nothing behind.");
     require_root();
     make_bundle("true", bundle, sizeof(bundle), out, sizeof(out), new_id(id, sizeof(id)));
     snprintf(path, sizeof(path), "%s/config.json", bundle);
@@ -530,6 +539,8 @@ void test_oci_podman_run_attached(void **state)
     char out[4096];
 
     (void)state;
+    mb_hint("Podman drives minibox as its OCI runtime (--runtime): create, start, the exit status "
+            "through conmon.");
     require_podman();
     assert_int_equal(
         podman(PODMAN_RUN "--rm localhost/mbtest-busybox echo hello-oci", out, sizeof(out)), 0);
@@ -543,6 +554,7 @@ void test_oci_podman_detached_exec_stop(void **state)
     char id[4096], out[4096], args[4400];
 
     (void)state;
+    mb_hint("Podman's -d, exec and stop go through create/start, exec --process and kill.");
     require_podman();
     assert_int_equal(podman(PODMAN_RUN "-d localhost/mbtest-busybox sleep 100", id, sizeof(id)), 0);
     id[strcspn(id, "\n")] = '\0';
@@ -565,6 +577,7 @@ void test_oci_podman_run_tty(void **state)
     pid_t pid;
 
     (void)state;
+    mb_hint("With -t Podman hands minibox a console socket; create sends the pty master over it.");
     require_podman();
     podman_cmd(cmd, sizeof(cmd), PODMAN_RUN "-it --rm localhost/mbtest-busybox sh");
     master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -637,6 +650,7 @@ void test_oci_podman_cleanup(void **state)
     char cmd[8400];
 
     (void)state;
+    mb_hint("Podman's private store is torn down before the leak check.");
     if (podman_dir[0] == '\0' || podman_missing != NULL)
         mb_skip("podman was not used");
     podman("rm -af -t 0", NULL, 0);

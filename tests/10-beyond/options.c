@@ -17,6 +17,8 @@ void test_env_sets_and_passes_variables(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("-e NAME=VALUE sets a variable, -e NAME passes the caller's value; both after the "
+            "default environment.");
     bx_require();
     setenv("MB_FROM_CALLER", "caller value", 1);
     unsetenv("MB_NOT_SET");
@@ -44,6 +46,7 @@ void test_env_file_is_read(void **state)
     FILE *f;
 
     (void)state;
+    mb_hint("--env-file reads NAME=VALUE lines (comments and blank lines skipped) as -e does.");
     bx_require();
     snprintf(path, sizeof(path), "%s/app.env", mb_tmp);
     f = fopen(path, "w");
@@ -69,6 +72,8 @@ void test_workdir_is_created_and_used(void **state)
     char made[4300], cmd[4400];
 
     (void)state;
+    mb_hint("-w DIR is made with its parents inside the root (as mkdir -p) and is the command's "
+            "working directory.");
     bx_require();
     snprintf(made, sizeof(made), "%s/mbtest-workdir", mb_rootfs);
     bx_expect_kv("cwd", "/mbtest-workdir/a/b", "run", "-w", "/mbtest-workdir/a/b", "--rootfs",
@@ -86,6 +91,8 @@ void test_user_by_number_and_by_name(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("-u resolves a name in the container's /etc/passwd and /etc/group, then setgroups, "
+            "setgid, setuid before execve.");
     bx_require();
     mb_run(&r, NULL, "run", "-u", "1234:5678", "--rootfs", mb_rootfs, "probe", NULL);
     bx_assert_kv(&r, "uid", "1234");
@@ -116,6 +123,8 @@ void test_read_only_root_keeps_proc_dev_volumes_and_tmpfs_writable(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--read-only remounts the root read-only after the other mounts: /proc, /dev, volumes "
+            "and tmpfs stay as they were.");
     bx_require();
     snprintf(dir, sizeof(dir), "%s/ro-volume", mb_tmp);
     mkdir(dir, 0755);
@@ -172,6 +181,8 @@ void test_tmpfs_default_and_given_options(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--tmpfs DIR[:OPTIONS] mounts a tmpfs with nosuid,nodev,noexec defaults, or the "
+            "options given.");
     bx_require();
     mb_run(&r, NULL, "run", "--tmpfs", "/scratch", "--rootfs", mb_rootfs, "probe", "mounts", NULL);
     assert_int_equal(r.status, 0);
@@ -217,6 +228,8 @@ void test_bad_run_options_are_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("Every run option is checked in the parent: a bad one exits 125 with one line and "
+            "leaves nothing.");
     bx_require();
     snprintf(missing, sizeof(missing), "%s/no-such.env", mb_tmp);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -5,6 +5,13 @@ Failure!`. The suites pass the value they got first and the value they
 expect second (assert_int_equal(r.status, 7)), so the message reads as
 "expected 1, got 512"; the assertion's own source line says what was being
 checked. Integers, which cmocka prints in hex, are shown in decimal.
+
+Before cmocka's message the harness (tests/lib/mbtest.c, mb_explain) prints
+what the test ran, as lines "#| key: value" ("#| + more" continues a value):
+the command line, minibox's exit status, its stderr and stdout, and the
+test's hint (one sentence naming the mechanism). They become the lines
+"ran:", "exit:", "stderr:", "stdout:" and "why:" of the feedback, and the
+test's doc annotation its "read:" line.
 """
 import json
 import os
@@ -12,10 +19,30 @@ import re
 
 LOCATION = re.compile(r"^(\S+\.c):(\d+): error: (Failure!|Skipped!)\s*$")
 PREFIXES = ("[  ERROR   ] --- ", "[   LINE   ] --- ")
+CONTEXT = re.compile(r"^#\| (?:\+ (.*)|([a-z ]+): (.*))$")
+# The harness's keys, in the order and under the labels the feedback shows.
+CONTEXT_LABELS = (("ran", "ran:   "), ("exit status", "exit:  "), ("stderr", "stderr:"),
+                  ("stdout", "stdout:"), ("hint", "why:   "))
 NOT_EQUAL = re.compile(r'^(".*"|\S+) != (".*"|\S+)$', re.S)
 EQUAL = re.compile(r'^(".*"|\S+) == (".*"|\S+)$', re.S)
 EQUALITY_ASSERT = re.compile(r"\bassert_(int|string|ptr|memory)_(not_)?equal\s*\(")
 MAX_CHARS = 3000
+
+
+def _context(lines):
+    """The harness's "#| " lines as {key: text}, and the other lines."""
+    ctx, rest, key = {}, [], None
+    for line in lines:
+        m = CONTEXT.match(line)
+        if not m:
+            rest.append(line)
+            continue
+        if m.group(2) is not None:
+            key = m.group(2)
+            ctx[key] = m.group(3)
+        elif key is not None:
+            ctx[key] += "\n" + m.group(1)
+    return ctx, rest
 
 
 def _clean(lines):
@@ -72,7 +99,8 @@ def _source_statement(repo, path, lineno):
 def explain(repo, lines, doc):
     """(message, feedback): message is cmocka's text without its decoration;
     feedback adds expected/got, the check's source line and the chapter."""
-    text = _clean(lines)
+    ctx, lines = _context(_clean(lines))
+    text = lines
     where = None
     body = []
     for line in text:
@@ -94,9 +122,13 @@ def explain(repo, lines, doc):
         feedback.append(message)
     if where:
         loc = f"tests/{where[0]}:{where[1]}"
-        feedback.append(f"check: {stmt}  ({loc})" if stmt else f"at {loc}")
+        feedback.append(f"check:  {stmt}  ({loc})" if stmt else f"at     {loc}")
+    for key, label in CONTEXT_LABELS:
+        if key in ctx:
+            # Continuation lines line up under the first.
+            feedback.append(label + " " + ctx[key].replace("\n", "\n" + " " * (len(label) + 1)))
     if doc:
-        feedback.append(f"read:  {doc}")
+        feedback.append(f"read:   {doc}")
     out = "\n".join(feedback)
     if len(out) > MAX_CHARS:
         out = out[:MAX_CHARS] + "\n[... cut]"

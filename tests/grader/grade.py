@@ -1,6 +1,6 @@
 """The runner behind `make test` and `make grade` (called by tests/run.sh).
 
-    grade.py --rootfs DIR [--step NN] [--minibox PATH] [--grade]
+    grade.py --rootfs DIR [--step NN [--only NN,...]] [--minibox PATH] [--grade]
              [--results DIR] [--format table|tap] [--timeout SECONDS]
 
 test mode (default): without --step, each step's binary against suites
@@ -14,9 +14,13 @@ final/minibox without --step), against suites 01..NN (all without --step).
 Prints the score table; a test the host could not run counts as failed,
 with its reason. --format tap puts TAP 14 on stdout and the table on stderr.
 
+--only NN limits --step NN to that chapter's own suite: GitHub Classroom
+grades one suite per step, so a chapter's points do not hang on another's.
+
 Both modes build one result model and write it to --results (default
-build/grade or build/test-results): model.json, results.tap, junit.xml and
-Gradescope's results.json. Exit status 0 only when every test passed (in
+build/grade or build/test-results): model.json, results.tap, junit.xml,
+Gradescope's results.json and classroom.json (the result a GitHub Classroom
+runner hands its reporter). Exit status 0 only when every test passed (in
 test mode, skipped tests do not fail the run).
 """
 import argparse
@@ -126,7 +130,14 @@ class Runner:
             # The full engine's chapter has no step: final/minibox is its binary.
             binary = a.minibox or (f"steps/{name}/minibox" if suites.has_step_dir(REPO, name)
                                    else "final/minibox")
-            return [(name, binary, [s for s in steps if suites.step_number(s) <= n])]
+            chosen = [s for s in steps if suites.step_number(s) <= n]
+            if a.only:
+                # One chapter's own suite (a Classroom step per chapter).
+                chosen = [s for s in chosen if suites.step_number(s) in a.only]
+                if not chosen:
+                    raise SystemExit(f"run.sh: --only {','.join(map(str, a.only))}: no such "
+                                     f"suite in 01..{a.step}")
+            return [(name, binary, chosen)]
         if self.mode == "grade":
             return [("final", a.minibox or "final/minibox", steps)]
         out = [(s, f"steps/{s}/minibox", [x for x in steps if suites.step_number(x)
@@ -196,7 +207,7 @@ class Runner:
             status, could_not_run = "FAIL", True
             fb = f"could not run: {reason}"
             if decl["doc"]:
-                fb += f"\nread:  {decl['doc']}"
+                fb += f"\nread:   {decl['doc']}"
         if interrupted:
             reason = interrupted
             fb = interrupted + ("\n" + fb if fb else "")
@@ -236,7 +247,7 @@ class Runner:
             sys.stdout.write(report.tap(model))
         if self.mode == "grade":
             self.say(f"results: {os.path.relpath(results)}/"
-                     f"{{results.json,junit.xml,results.tap,model.json}}")
+                     f"{{results.json,junit.xml,results.tap,classroom.json,model.json}}")
             for line in report.summary_lines(model):
                 self.say(line)
             ok = c["FAIL"] == 0 and c["SKIP"] == 0 and c["OK"] > 0
@@ -256,6 +267,8 @@ def main():
     p.add_argument("--grade", action="store_true")
     p.add_argument("--results")
     p.add_argument("--format", choices=["table", "tap"], default="table")
+    p.add_argument("--only", type=lambda v: [int(x, 10) for x in v.split(",") if x],
+                   help="with --step: grade only these suites (NN[,NN...])")
     p.add_argument("--timeout", type=int,
                    default=int(os.environ.get("MB_SUITE_TIMEOUT", "900")))
     args = p.parse_args()

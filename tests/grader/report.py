@@ -1,5 +1,7 @@
-"""The result model, written four ways: the human table, TAP 14, JUnit XML and
-Gradescope's results.json. Usable on its own to re-render a saved model:
+"""The result model, written five ways: the human table, TAP 14, JUnit XML,
+Gradescope's results.json and GitHub Classroom's runner result. Every one of
+them carries the same feedback text per failed test. Usable on its own to
+re-render a saved model:
 
     python3 tests/grader/report.py build/grade/model.json --tap|--junit F|--gradescope F|--table
 """
@@ -220,6 +222,32 @@ def gradescope(model):
     }
 
 
+# ---- GitHub Classroom: a runner's result ------------------------------------
+
+def classroom(model):
+    """What one autograding runner hands classroom-resources/
+    autograding-grading-reporter (base64 in the step's `result` output): the
+    reporter adds up tests[].score, and max_score, over every runner. A test
+    earns its own points: a chapter is not all or nothing."""
+    tests = []
+    for t in model["tests"]:
+        tests.append({
+            "name": f"{t['suite']}: {t['name']}",
+            "status": "pass" if t["status"] == "OK" else "fail",
+            "score": t["score"],
+            "message": "" if t["status"] == "OK" else (t.get("feedback") or t.get("reason") or ""),
+            "line_no": 0,
+            "execution_time": f"{t['time']:.2f}s",
+        })
+    got, total = totals(model["tests"])
+    return {
+        "version": 1,
+        "status": "pass" if tests and all(t["status"] == "pass" for t in tests) else "fail",
+        "max_score": total,
+        "tests": tests,
+    }
+
+
 def write_all(model, results_dir):
     import os
     os.makedirs(results_dir, exist_ok=True)
@@ -228,6 +256,7 @@ def write_all(model, results_dir):
         "results.tap": tap(model),
         "junit.xml": junit(model),
         "results.json": json.dumps(gradescope(model), indent=1) + "\n",
+        "classroom.json": json.dumps(classroom(model)) + "\n",
     }
     for name, text in files.items():
         tmp = os.path.join(results_dir, "." + name)

@@ -12,6 +12,13 @@ its own sets the suite's defaults. Keys: points (default 1), doc (an anchor
 in docs/NN-name.md, or a path from the repository root, optionally with an
 anchor), visibility (Gradescope: visible, hidden, after_due_date,
 after_published; default visible).
+
+A suite's defaults may also say total=N: the points of the whole chapter.
+Each test's points are then its share of N, in proportion to its points=
+weight (rounded to hundredths, the last share taking the remainder), so
+that a chapter is worth its work wherever its tests are added or removed.
+check-declarations.py keeps each chapter's total in proportion to the code
+the chapter adds.
 """
 import glob
 import os
@@ -21,7 +28,7 @@ import subprocess
 GRADE_RE = re.compile(r"/\*\s*grade:(.*?)\*/", re.S)
 ENTRY_RE = re.compile(r"\bcmocka_unit_test\w*\s*\(\s*(\w+)[^;{}()]*\)\s*,?[ \t]*"
                       r"(?:/\*\s*grade:(.*?)\*/)?", re.S)
-KEYS = {"points", "doc", "visibility"}
+KEYS = {"points", "doc", "visibility", "total"}
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
 
 
@@ -31,7 +38,11 @@ class DeclarationError(Exception):
 
 def steps(repo):
     """SUITES of final/sources.mk, in order: one per step, then the full
-    engine's own chapter (10-beyond), which has no steps/ directory."""
+    engine's own chapter (10-beyond), which has no steps/ directory. A
+    student's repository has no final/: there, the suites it holds."""
+    if not os.path.exists(os.path.join(repo, "final", "sources.mk")):
+        return sorted(os.path.basename(d) for d in glob.glob(os.path.join(repo, "tests", "[0-9][0-9]-*"))
+                      if os.path.isdir(d))
     out = subprocess.run(
         ["make", "-s", "--no-print-directory", "-f", "final/sources.mk", "-f", "-", "print"],
         input="print: ; @echo $(or $(SUITES),$(STEPS))\n", capture_output=True, text=True,
@@ -55,7 +66,7 @@ def _parse_annotation(text, where):
         if not sep or key not in KEYS:
             raise DeclarationError(f"{where}: unknown grade annotation '{item}' "
                                    f"(use points=N, doc=#anchor, visibility=...)")
-        if key == "points":
+        if key in ("points", "total"):
             try:
                 values[key] = float(value) if "." in value else int(value)
             except ValueError:
@@ -103,6 +114,9 @@ def load(repo, suite):
                 defaults.update(_parse_annotation(g.group(1), where))
     out = []
     for t in tests:
+        if "total" in t["ann"]:
+            raise DeclarationError(f"tests/{suite}: total= belongs on the suite's own grade line, "
+                                   f"not on {t['name']}")
         ann = dict(defaults, **t["ann"])
         out.append({
             "name": t["name"],
@@ -110,7 +124,61 @@ def load(repo, suite):
             "doc": _doc_link(repo, suite, ann.get("doc")),
             "visibility": ann.get("visibility", "visible"),
         })
+    if "total" in defaults and out:
+        _scale(out, defaults["total"], suite)
     return out
+
+
+def _scale(tests, total, suite):
+    """Each test's points become its share of the chapter's total."""
+    weights = sum(t["points"] for t in tests)
+    if weights <= 0:
+        raise DeclarationError(f"tests/{suite}: total={total} but every test has points=0")
+    given = 0
+    for t in tests:
+        t["points"] = round(total * t["points"] / weights, 2)
+        given += t["points"]
+    # Rounding error goes to the test worth the most, so the sum is exact.
+    top = max(tests, key=lambda t: t["points"])
+    top["points"] = round(top["points"] + total - given, 2)
+    for t in tests:
+        if float(t["points"]).is_integer():
+            t["points"] = int(t["points"])
+
+
+def chapter_work(repo, step, prev):
+    """The lines of C a chapter adds: non-blank lines of steps/<step>/src
+    not in steps/<prev>/src (all of them for the first chapter). None when
+    the snapshots are not there (a student repository has none)."""
+    this = os.path.join(repo, "steps", step, "src")
+    if not os.path.isdir(this):
+        return None
+    if prev is None:
+        n = 0
+        for f in glob.glob(os.path.join(this, "*")):
+            with open(f, encoding="utf-8", errors="replace") as fh:
+                n += sum(1 for line in fh if line.strip())
+        return n
+    out = subprocess.run(["diff", "-ruN", os.path.join(repo, "steps", prev, "src"), this],
+                         capture_output=True, text=True)
+    return sum(1 for line in out.stdout.split("\n")
+               if line.startswith("+") and not line.startswith("+++") and line[1:].strip())
+
+
+FUNC_RE = re.compile(r"^(?:static )?void (\w+)\(void \*\*state\)\n\{\n(.*?)^\}", re.S | re.M)
+
+
+def without_hint(repo, suite):
+    """The tests of a suite whose function never calls mb_hint(): their
+    failures could not say which mechanism they check (tests/lib/mbtest.h).
+    The harness's own mb_test_nothing_leaked has its hint built in."""
+    bodies = {}
+    for path in sorted(glob.glob(os.path.join(repo, "tests", suite, "*.c"))):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for m in FUNC_RE.finditer(f.read()):
+                bodies[m.group(1)] = m.group(2)
+    return [t["name"] for t in load(repo, suite)
+            if t["name"] != "mb_test_nothing_leaked" and "mb_hint(" not in bodies.get(t["name"], "")]
 
 
 def slug(heading):

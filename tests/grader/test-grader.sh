@@ -38,10 +38,11 @@ py() { python3 - "$@"; }
 validate() {
     local d=$1 what=$2
     python3 tests/grader/validate.py json tests/grader/gradescope.schema.json "$d/results.json" &&
+        python3 tests/grader/validate.py json tests/grader/classroom.schema.json "$d/classroom.json" &&
         xmllint --noout --schema tests/grader/junit.xsd "$d/junit.xml" 2>"$tmp/xmllint.err" &&
         python3 tests/grader/validate.py junit-counts "$d/junit.xml" &&
         python3 tests/grader/validate.py tap "$d/results.tap" &&
-        ok "$what: results.json, junit.xml, results.tap validate" ||
+        ok "$what: results.json, classroom.json, junit.xml, results.tap validate" ||
         { cat "$tmp/xmllint.err" >&2; fail "$what: output files do not validate"; }
 }
 
@@ -85,12 +86,18 @@ for t in failed:
     if t["suite"] != suite:
         problems.append(f"{t['suite']}/{t['name']} failed: earlier suites should pass")
     fb = t["feedback"]
-    if "check: " not in fb and "could not run" not in fb and "not run" not in fb:
+    if "check:  " not in fb and "could not run" not in fb and "not run" not in fb:
         problems.append(f"{t['name']}: feedback does not show the check: {fb!r}")
-    if os.path.exists(f"docs/{suite}.md") and f"read:  docs/{suite}.md" not in fb:
+    if "check:  " in fb and "\nwhy:    " not in fb:
+        problems.append(f"{t['name']}: feedback does not name the mechanism (why:): {fb!r}")
+    if os.path.exists(f"docs/{suite}.md") and f"read:   docs/{suite}.md" not in fb:
         problems.append(f"{t['name']}: feedback does not point to docs/{suite}.md")
 if failed and not any(t["feedback"].startswith("expected ") for t in failed):
     problems.append("no failure says what was expected")
+# What minibox was asked and answered: the command line, its exit status and stderr.
+if failed and not any("\nran:    " in t["feedback"] and "\nexit:   " in t["feedback"]
+                      and "\nstderr: " in t["feedback"] for t in failed):
+    problems.append("no failure shows the command it ran, its exit status and stderr")
 for p in problems:
     print("    " + p)
 sys.exit(1 if problems else 0)
@@ -100,6 +107,23 @@ PY
     validate "$tmp/prev-$s" "$s on $bin"
     prev=$s
 done
+
+# --- Classroom: one chapter's suite, each test worth its own points ----------
+if [ "$(wc -w <<<"$steps")" -ge 2 ]; then
+    s2=$(tr ' ' '\n' <<<"$steps" | sed -n 2p) s1=$(tr ' ' '\n' <<<"$steps" | head -1)
+    run --grade --step "${s2%%-*}" --only "${s2%%-*}" --minibox "steps/$s1/minibox" \
+        --results "$tmp/only" >"$tmp/only.out" 2>&1
+    py "$tmp/only/classroom.json" "$s2" <<'PY' && ok "ONLY=${s2%%-*}: suite $s2 alone, partial credit per test in classroom.json" ||
+import json, sys
+r, suite = json.load(open(sys.argv[1])), sys.argv[2]
+score = sum(t["score"] for t in r["tests"])
+alone = r["tests"] and all(t["name"].startswith(suite + ": ") for t in r["tests"])
+print(f"    {len(r['tests'])} tests of {suite}: {score:g}/{r['max_score']:g}")
+sys.exit(0 if alone and 0 < score < r["max_score"] and r["status"] == "fail" else 1)
+PY
+        fail "ONLY=${s2%%-*}: not graded as one suite with per-test points"
+    validate "$tmp/only" "ONLY=${s2%%-*}"
+fi
 
 # --- a fake that prints PID 1 without a PID namespace ---------------------
 if grep -qw 02-pid-ns <<<"$steps"; then
@@ -162,6 +186,8 @@ if make -s start STEP="${last%%-*}" DIR="$ws" >"$tmp/start.out" 2>&1 && make -s 
 import json, sys
 m = json.load(open(sys.argv[1]))
 failed = {t["suite"] for t in m["tests"] if t["status"] != "OK"}
+if failed != {sys.argv[2]}:
+    print(f"    failed suites: {sorted(failed)}")
 sys.exit(0 if failed == {sys.argv[2]} else 1)
 PY
             ok "make start STEP=${last%%-*}: the workspace builds, and its make test fails only $last"

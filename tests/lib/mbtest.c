@@ -250,7 +250,8 @@ static int minibox_has_cap_add(void)
     return known;
 }
 
-/* argv for exec: minibox --root <state> --socket <none> ARGS... */
+/* argv for exec: minibox ARGS..., with --cap-add CAP after "run" when the
+ * test needs a capability the full engine drops (mb_run_needs_cap). */
 static char **full_argv(char *const argv[])
 {
     size_t n = 0;
@@ -258,25 +259,187 @@ static char **full_argv(char *const argv[])
 
     while (argv[n] != NULL)
         n++;
-    full = calloc(n + 8, sizeof(*full));
+    full = calloc(n + 4, sizeof(*full));
     assert_non_null(full);
     full[0] = (char *)mb_minibox;
-    full[1] = "--root";
-    full[2] = run_uid != 0 ? user_state : mb_state;
-    /* From chapter 9 a daemon on the default socket would run the verb with
-     * its own state: point at a socket nobody listens on, unless the suite
-     * gives one (a later --socket wins). */
-    full[3] = "--socket";
-    full[4] = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : no_daemon_socket;
     if (n > 0 && strcmp(argv[0], "run") == 0 && needed_cap != NULL && minibox_has_cap_add()) {
-        full[5] = argv[0];
-        full[6] = "--cap-add";
-        full[7] = (char *)needed_cap;
-        memcpy(full + 8, argv + 1, (n - 1) * sizeof(*full));
+        full[1] = argv[0];
+        full[2] = "--cap-add";
+        full[3] = (char *)needed_cap;
+        memcpy(full + 4, argv + 1, (n - 1) * sizeof(*full));
         return full;
     }
-    memcpy(full + 5, argv, n * sizeof(*full));
+    memcpy(full + 1, argv, n * sizeof(*full));
     return full;
+}
+
+/* In the child, before exec: the state dir and the daemon's socket through
+ * the environment (see mbtest.h). A --root or --socket on the command line
+ * still wins. From chapter 9 a daemon on the default socket would run the
+ * verb with its own state: point at a socket nobody listens on, unless the
+ * suite started one (mb_daemon_start sets MINIBOX_SOCKET). */
+static void child_environment(void)
+{
+    setenv("MINIBOX_ROOT", run_uid != 0 ? user_state : mb_state, 1);
+    if (getenv("MINIBOX_SOCKET") == NULL)
+        setenv("MINIBOX_SOCKET", no_daemon_socket, 1);
+}
+
+/* ---- what the test ran, for the failure message -------------------------- */
+
+#define EXPLAIN_MAX 2000 /* bytes of stdout or stderr shown */
+
+static struct {
+    char cmd[4096]; /* the command line, quoted for a shell */
+    int status;     /* exit status; -1 timed out; -2 not known (still running) */
+    pid_t pid;      /* a spawned run not yet finished, else 0 */
+    int err_fd;     /* its stderr while it runs, else -1 */
+    char out[EXPLAIN_MAX + 1], err[EXPLAIN_MAX + 1];
+    size_t err_len;
+    int ran;          /* the test ran minibox at least once */
+    const char *hint; /* mb_hint() of the current test */
+} last = {.err_fd = -1};
+
+void mb_hint(const char *sentence)
+{
+    /* A test starts here: forget what the previous one ran. */
+    last.ran = 0;
+    last.pid = 0;
+    last.err_fd = -1;
+    last.hint = sentence;
+}
+
+/* Word w of a command line, quoted for a POSIX shell when it needs it. */
+static void append_word(char *buf, size_t len, const char *w)
+{
+    size_t used = strlen(buf);
+    int plain = *w != '\0' && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_./:=@%+,-") == strlen(w);
+
+    if (used > 0 && used < len - 1)
+        buf[used++] = ' ', buf[used] = '\0';
+    if (plain) {
+        snprintf(buf + used, len - used, "%s", w);
+        return;
+    }
+    snprintf(buf + used, len - used, "'");
+    for (const char *c = w; *c != '\0'; c++) {
+        used = strlen(buf);
+        snprintf(buf + used, len - used, *c == '\'' ? "'\\''" : "%c", *c);
+    }
+    used = strlen(buf);
+    snprintf(buf + used, len - used, "'");
+}
+
+static void record_start(char *const full[], pid_t pid, int err_fd)
+{
+    last.cmd[0] = '\0';
+    for (size_t i = 0; full[i] != NULL; i++)
+        append_word(last.cmd, sizeof(last.cmd), full[i]);
+    last.status = -2;
+    last.pid = pid;
+    last.err_fd = err_fd;
+    last.out[0] = last.err[0] = '\0';
+    last.err_len = 0;
+    last.ran = 1;
+}
+
+static void keep_text(char *dst, const char *src)
+{
+    snprintf(dst, EXPLAIN_MAX + 1, "%s", src);
+}
+
+/* What a spawned run printed on stderr so far, without waiting. */
+static void drain_stderr(void)
+{
+    int flags;
+
+    if (last.err_fd < 0)
+        return;
+    flags = fcntl(last.err_fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(last.err_fd, F_SETFL, flags | O_NONBLOCK);
+    while (last.err_len < EXPLAIN_MAX) {
+        ssize_t n = read(last.err_fd, last.err + last.err_len, EXPLAIN_MAX - last.err_len);
+        if (n <= 0)
+            break;
+        last.err_len += (size_t)n;
+    }
+    last.err[last.err_len] = '\0';
+    if (flags >= 0)
+        fcntl(last.err_fd, F_SETFL, flags);
+}
+
+/* A spawned run ends (mb_finish, mb_wait_exit). */
+static void record_end(const struct mb_proc *p, int status)
+{
+    if (!last.ran || p->pid != last.pid)
+        return;
+    drain_stderr();
+    last.status = status;
+    last.pid = 0;
+    last.err_fd = -1;
+}
+
+/* "#| key: first line", then "#| + next line" for each further line. */
+static void explain_field(const char *key, const char *text)
+{
+    const char *line = text;
+    int first = 1;
+
+    if (text[0] == '\0') {
+        print_message("#| %s: (nothing)\n", key);
+        return;
+    }
+    while (*line != '\0') {
+        size_t n = strcspn(line, "\n");
+        if (first)
+            print_message("#| %s: %.*s\n", key, (int)n, line);
+        else
+            print_message("#| + %.*s\n", (int)n, line);
+        first = 0;
+        line += n;
+        if (*line == '\n')
+            line++;
+    }
+    if (strlen(text) >= EXPLAIN_MAX)
+        print_message("#| + [... cut]\n");
+}
+
+void mb_explain(void)
+{
+    if (last.ran) {
+        if (last.pid > 0) {
+            /* A run that failed early may be exiting right now: give it half
+             * a second to say how it ended. */
+            int wstatus;
+            for (int tries = 0; tries < 50; tries++) {
+                if (waitpid(last.pid, &wstatus, WNOHANG) == last.pid) {
+                    last.status =
+                        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+                    break;
+                }
+                usleep(10000);
+            }
+            drain_stderr();
+        }
+        print_message("#| ran: %s\n", last.cmd);
+        if (last.status == -2)
+            print_message("#| exit status: (still running)\n");
+        else if (last.status == -1)
+            print_message("#| exit status: (none: it did not finish in time and was killed)\n");
+        else
+            print_message("#| exit status: %d\n", last.status);
+        explain_field("stderr", last.err);
+        if (last.pid == 0 && last.err_fd < 0 && last.out[0] != '\0')
+            explain_field("stdout", last.out);
+    }
+    if (last.hint != NULL)
+        print_message("#| hint: %s\n", last.hint);
+    fflush(stdout);
+    /* Once per failure; a second call in the same test prints nothing. */
+    last.ran = 0;
+    last.hint = NULL;
 }
 
 static void spawn_argv(struct mb_proc *p, char *const argv[])
@@ -295,6 +458,7 @@ static void spawn_argv(struct mb_proc *p, char *const argv[])
         dup2(out[1], 1);
         dup2(err[1], 2);
         signal(SIGPIPE, SIG_DFL);
+        child_environment();
         if (run_uid != 0) {
             unsetenv("XDG_RUNTIME_DIR");
             if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
@@ -303,6 +467,7 @@ static void spawn_argv(struct mb_proc *p, char *const argv[])
         execv(full[0], full);
         _exit(127);
     }
+    record_start(full, p->pid, err[0]);
     free(full);
     close(in[0]);
     close(out[1]);
@@ -403,6 +568,11 @@ void mb_run_argv(struct mb_result *r, const char *input, char *const argv[])
     r->status = wait_until(p.pid, deadline);
     r->out = out.data ? out.data : strdup("");
     r->err = err.data ? err.data : strdup("");
+    last.status = r->status;
+    last.pid = 0;
+    last.err_fd = -1;
+    keep_text(last.out, r->out);
+    keep_text(last.err, r->err);
     if (r->status == -1)
         print_message("minibox did not finish within 30 s\n");
 }
@@ -465,6 +635,7 @@ int mb_finish(struct mb_proc *p, int timeout_ms)
         close(p->in);
     p->in = -1;
     status = wait_until(p->pid, now_ms() + timeout_ms);
+    record_end(p, status);
     close(p->out);
     close(p->err);
     return status;
@@ -474,6 +645,7 @@ int mb_wait_exit(struct mb_proc *p, int timeout_ms)
 {
     int status = wait_until(p->pid, now_ms() + timeout_ms);
 
+    record_end(p, status);
     close(p->in);
     close(p->out);
     close(p->err);
@@ -1089,6 +1261,8 @@ void mb_assert_nothing_leaked(void)
 void mb_test_nothing_leaked(void **state)
 {
     (void)state;
+    mb_hint("Whatever a run set up (processes, mounts, cgroups, veths, leases, state) must be gone "
+            "when minibox has exited, after a failure or a kill too.");
     mb_assert_nothing_leaked();
 }
 
@@ -1259,6 +1433,7 @@ pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
         dup2(*slave, 1);
         dup2(*slave, 2);
         signal(SIGPIPE, SIG_DFL);
+        child_environment();
         if (run_uid != 0) {
             unsetenv("XDG_RUNTIME_DIR");
             if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
@@ -1267,6 +1442,7 @@ pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
         execv(full[0], full);
         _exit(127);
     }
+    record_start(full, pid, -1);
     free(full);
     return pid;
 }

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <cmocka.h>
@@ -57,8 +58,11 @@ void mb_tun_restore(void);
 int mb_group_setup(void **state);
 int mb_group_teardown(void **state);
 
-/* Run `minibox --root <mb_state> ARGS...` (NULL-terminated) to completion,
- * feeding it `input` (may be NULL) on stdin; at most 30 s. */
+/* Run `minibox ARGS...` (NULL-terminated) to completion, feeding it `input`
+ * (may be NULL) on stdin; at most 30 s. Its state goes to mb_state through
+ * MINIBOX_ROOT, and it talks to no daemon unless the suite started one
+ * (MINIBOX_SOCKET): the environment, not options, so that a chapter's
+ * binary is never handed an option before the chapter that introduces it. */
 void mb_run(struct mb_result *r, const char *input, ...) __attribute__((sentinel));
 void mb_run_argv(struct mb_result *r, const char *input, char *const argv[]);
 void mb_result_free(struct mb_result *r);
@@ -167,6 +171,81 @@ int mb_http_get(const char *ip, int port, char *buf, size_t len, int timeout_ms)
 /* A one-shot HTTP server on 127.0.0.1:port in a child process that answers
  * `body` to every request; returns its pid (kill it when done). */
 pid_t mb_http_serve(int port, const char *body);
+
+/*
+ * Feedback that teaches. Every test starts with mb_hint(): one sentence that
+ * names the mechanism it checks (the grader adds the chapter section to
+ * reread, from the test's grade annotation). When an assertion fails, the
+ * harness prints, before cmocka's own message, lines starting with "#| ":
+ * the command line of the last minibox it ran, minibox's exit status, its
+ * stderr and stdout (the probe's output, when the test compared one) and the
+ * hint. tests/grader/feedback.py puts them into every report.
+ */
+void mb_hint(const char *sentence);
+void mb_explain(void);
+
+/* cmocka's assertions, each calling mb_explain() first when it fails. Every
+ * argument is evaluated once, as cmocka's own macros do. */
+#undef fail
+#define fail() (mb_explain(), _fail(__FILE__, __LINE__))
+#undef assert_true
+#define assert_true(c)                                                                             \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            mb_explain();                                                                          \
+            _assert_true(0, #c, __FILE__, __LINE__);                                               \
+        }                                                                                          \
+    } while (0)
+#undef assert_false
+#define assert_false(c)                                                                            \
+    do {                                                                                           \
+        if (c) {                                                                                   \
+            mb_explain();                                                                          \
+            _assert_true(0, "!(" #c ")", __FILE__, __LINE__);                                      \
+        }                                                                                          \
+    } while (0)
+#undef assert_non_null
+#define assert_non_null(c)                                                                         \
+    do {                                                                                           \
+        if ((c) == NULL) {                                                                         \
+            mb_explain();                                                                          \
+            _assert_true(0, #c, __FILE__, __LINE__);                                               \
+        }                                                                                          \
+    } while (0)
+#undef assert_int_equal
+#define assert_int_equal(a, b)                                                                     \
+    do {                                                                                           \
+        LargestIntegralType mb_a_ = cast_to_largest_integral_type(a);                              \
+        LargestIntegralType mb_b_ = cast_to_largest_integral_type(b);                              \
+        if (mb_a_ != mb_b_)                                                                        \
+            mb_explain();                                                                          \
+        _assert_int_equal(mb_a_, mb_b_, __FILE__, __LINE__);                                       \
+    } while (0)
+#undef assert_int_not_equal
+#define assert_int_not_equal(a, b)                                                                 \
+    do {                                                                                           \
+        LargestIntegralType mb_a_ = cast_to_largest_integral_type(a);                              \
+        LargestIntegralType mb_b_ = cast_to_largest_integral_type(b);                              \
+        if (mb_a_ == mb_b_)                                                                        \
+            mb_explain();                                                                          \
+        _assert_int_not_equal(mb_a_, mb_b_, __FILE__, __LINE__);                                   \
+    } while (0)
+#undef assert_string_equal
+#define assert_string_equal(a, b)                                                                  \
+    do {                                                                                           \
+        const char *mb_sa_ = (const char *)(a), *mb_sb_ = (const char *)(b);                       \
+        if (mb_sa_ == NULL || mb_sb_ == NULL || strcmp(mb_sa_, mb_sb_) != 0)                       \
+            mb_explain();                                                                          \
+        _assert_string_equal(mb_sa_, mb_sb_, __FILE__, __LINE__);                                  \
+    } while (0)
+#undef assert_string_not_equal
+#define assert_string_not_equal(a, b)                                                              \
+    do {                                                                                           \
+        const char *mb_sa_ = (const char *)(a), *mb_sb_ = (const char *)(b);                       \
+        if (mb_sa_ != NULL && mb_sb_ != NULL && strcmp(mb_sa_, mb_sb_) == 0)                       \
+            mb_explain();                                                                          \
+        _assert_string_not_equal(mb_sa_, mb_sb_, __FILE__, __LINE__);                              \
+    } while (0)
 
 /* String helpers for assertions. */
 int mb_contains(const char *haystack, const char *needle);
