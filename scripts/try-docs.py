@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""try-docs.py [--list] [DOC...]: re-run the captured output of the docs.
+
+Every fenced block of docs/*.md with lines starting with "$ " is a captured
+session: the commands were run from the top of the repository, as root, and
+the other lines are what they printed. This script runs them again, in
+order, one shell per document (so `cd`, variables and files carry over from
+block to block, as they did when the chapter was written), and fails when
+what a command prints now is not what the document says, after both sides
+are normalised:
+
+  - container ids (64 hex digits, or the 12 shown) and sha256 digests become
+    <ID1>, <ID2>... in order of appearance, so "the same id twice" still
+    has to hold;
+  - runs of blanks count as one blank, and trailing blanks as none (column
+    widths of ps and ls differ between versions);
+  - namespace inode numbers (pid:[4026532177]) may differ but stay alike
+    where they were alike (see same= below), and the dates and times ls -l
+    prints are not compared;
+  - what the block's attributes say varies (below).
+
+A block may carry attributes in an HTML comment on the line before its fence:
+
+    <!-- try: host=cgroup-v2-vm -->        captured on another kind of host
+    <!-- try: skip="why" -->               not re-run; the reason is printed
+    <!-- try: vary="REGEX" vary="..." -->  in lines matching REGEX (a Python
+                                           regular expression), the text it
+                                           matches may differ; a line that
+                                           matches it fully may be missing
+                                           or repeated
+    <!-- try: drop="REGEX" -->             what REGEX matches is left out on
+                                           both sides (a path component that
+                                           only some hosts have)
+    <!-- try: same="REGEX" -->             what REGEX matches may differ, but
+                                           alike where it was alike: each
+                                           distinct match becomes <S1>,
+                                           <S2>... in order (pids: a child's
+                                           PPID must still be its parent's
+                                           PID)
+    <!-- try: timeout=120 -->              seconds per command (default 60)
+    <!-- try: file=/tmp/watch.sh -->        (on a block of another kind, such as
+                                           ```sh) the session writes the block
+                                           into that file, executable, when it
+                                           gets there: a script the next
+                                           commands run
+
+A line `<!-- try-doc: ATTRS -->` outside the blocks gives every block of its
+document those attributes (vary, drop and same add up with a block's own).
+
+A block marked host=NAME runs only where the environment variable
+MB_DOCS_HOST names that host (a comma-separated list); elsewhere it is
+skipped, and the report says so, with the host it needs. Nothing is skipped
+silently: every skip is printed with its reason, and `--list` prints every
+block with what would happen to it.
+
+The shell is bash, with stdin from /dev/null, stdout and stderr together, a
+clean environment (PATH, HOME=/root, TERM=xterm, LC_ALL=C) and the hostname
+`vm`, the course VM's, in a UTS namespace of its own; in a mount namespace of
+its own, /tmp is an empty tmpfs. build/rootfs is put back as it was after each
+document. Commands that outlive their document are killed. Exit status 1 when any block's output differs.
+"""
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+FENCE = re.compile(r"^(```+|~~~+)(\S*)\s*$")
+ATTRS = re.compile(r"^<!--\s*try:(.*?)-->\s*$")
+DOC_ATTRS = re.compile(r"^<!--\s*try-doc:(.*?)-->\s*$")
+ATTR = re.compile(r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))')
+MARK = "<<<try-docs:{}:{}>>>"
+HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+HEX12 = re.compile(r"(?<![0-9a-f])[0-9a-f]{12}(?![0-9a-f])")
+
+
+class Block:
+    def __init__(self, doc, line, attrs, lines):
+        self.doc, self.line, self.attrs, self.lines = doc, line, attrs, lines
+        self.commands = []  # [(command text, [expected output lines])]
+        cmd = None
+        for text in lines:
+            if cmd is not None and cmd[0].endswith("\\") and not cmd[1]:
+                cmd[0] += "\n" + text  # a continued command line
+                continue
+            if text.startswith("$ "):
+                cmd = [text[2:], []]
+                self.commands.append(cmd)
+            elif cmd is not None:
+                cmd[1].append(text)
+
+    def where(self):
+        return f"{os.path.relpath(self.doc, REPO)}:{self.line}"
+
+
+def parse_attrs(text):
+    out = {"vary": [], "same": [], "drop": []}
+    for m in ATTR.finditer(text):
+        key, value = m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
+        value = value.replace('\\"', '"')
+        if key in ("vary", "same", "drop"):
+            out[key].append(value)
+        else:
+            out[key] = value
+    return out
+
+
+def blocks_of(doc):
+    with open(doc, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    out, i = [], 0
+    common = parse_attrs("")
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            d = DOC_ATTRS.match(lines[i])
+            if d:
+                for k, v in parse_attrs(d.group(1)).items():
+                    common[k] = common[k] + v if isinstance(v, list) else v
+            i += 1
+            continue
+        fence, lang = m.group(1), m.group(2)
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith(fence):
+            j += 1
+        body = lines[i + 1:j]
+        prev = lines[i - 1] if i > 0 else ""
+        a = ATTRS.match(prev)
+        attrs = parse_attrs(a.group(1) if a else "")
+        if lang in ("", "console") and any(l.startswith("$ ") for l in body):
+            out.append(Block(doc, i + 1, attrs, body))
+        elif "file" in attrs:
+            b = Block(doc, i + 1, attrs, [])
+            b.file_text = "\n".join(body) + "\n"
+            out.append(b)
+        i = j + 1
+    for b in out:
+        for k, v in common.items():
+            if isinstance(v, list):
+                b.attrs[k] = v + b.attrs[k]
+            else:
+                b.attrs.setdefault(k, v)
+    return out
+
+
+class Session:
+    """One bash for one document; commands come on a pipe that is not its stdin."""
+
+    def __init__(self):
+        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               "HOME": "/root", "TERM": "xterm", "LC_ALL": "C", "MB_DOCS": "1"}
+        rd, self.wr = os.pipe()
+        # A UTS namespace named like the course VM; a mount namespace where
+        # /tmp is empty (/tmp/mb of one document is not the next one's); a
+        # process group to kill at the end.
+        setup = ('hostname vm && mount --make-rprivate / && mount -t tmpfs -o mode=1777 tmpfs /tmp && '
+                 'exec bash --norc --noprofile "$0" 0</dev/null')
+        self.proc = subprocess.Popen(
+            ["unshare", "--uts", "--mount", "sh", "-c", setup, f"/dev/fd/{rd}"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            pass_fds=(rd,), cwd=REPO, env=env, start_new_session=True)
+        os.close(rd)
+        self.buf = b""
+        self.n = 0
+
+    def run(self, command, timeout):
+        """What the command printed, or None on a timeout (the session is dead then)."""
+        self.n += 1
+        mark = MARK.format(os.getpid(), self.n)
+        os.write(self.wr, (command + "\nprintf '%s\\n' '" + mark + "'\n").encode())
+        deadline = time.monotonic() + timeout
+        while mark.encode() not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            if r:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if not chunk:
+                    return None
+                self.buf += chunk
+        out, _, self.buf = self.buf.partition(mark.encode())
+        self.buf = self.buf[1:] if self.buf.startswith(b"\n") else self.buf
+        text = out.decode("utf-8", "replace")
+        return text[:-1] if text.endswith("\n") else text
+
+    def close(self):
+        try:
+            os.close(self.wr)
+        except OSError:
+            pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+
+def canonical_ids(lines):
+    """Ids and digests as <ID1>, <ID2>... in order of first appearance; a
+    12-digit id that starts a 64-digit one seen before is that one."""
+    names = {}
+
+    def name(full):
+        if full not in names:
+            names[full] = f"<ID{len(names) + 1}>"
+        return names[full]
+
+    out = []
+    for line in lines:
+        line = HEX64.sub(lambda m: name(m.group(0)), line)
+
+        def short(m):
+            for full in names:
+                if full.startswith(m.group(0)):
+                    return names[full]
+            return name(m.group(0))
+        out.append(HEX12.sub(short, line))
+    return out
+
+
+# Always: namespace inodes keep their equalities; ls -l's dates do not count.
+SAME = [r"(?<=:\[)\d+(?=\])"]
+VARY = [r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +(?:\d\d:\d\d|\d{4})\b"]
+
+
+def normalise(lines, vary, same, drop):
+    vary, same = VARY + vary, SAME + same
+    out = []
+    names = {}
+
+    def name(m):
+        names.setdefault(m.group(0), f"<S{len(names) + 1}>")
+        return names[m.group(0)]
+
+    for line in canonical_ids(lines):
+        for rx in drop:
+            line = re.sub(rx, "", line)
+        line = re.sub(r"[ \t]+", " ", line).rstrip()
+        for rx in same:
+            line = re.sub(rx, name, line)
+        whole = False
+        for rx in vary:
+            if re.fullmatch(rx, line):
+                whole = True
+                break
+            line = re.sub(rx, "<VARIES>", line)
+        if whole:
+            if not out or out[-1] != "<VARIES LINES>":
+                out.append("<VARIES LINES>")
+            continue
+        out.append(line)
+    return out
+
+
+def alike(expected, actual, attrs):
+    args = (attrs["vary"], attrs["same"], attrs["drop"])
+    e, a = normalise(expected, *args), normalise(actual, *args)
+    if e == a:
+        return True
+    # "<VARIES LINES>" stands for zero or more varying lines.
+    strip = lambda xs: [x for x in xs if x != "<VARIES LINES>"]
+    return strip(e) == strip(a) and any(x == "<VARIES LINES>" for x in e)
+
+
+def skip_reason(block):
+    a = block.attrs
+    if "skip" in a:
+        return a["skip"]
+    if "host" in a:
+        hosts = [h for h in os.environ.get("MB_DOCS_HOST", "").split(",") if h]
+        if a["host"] not in hosts:
+            return (f"captured on host '{a['host']}', not this one: run it there with "
+                    f"MB_DOCS_HOST={a['host']} make check-docs")
+    return None
+
+
+class PristineRootfs:
+    """build/rootfs as it was before a document's commands ran, put back
+    after them: a volume's mount point made in the rootfs (-v SRC:/data)
+    must not show in the next document's `ls /`, nor in the tests."""
+
+    def __enter__(self):
+        self.rootfs = os.path.join(REPO, "build", "rootfs")
+        self.tmp = os.path.join(REPO, "build", ".try-docs-rootfs")
+        subprocess.run(["rm", "-rf", self.tmp], check=True)
+        subprocess.run(["cp", "-a", self.rootfs, self.tmp], check=True)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["rm", "-rf", self.rootfs], check=True)
+        os.rename(self.tmp, self.rootfs)
+
+
+def check_doc(doc, listing):
+    blocks = blocks_of(doc)
+    if not blocks:
+        return 0, 0, 0
+    if listing:
+        return run_blocks(blocks, listing)
+    with PristineRootfs():
+        return run_blocks(blocks, listing)
+
+
+def run_blocks(blocks, listing):
+    ran = skipped = failed = 0
+    session = None
+    for b in blocks:
+        why = skip_reason(b)
+        if why:
+            print(f"SKIP {b.where()}: {why}")
+            skipped += 1
+            continue
+        if listing:
+            print(f"run  {b.where()}: {len(b.commands)} command(s)")
+            continue
+        if session is None:
+            session = Session()
+        timeout = int(b.attrs.get("timeout", 60))
+        problems = []
+        session.run(f"cd {REPO}", 10)
+        if getattr(b, "file_text", None) is not None:
+            path = b.attrs["file"]
+            session.run(f"cat > {path} <<'TRY_DOCS_EOF'\n{b.file_text}TRY_DOCS_EOF\nchmod +x {path}", 10)
+            print(f"ok   {b.where()}: written to {path}")
+            continue
+        for cmd, expected in b.commands:
+            got = session.run(cmd, timeout)
+            if got is None:
+                problems.append(f"  $ {cmd}\n  did not finish within {timeout} s")
+                session.close()
+                session = Session()
+                continue
+            actual = got.split("\n") if got else []
+            if not alike(expected, actual, b.attrs):
+                diff = "\n".join("  - " + l for l in expected) + "\n" + \
+                    "\n".join("  + " + l for l in actual)
+                problems.append(f"  $ {cmd}\n  the document says (-), it printed now (+):\n{diff}")
+        ran += 1
+        if problems:
+            failed += 1
+            print(f"FAIL {b.where()}:")
+            print("\n".join(problems))
+        else:
+            print(f"ok   {b.where()}: {len(b.commands)} command(s)")
+    if session is not None:
+        session.close()
+    return ran, skipped, failed
+
+
+def main(argv):
+    listing = "--list" in argv
+    docs = [a for a in argv[1:] if a != "--list"]
+    if not docs:
+        docs = sorted(os.path.join(REPO, "docs", f) for f in os.listdir(os.path.join(REPO, "docs"))
+                      if f.endswith(".md"))
+    if not listing and os.geteuid() != 0:
+        print("try-docs: the captured sessions were run as root; run this as root", file=sys.stderr)
+        return 2
+    total = [0, 0, 0]
+    for doc in docs:
+        for i, n in enumerate(check_doc(os.path.abspath(doc), listing)):
+            total[i] += n
+    ran, skipped, failed = total
+    print(f"try-docs: {ran} block(s) re-run, {failed} differ, {skipped} skipped (reasons above)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
