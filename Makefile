@@ -6,11 +6,18 @@
 #   make grade [STEP=NN [ONLY=NN]] [MINIBOX=path] [FORMAT=tap] [RESULTS=dir]  the score
 #                         table; writes results.json, junit.xml, results.tap,
 #                         classroom.json (docs/grading.md); ONLY=NN: that suite alone
-#   make start STEP=NN DIR=path   a student workspace: step NN-1, graded against 01..NN
+#   make start STEP=NN DIR=path   a lab workspace: step NN with the code chapter NN
+#                         teaches cut out (TODO(NN)), graded against 01..NN; make next
+#                         there goes on to NN+1 (docs/architecture.md#labs)
+#   make student-repo DIR=path    a GitHub Classroom template: the chapter-01 workspace,
+#                         docs without solutions, the suites; no reference code
+#   make check-labs       every workspace builds, fails its suite at its holes, and
+#                         is its step once filled; make next and student-repo work
 #   make gradescope-bundle [STEP=NN]  the Gradescope autograder zip, in build/gradescope/
 #   make test-grader      the grader's own fixtures
 #   make steps            regenerate steps/ from final/ (unifdef)
 #   make check-steps      fail when steps/ is stale
+#   make check-docs       diagrams fresh, links resolve, captured sessions re-run
 #   make check-discriminating  each suite must fail on the previous step
 #   make test-vm [STEP=NN] [MINIBOX=path]  the suites in a qemu VM on cgroup v2, no root
 #                         needed (docs/testing-in-a-vm.md); make test-vm-selftest
@@ -30,7 +37,8 @@ Q       := @
 .DEFAULT_GOAL := all
 .PHONY: fuzz rootfs-for all final step-binaries demo test test-asan grade steps check-steps \
         check-discriminating rootfs probe test-binaries deps deps-check docs diagrams \
-        bench format check-format analyze clean start gradescope-bundle test-grader
+        bench format check-format analyze clean start gradescope-bundle test-grader student-repo \
+        check-labs check-docs
 
 all: final step-binaries
 
@@ -97,7 +105,17 @@ grade: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
 	  $(if $(ONLY),--only $(ONLY)) $(if $(FORMAT),--format $(FORMAT)) $(if $(RESULTS),--results $(RESULTS))
 
 start:
-	$(Q)tests/grader/start.sh "$(STEP)" "$(DIR)"
+	$(Q)python3 scripts/lab.py start "$(STEP)" "$(DIR)"
+
+student-repo:
+	$(Q)python3 scripts/lab.py student-repo "$(DIR)"
+
+check-labs: deps-check all rootfs test-binaries
+	$(Q)scripts/check-labs.sh $(ROOTFS)
+
+check-docs: deps-check all rootfs
+	$(Q)scripts/deps.sh --check docs >/dev/null 2>&1 || scripts/deps.sh docs
+	$(Q)scripts/check-docs.sh
 
 gradescope-bundle: deps-check
 	$(Q)tests/grader/gradescope/bundle.sh $(BUILD)/gradescope $(STEP)

@@ -3,11 +3,30 @@
 # gen-steps.sh --full OUT_DIR   the full engine cut the same way (MB_STEP=10,
 #                               every file of final/src) into OUT_DIR/src:
 #                               chapter 10's diff (scripts/chapter-diffs.sh)
+# gen-steps.sh --lab NN HOLES OUT_DIR
+#                               step NN's sources into OUT_DIR/src with the
+#                               lab holes of the chapters in HOLES (a comma-
+#                               separated list of numbers, e.g. 05 or 01,02)
+#                               open: a lab workspace (scripts/lab.py)
 #
 # Cuts every chapter's snapshot out of final/: for step NN, the files of
 # chapters 01..NN (final/sources.mk) go through `unifdef -DMB_STEP=NN`, which
 # keeps what `#if MB_STEP >= N` guards for N <= NN and drops the rest. The
 # result is plain C with no trace of the guards, readable on its own.
+#
+# The same source marks the code a student writes in chapter N (a lab hole):
+#
+#     #if MB_SOLUTION_05
+#         ... the reference code ...
+#     #else
+#         /* TODO(05): the hint */
+#         return mb_todo(err, "05");
+#     #endif
+#
+# A step keeps every solution (-DMB_SOLUTION_NN=1) and no lab helper
+# (-DMB_LAB=0), so steps/ holds no trace of the holes either; a lab
+# workspace cuts the holes of its chapter open (-DMB_SOLUTION_NN=0,
+# -DMB_LAB=1). mb_step.h gives the full engine the solutions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,16 +37,36 @@ MK
 )
 eval "$vars"
 
-# cut_sources N DIR FILE...: FILEs of final/src through unifdef -DMB_STEP=N
-# into DIR, without the include of mb_step.h. One unifdef and one awk for
-# all of them, not a pipeline per file: process starts dominate here.
+# The chapters that may hold lab holes (every one with a step).
+LAB_CHAPTERS="01 02 03 04 05 06 07 08 09 10"
+
+# lab_defines LAB HOLES: unifdef's -D options with the holes of HOLES (a list
+# of chapter numbers, comma- or space-separated) open and every other
+# solution in; LAB is 1 for a workspace (its lab helpers, mb_todo in error.h,
+# stay, whichever holes are open), 0 for a step.
+lab_defines() {
+    local k defs="-DMB_LAB=$1" open=",${2// /,},"
+    for k in $LAB_CHAPTERS; do
+        case $open in
+        *",$k,"* | *",$((10#$k)),"*) defs="$defs -DMB_SOLUTION_$k=0" ;;
+        *) defs="$defs -DMB_SOLUTION_$k=1" ;;
+        esac
+    done
+    echo "$defs"
+}
+
+# cut_sources N DEFINES DIR FILE...: FILEs of final/src through unifdef
+# -DMB_STEP=N DEFINES into DIR, without the include of mb_step.h. One unifdef
+# and one awk for all of them, not a pipeline per file: process starts
+# dominate here.
 cut_sources() {
-    local n=$1 dst=$2 tmp f rc=0
-    shift 2
+    local n=$1 defs=$2 dst=$3 tmp f rc=0
+    shift 3
     tmp=$(mktemp -d)
     for f in "$@"; do [ "$f" = mb_step.h ] || cp "final/src/$f" "$tmp/$f"; done
     # unifdef exits 1 when it changed something; only 2 is an error.
-    unifdef -m -DMB_STEP="$n" "$tmp"/* || rc=$?
+    # shellcheck disable=SC2086 # $defs is a word list
+    unifdef -m -DMB_STEP="$n" $defs "$tmp"/* || rc=$?
     [ "$rc" -le 1 ] || { echo "gen-steps: unifdef failed (MB_STEP=$n)" >&2; rm -rf "$tmp"; exit 1; }
     # Drop the include of mb_step.h (it is empty once unifdef has run) and
     # squeeze the blank lines that removed blocks leave behind (cat -s).
@@ -44,8 +83,28 @@ if [ "$out" = --full ]; then
     out=${2:?usage: gen-steps.sh --full OUT_DIR}
     mkdir -p "$out/src"
     # shellcheck disable=SC2086 # word lists
-    cut_sources 10 "$out/src" $SRC_01 $SRC_02 $SRC_03 $SRC_04 $SRC_05 $SRC_06 $SRC_07 $SRC_08 \
-        $SRC_09 $SRC_10
+    cut_sources 10 "$(lab_defines 0 "")" "$out/src" $SRC_01 $SRC_02 $SRC_03 $SRC_04 $SRC_05 $SRC_06 \
+        $SRC_07 $SRC_08 $SRC_09 $SRC_10
+    exit 0
+fi
+
+# step_files NN: the files of chapters 01..NN.
+step_files() {
+    local k var files=""
+    for k in $(seq -w 1 "$1"); do
+        var=SRC_$(printf '%02d' "$((10#$k))")
+        files="$files ${!var:-}"
+    done
+    echo "$files"
+}
+
+if [ "$out" = --lab ]; then
+    n=${2:?usage: gen-steps.sh --lab NN HOLES OUT_DIR} holes=${3?usage: gen-steps.sh --lab NN HOLES OUT_DIR}
+    out=${4:?usage: gen-steps.sh --lab NN HOLES OUT_DIR}
+    rm -rf "$out/src"
+    mkdir -p "$out/src"
+    # shellcheck disable=SC2046 # word lists
+    cut_sources "$((10#$n))" "$(lab_defines 1 "$holes")" "$out/src" $(step_files "$n")
     exit 0
 fi
 
@@ -55,13 +114,8 @@ for step in $STEPS; do
     dir=$out/$step
     rm -rf "$dir/src" # keep a built minibox and obj/: only sources are generated
     mkdir -p "$dir/src"
-    files=""
-    for k in $(seq -w 1 "$n"); do
-        var=SRC_$(printf '%02d' "$((10#$k))")
-        files="$files ${!var:-}"
-    done
-    # shellcheck disable=SC2086 # $files is a word list
-    cut_sources "$((10#$n))" "$dir/src" $files
+    # shellcheck disable=SC2046 # word lists
+    cut_sources "$((10#$n))" "$(lab_defines 0 "")" "$dir/src" $(step_files "$n")
     cp final/Makefile "$dir/Makefile"
     cat > "$dir/README.md" <<README
 # Step $step
