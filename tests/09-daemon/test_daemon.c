@@ -770,6 +770,8 @@ static void test_ps_and_daemon_take_dockers_options(void **state)
     json_t *row;
 
     (void)state;
+    mb_hint("The daemon and ps take Docker's spellings: daemon --socket after the verb, ps -q for "
+            "ids only, --format json with exact times.");
     daemon_.options_after_verb = 1;
     start_daemon();
     as_member();
@@ -850,6 +852,8 @@ static void test_client_of_the_daemon_leaves_no_state(void **state)
     struct stat st;
 
     (void)state;
+    mb_hint("A client that only talks to the daemon writes no state of its own: the daemon holds "
+            "every container's state under its --root.");
     start_daemon();
     snprintf(dir, sizeof(dir), "/tmp/minibox-%u", (unsigned)member_uid);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -1052,6 +1056,8 @@ static void test_interactive_keeps_typed_ahead_input(void **state)
     int status;
 
     (void)state;
+    mb_hint("The client enters raw mode with TCSADRAIN, not TCSAFLUSH, so input typed before the "
+            "container's shell is up is not discarded.");
     start_daemon();
     memset(&t, 0, sizeof(t));
     as_member();

@@ -89,6 +89,8 @@ void test_daemon_detaches_after_an_option_value(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The client finds -d and -t with the same option table as run (an option's value is "
+            "not a flag), so -d after -e A=1 still detaches.");
     start_bx_daemon();
     if (system("grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null") != 0)
         mb_skip("overlayfs is not available (modprobe overlay): run IMAGE needs it");
@@ -119,6 +121,8 @@ void test_daemon_detaches_with_grouped_flags(void **state)
     int port = 20000 + (int)(getpid() % 20000) + 11;
 
     (void)state;
+    mb_hint("Grouped short flags (-dp H:C) are read as Docker reads them: -d detaches and -p "
+            "publishes the port.");
     start_bx_daemon();
     if (system("command -v nft >/dev/null") != 0)
         mb_skip("nft is missing (make deps installs nftables): -p needs it");
@@ -148,6 +152,8 @@ void test_daemon_gives_a_tty_after_an_option_value(void **state)
     pid_t pid;
 
     (void)state;
+    mb_hint("-t after another option's value (-w /etc -t) still asks the daemon for a "
+            "pseudo-terminal.");
     start_bx_daemon();
     pid = mb_spawn_pty(&master, &slave, NULL, "run", "-w", "/etc", "-t", "--name", "bx-tty",
                        "--net", "none", "--rootfs", mb_rootfs, "sh", "-c",
