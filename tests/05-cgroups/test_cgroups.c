@@ -253,6 +253,8 @@ static void test_host_device_node_cannot_be_opened(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("The devices cgroup (v1) or the device program (v2) allows only the standard devices: "
+            "a host disk's node made inside cannot be opened.");
     mb_require(CLONE_NEWPID | CLONE_NEWNS);
     mb_require_host_device(&t);
     device_attack(mb_minibox, &r, &t);
@@ -277,6 +279,8 @@ static void test_allowed_devices_still_open(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("The device allowlist still has what programs need: null, zero, full, random, urandom, "
+            "tty and ptmx open.");
     mb_require(CLONE_NEWPID | CLONE_NEWNS);
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
         mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "probe", "device", "c", allowed[i][0],
@@ -307,6 +311,8 @@ static void test_lesson_step04_host_device_node_opens(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("Lesson: step 04 has no device allowlist, so a host disk's node made in the container "
+            "opens there (this test expects it to).");
     mb_require(CLONE_NEWPID | CLONE_NEWNS);
     step04 = mb_require_step("04-mount-proc");
     mb_require_host_device(&t);
@@ -351,7 +357,7 @@ static void test_bad_limits_are_125(void **state)
 
 int main(void)
 {
-    /* grade: total=40 */
+    /* grade: total=62 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_hog_is_oom_killed_and_reported),
         cmocka_unit_test(test_run_under_the_limit_succeeds),

@@ -42,6 +42,8 @@ void test_shipped_device_node_cannot_be_opened(void **state)
     char dir[4200], spec[4300];
 
     (void)state;
+    mb_hint("A device node shipped in the image needs no capability to open; only the container's "
+            "device allowlist stops it.");
     bx_require();
     mb_require_host_device(&d);
     snprintf(spec, sizeof(spec), "%s:/vol", device_dir(&d, dir, sizeof(dir)));
@@ -60,6 +62,8 @@ void test_device_option_and_privileged(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--device HOST[:CONTAINER][:PERMISSIONS] adds one node to the allowlist with exactly "
+            "that access; --privileged lifts the list.");
     bx_require();
     mb_require_host_device(&d);
     snprintf(spec, sizeof(spec), "%s/node:/dev/target:r", device_dir(&d, dir, sizeof(dir)));
@@ -95,6 +99,7 @@ void test_exec_is_held_by_the_device_allowlist(void **state)
     char type[2], maj[16], min[16];
 
     (void)state;
+    mb_hint("exec joins the container's cgroup first, and with it the device allowlist.");
     bx_require();
     mb_require_host_device(&d);
     snprintf(type, sizeof(type), "%c", d.type);

@@ -192,6 +192,7 @@ void test_daemon_passes_every_argument(void **state)
     int n = 0;
 
     (void)state;
+    mb_hint("The daemon's request carries every argument of the command, however many.");
     start_bx_daemon();
     argv[n++] = "run";
     argv[n++] = "--rm";
@@ -228,6 +229,7 @@ void test_daemon_rm_of_hundreds_removes_all(void **state)
     int n = 0;
 
     (void)state;
+    mb_hint("rm through the daemon removes every container named, however many, or fails.");
     start_bx_daemon();
     /* Made eight at a time (the daemon serves each in its own process):
      * MINIBOX_SOCKET names the daemon. */

@@ -331,8 +331,7 @@ static int array_has(json_t *array, const char *want)
     size_t i;
     json_t *v;
 
-    json_array_foreach(array, i, v)
-    {
+    json_array_foreach (array, i, v) {
         const char *s = json_string_value(v);
         if (s == NULL)
             continue;
