@@ -11,7 +11,8 @@ SRC_04 := mounts.c mounts.h devices.c devices.h volumes.c volumes.h
 SRC_05 := resource_limits.c resource_limits.h cgroup_layout.c cgroup_layout.h cgroup.c cgroup.h \
           cgroup_devices.c cgroup_devices.h state.c state.h cmd_gc.c
 SRC_06 := userns.c userns.h
-SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slirp.c slirp.h
+SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slirp.c slirp.h \
+          cmd_network.c
 SRC_08 := image_store.c image_store.h layer.c layer.h image_import.c image_import.h \
           container_store.c container_store.h cmd_image.c cmd_commit.c cmd_rm.c
 SRC_09 := protocol.c protocol.h client.c client.h terminal.c terminal.h cmd_daemon.c cmd_ps.c \

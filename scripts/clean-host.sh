@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # clean-host.sh: remove every minibox leftover from this machine, whoever
-# left it: processes, cgroups, veths and the bridge, the NAT table, leases.
+# left it: processes, cgroups, veths, leases, and the network that outlives
+# containers (the bridge minibox0 and the NAT table, as `minibox network rm`).
 #
 # The suites' leak checks are machine-wide, so a run killed earlier (a demo
 # interrupted with kill -9, a crashed suite) would fail the next test run.

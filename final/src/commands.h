@@ -71,6 +71,9 @@ int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *
 #if MB_STEP >= 5
 int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 #endif
+#if MB_STEP >= 7
+int cmd_network(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+#endif
 #if MB_STEP >= 8
 int cmd_image(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_images(const struct mb_globals *globals, int argc, char **argv, mb_error *err);

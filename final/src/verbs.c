@@ -29,6 +29,10 @@ static const struct verb verbs[] = {
     {.name = "gc", .run = cmd_gc,
      .summary = "remove cgroups and state that killed runs left behind"},
 #endif
+#if MB_STEP >= 7
+    {.name = "network", .run = cmd_network,
+     .summary = "ls | rm | gc: the bridge minibox0, which stays between containers"},
+#endif
 #if MB_STEP >= 8
     {.name = "image", .run = cmd_image,
      .summary = "import FILE [NAME] | inspect IMAGE",

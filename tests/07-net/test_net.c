@@ -1,7 +1,8 @@
 /*
  * Suite 07-net: a container's own network namespace; on the bridge it has
  * an address the host and other containers reach; published ports answer
- * on the host, 127.0.0.1 included; rootless containers get slirp4netns.
+ * on the host, 127.0.0.1 included; the bridge stays between containers
+ * until `minibox network rm`; rootless containers get slirp4netns.
  * Traffic stays on this machine: loopback and the namespaces made here.
  */
 #include <arpa/inet.h>
@@ -108,6 +109,51 @@ static void test_bridge_gives_eth0_an_address_and_route(void **state)
     assert_true(mb_contains(r.out, "inet "));
     assert_true(mb_contains(r.out, "default via "));
     mb_result_free(&r);
+}
+
+static int network_exists(void)
+{
+    return system("ip link show minibox0 >/dev/null 2>&1") == 0 &&
+           system("nft list table ip minibox >/dev/null 2>&1") == 0;
+}
+
+/* eth0's address, and its MAC, as "10.201.0.N 02:6d:0a:c9:00:0n". */
+static void bridged_address(char *out, size_t len)
+{
+    struct mb_result r;
+
+    mb_run(&r, NULL, "run", "--net", "bridge", "--rootfs", mb_rootfs, "sh", "-c",
+           "ip -o -4 addr show eth0 | awk '{print $4}' | cut -d/ -f1 | tr '\\n' ' '; "
+           "cat /sys/class/net/eth0/address",
+           NULL);
+    assert_int_equal(r.status, 0);
+    snprintf(out, len, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+    mb_result_free(&r);
+}
+
+/* Like Docker's docker0, the bridge and the NAT table are made once and
+ * stay; a container's veth and lease go with it. Addresses go round the
+ * subnet (the one just given back is not reused at once), and a MAC is
+ * made from its address (02:6d:a.b.c.d), so a neighbour entry the host
+ * still holds for an address is never wrong. */
+static void test_bridge_stays_and_addresses_go_round(void **state)
+{
+    char first[64], second[64], mac[32];
+    unsigned a, b, c, d;
+
+    (void)state;
+    require_net();
+    bridged_address(first, sizeof(first));
+    assert_true(network_exists());
+    mb_assert_nothing_leaked();
+    bridged_address(second, sizeof(second));
+    if (strcmp(first, second) == 0)
+        fail_msg("two containers in a row got the same address and MAC: %s", first);
+    if (sscanf(second, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+        fail_msg("no address in '%s'", second);
+    snprintf(mac, sizeof(mac), "02:6d:%02x:%02x:%02x:%02x", a, b, c, d);
+    if (!mb_contains(second, mac))
+        fail_msg("the MAC of %s is not %s", second, mac);
 }
 
 static void test_host_reaches_a_server_in_the_container(void **state)
@@ -229,6 +275,10 @@ static void test_subnet_clash_is_refused(void **state)
     (void)state;
     mb_hint("A bridge subnet that overlaps a host route is refused before any interface exists.");
     require_net();
+    /* the check runs when the network is made */
+    mb_run(&r, NULL, "network", "rm", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
     if (system("ip link add mbtestva type veth peer name mbtestvb && "
                "ip addr add 10.250.7.1/24 dev mbtestva && ip link set mbtestva up") != 0)
         mb_skip("cannot make a veth pair to hold a test route");
@@ -243,8 +293,28 @@ static void test_subnet_clash_is_refused(void **state)
     mb_assert_nothing_leaked();
 }
 
+/* The network exists on one subnet: another one in MINIBOX_SUBNET is an
+ * error that names the fix, not a container on an unrouted address. */
+static void test_other_subnet_needs_network_rm(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    require_net();
+    mb_run(&r, NULL, "run", "--net", "bridge", "--rootfs", mb_rootfs, "true", NULL);
+    assert_int_equal(r.status, 0);
+    mb_result_free(&r);
+    setenv("MINIBOX_SUBNET", "10.250.8.0/24", 1);
+    mb_run(&r, NULL, "run", "--net", "bridge", "--rootfs", mb_rootfs, "true", NULL);
+    unsetenv("MINIBOX_SUBNET");
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "network rm"));
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
 /* SIGKILL of minibox: the veth goes with the namespace; the lease and the
- * NAT rules stay until gc or the next run. */
+ * published port stay until gc or the next run. */
 static void test_gc_after_killed_minibox(void **state)
 {
     char ip[64], spec[32];
@@ -263,6 +333,48 @@ static void test_gc_after_killed_minibox(void **state)
     assert_int_equal(r.status, 0);
     mb_result_free(&r);
     mb_assert_nothing_leaked();
+}
+
+/* minibox network rm removes the bridge, the table and the lease file, but
+ * not while a container uses them; ls shows the network. */
+static void test_network_rm(void **state)
+{
+    char ip[64];
+    struct mb_result r;
+    struct mb_proc p;
+
+    (void)state;
+    require_net();
+    serve(&p, "inuse", NULL, NULL, ip, sizeof(ip));
+    mb_run(&r, NULL, "network", "ls", NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "minibox0"));
+    mb_result_free(&r);
+    mb_run(&r, NULL, "network", "rm", NULL);
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "in use"));
+    mb_result_free(&r);
+    assert_true(network_exists());
+    assert_int_equal(mb_finish(&p, 10000), 0);
+
+    mb_run(&r, NULL, "network", "rm", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "minibox0\n");
+    mb_result_free(&r);
+    if (system("ip link show minibox0 >/dev/null 2>&1") == 0)
+        fail_msg("minibox0 is still there after network rm");
+    if (system("nft list table ip minibox >/dev/null 2>&1") == 0)
+        fail_msg("the table ip minibox is still there after network rm");
+    if (access("/run/minibox/net/leases", F_OK) == 0)
+        fail_msg("/run/minibox/net/leases is still there after network rm");
+    /* nothing left to remove: still fine */
+    mb_run(&r, NULL, "network", "rm", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    mb_result_free(&r);
+    mb_run(&r, NULL, "network", "bogus", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
 }
 
 /* Rootless: slirp4netns; a published port answers on the host, and the
@@ -310,14 +422,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_none_has_only_lo),
         cmocka_unit_test(test_bridge_gives_eth0_an_address_and_route),
+        cmocka_unit_test(test_bridge_stays_and_addresses_go_round),
         cmocka_unit_test(test_host_reaches_a_server_in_the_container),
         cmocka_unit_test(test_containers_reach_each_other),
         cmocka_unit_test(test_published_port_answers),
         cmocka_unit_test(test_taken_host_port_is_refused),
         cmocka_unit_test(test_bad_network_input_is_125),
         cmocka_unit_test(test_subnet_clash_is_refused),
+        cmocka_unit_test(test_other_subnet_needs_network_rm),
         cmocka_unit_test(test_gc_after_killed_minibox),
         cmocka_unit_test(test_rootless_slirp),
+        cmocka_unit_test(test_network_rm),
         cmocka_unit_test(mb_test_nothing_leaked),
     };
 

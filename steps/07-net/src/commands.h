@@ -56,5 +56,6 @@ void run_args_free(struct run_args *args);
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_network(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 #define MB_NETWORK_H
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -47,8 +48,8 @@ struct net_state {
 int net_parse_port(const char *spec, struct port_map *port, mb_error *err);
 int net_parse_mode(const char *text, enum net_mode *mode, mb_error *err);
 
-/* Parent, before clone: lease an address, make sure the bridge and the NAT
- * table exist, hold the published host ports. */
+/* Parent, before clone: lease an address (making the bridge and the NAT
+ * table the first time), hold the published host ports and publish them. */
 int network_prepare(const struct net_config *net, const char *id, const char *state_dir,
                     const char *hostname, struct net_state *st, mb_error *err);
 
@@ -65,11 +66,20 @@ int network_configure_inside(const struct net_config *net, const struct net_stat
 int network_mount_files(const struct net_config *net, int rootfd, const char *state_dir,
                         mb_error *err);
 
-/* Parent, after the container: unplug, release the lease, and remove the
- * bridge and the NAT table when the last container leaves. */
+/* Parent, after the container: release the ports and the lease. The bridge
+ * and the NAT table stay for the next container. */
 void network_release(const struct net_config *net, struct net_state *st);
 
-/* Reclaim the leases, links and rules of dead containers. */
+/* Reclaim the leases, links and published ports of dead containers;
+ * returns how many. */
 int network_gc(mb_error *err);
+
+/* minibox network rm: remove the bridge, the NAT table and the lease file,
+ * unless a running container has a lease. Returns 1 if there was a network
+ * to remove, 0 if not. */
+int network_remove(mb_error *err);
+
+/* minibox network ls */
+int network_list(FILE *out, mb_error *err);
 
 #endif

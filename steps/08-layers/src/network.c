@@ -1,15 +1,18 @@
 /*
  * network.c - see network.h.
  *
- * The life of a bridged container's network, parent and child:
+ * The network is made once, by the first bridged container, and stays
+ * (minibox network rm removes it): the bridge minibox0, its address and
+ * the nftables table. The life of a bridged container's network, parent
+ * and child:
  *
- *   parent, before clone   lease 10.201.0.N, create minibox0 if absent,
- *                          hold the -p host ports, update the NAT table
+ *   parent, before clone   lease 10.201.0.N (make the network if absent),
+ *                          hold the -p host ports, add them to the NAT map
  *   parent, after clone    veth mbXXXX <-> eth0 with eth0 created right in
  *                          the child's namespace; mbXXXX on the bridge, up
  *   child, released        lo up; eth0: address, up, default route
- *   parent, at exit        delete the veth, return the lease; the last
- *                          container out removes the bridge and the table
+ *   parent, at exit        return the lease and the ports; the veth goes
+ *                          with the container's namespace
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -117,15 +120,35 @@ static int subnet_check_routes(const struct subnet *sn, mb_error *err)
     return 0;
 }
 
-static int bridge_ensure(int nl, const struct subnet *sn, mb_error *err)
+/* A MAC address made from an IPv4 address, 02:6d:a.b.c.d (02: locally
+ * administered, 6d: 'm'), as Docker makes 02:42:a.b.c.d. A container that
+ * gets an address gets the MAC that went with it last time, so a neighbour
+ * (ARP) entry the host or another container still holds stays right. The
+ * bridge gets its gateway's: a bridge without a MAC of its own takes the
+ * lowest of its ports' and changes it as containers come and go. */
+static void mac_of(struct in_addr addr, unsigned char mac[6])
 {
-    int ret, index = nl_link_index(BRIDGE_NAME);
+    mac[0] = 0x02;
+    mac[1] = 0x6d;
+    memcpy(mac + 2, &addr, 4);
+}
 
-    if (index > 0)
-        return 0;
+/* The network, made once and kept, as Docker keeps docker0: the bridge,
+ * its address, the two sysctls and the NAT table. Its first line in the
+ * lease file records the subnet. */
+static int network_create(int nl, struct lease_table *t, const struct subnet *sn, mb_error *err)
+{
+    unsigned char mac[6];
+    mb_error ignored;
+    int ret, index;
+
     ret = subnet_check_routes(sn, err);
-    if (ret == 0)
-        ret = nl_bridge_add(nl, BRIDGE_NAME, err);
+    if (ret < 0)
+        return ret;
+    /* a bridge without its line is a leftover: start afresh */
+    nl_link_del(nl, BRIDGE_NAME, &ignored);
+    mac_of(sn->gateway, mac);
+    ret = nl_bridge_add(nl, BRIDGE_NAME, mac, err);
     index = nl_link_index(BRIDGE_NAME);
     if (ret == 0)
         ret = nl_addr_add(nl, index, sn->gateway, sn->prefix, err);
@@ -140,7 +163,34 @@ static int bridge_ensure(int nl, const struct subnet *sn, mb_error *err)
      * forwarding on; like Docker, it is left on. */
     if (ret == 0)
         ret = write_file_at(AT_FDCWD, "/proc/sys/net/ipv4/ip_forward", "1", err);
-    return ret;
+    if (ret == 0)
+        ret = nat_create(sn, err);
+    if (ret < 0) {
+        nl_link_del(nl, BRIDGE_NAME, &ignored);
+        return ret;
+    }
+    t->has_network = 1;
+    t->subnet = *sn;
+    t->last.s_addr = 0;
+    return 0;
+}
+
+/* The network exists when the bridge does and the lease file says on which
+ * subnet; it must be the one asked for. */
+static int network_ensure(int nl, struct lease_table *t, const struct subnet *sn, mb_error *err)
+{
+    char have[32], want[32];
+
+    if (!t->has_network || nl_link_index(BRIDGE_NAME) == 0)
+        return network_create(nl, t, sn, err);
+    if (t->subnet.network.s_addr == sn->network.s_addr && t->subnet.prefix == sn->prefix)
+        return 0;
+    inet_ntop(AF_INET, &t->subnet.network, have, sizeof(have));
+    inet_ntop(AF_INET, &sn->network, want, sizeof(want));
+    return mb_fail(err, 0,
+                   "%s is on %s/%d, and MINIBOX_SUBNET asks for %s/%d (fix: minibox network rm, "
+                   "once no container uses it)",
+                   BRIDGE_NAME, have, t->subnet.prefix, want, sn->prefix);
 }
 
 /* Bind each published host port and keep it bound while the container
@@ -185,39 +235,29 @@ static void veth_name(const char *id, char *buf, size_t len)
     snprintf(buf, len, "mb%.12s", id);
 }
 
-/* Delete the veths of dead containers' leases. */
-static void drop_dead(int nl, char dead[][65], int n_dead)
+/* What dead containers held: their veths (gone with their namespaces
+ * unless something keeps those alive) and their published ports. */
+static void drop_dead(int nl, const struct lease *dead, int n_dead)
 {
     char veth[16];
     mb_error ignored;
 
     for (int i = 0; i < n_dead; i++) {
-        veth_name(dead[i], veth, sizeof(veth));
+        veth_name(dead[i].id, veth, sizeof(veth));
         nl_link_del(nl, veth, &ignored);
+        nat_publish(0, &dead[i], &ignored);
     }
-}
-
-/* The last container out (or a failed first one) takes the bridge and
- * the NAT table with it. */
-static void bridge_remove_if_unused(int nl, const struct lease_table *t)
-{
-    mb_error ignored;
-
-    if (t->n > 0)
-        return;
-    nat_remove(&ignored);
-    nl_link_del(nl, BRIDGE_NAME, &ignored);
 }
 
 static int bridge_prepare(const struct net_config *net, const char *id, const char *state_dir,
                           struct net_state *st, mb_error *err)
 {
     static struct lease_table t;
-    static char dead[IPAM_MAX][65];
+    static struct lease dead[IPAM_MAX];
     cleanup_fd int lock = -1, nl = -1;
     struct subnet sn;
     struct lease *l;
-    int n_dead, ret, first;
+    int n_dead, ret;
 
     ret = subnet_configured(&sn, err);
     if (ret < 0)
@@ -232,15 +272,17 @@ static int bridge_prepare(const struct net_config *net, const char *id, const ch
     if (ret < 0)
         return ret;
     drop_dead(nl, dead, n_dead);
-    first = nl_link_index(BRIDGE_NAME) == 0;
-    ret = ipam_pick(&t, &sn, &st->addr, err);
+    ret = network_ensure(nl, &t, &sn, err);
     if (ret == 0)
-        ret = bridge_ensure(nl, &sn, err);
+        ret = ipam_pick(&t, &sn, &st->addr, err);
     if (ret == 0)
         ret = ports_hold(net, st, err);
     if (ret < 0) {
+        mb_error ignored;
+
         ports_release(st);
-        bridge_remove_if_unused(nl, &t);
+        if (n_dead > 0 || t.has_network)
+            ipam_save(&t, &ignored); /* the reclaimed leases, the new network */
         return ret;
     }
     l = &t.leases[t.n++];
@@ -248,16 +290,16 @@ static int bridge_prepare(const struct net_config *net, const char *id, const ch
     snprintf(l->id, sizeof(l->id), "%s", id);
     snprintf(l->lock, sizeof(l->lock), "%s/lock", state_dir);
     ports_format(net, l->ports, sizeof(l->ports));
-    ret = ipam_save(&t, err);
-    if (ret == 0 && (first || n_dead > 0 || net->n_ports > 0))
-        ret = nat_apply(&sn, &t, err);
+    ret = nat_publish(1, l, err);
+    if (ret == 0)
+        ret = ipam_save(&t, err);
     if (ret < 0) {
         mb_error ignored;
 
+        nat_publish(0, l, &ignored);
         t.n--;
         ipam_save(&t, &ignored);
         ports_release(st);
-        bridge_remove_if_unused(nl, &t);
         return ret;
     }
     st->leased = 1;
@@ -287,6 +329,7 @@ int network_attach(const struct net_config *net, const char *id, pid_t pid, int 
                    const char *state_dir, struct net_state *st, mb_error *err)
 {
     cleanup_fd int nl = -1;
+    unsigned char mac[6];
     int ret;
 
     if (net->mode == NET_SLIRP)
@@ -297,7 +340,8 @@ int network_attach(const struct net_config *net, const char *id, pid_t pid, int 
     if (nl < 0)
         return -1;
     veth_name(id, st->veth, sizeof(st->veth));
-    ret = nl_veth_add(nl, st->veth, nl_link_index(BRIDGE_NAME), "eth0", pid, err);
+    mac_of(st->addr, mac);
+    ret = nl_veth_add(nl, st->veth, nl_link_index(BRIDGE_NAME), "eth0", mac, pid, err);
     if (ret == 0)
         ret = nl_link_up(nl, nl_link_index(st->veth), err);
     return ret;
@@ -358,51 +402,46 @@ int network_mount_files(const struct net_config *net, int rootfd, const char *st
     return 0;
 }
 
+/* The veth is not deleted here: it goes with the container's network
+ * namespace, which the kernel tears down once the container's last process
+ * is gone (the container has been waited for). A RTM_DELLINK would wait
+ * for the same teardown inside the request (an RCU grace period: tens of
+ * milliseconds); ipam_pick does not hand the address out again meanwhile. */
 void network_release(const struct net_config *net, struct net_state *st)
 {
     static struct lease_table t;
-    static char dead[IPAM_MAX][65];
+    static struct lease dead[IPAM_MAX];
     cleanup_fd int lock = -1, nl = -1;
     mb_error ignored;
-    struct subnet sn;
-    int n_dead, had_ports = 0;
+    int n_dead;
 
     slirp_stop(st);
     ports_release(st);
     if (!st->leased)
         return;
     st->leased = 0;
-    nl = nl_open(&ignored);
-    if (nl >= 0 && st->veth[0] != '\0')
-        nl_link_del(nl, st->veth, &ignored);
     lock = ipam_lock(&ignored);
     if (lock < 0 || ipam_load(&t, dead, &n_dead, &ignored) < 0)
         return;
     for (int i = 0; i < t.n; i++)
         if (t.leases[i].addr.s_addr == st->addr.s_addr) {
-            had_ports = strcmp(t.leases[i].ports, "-") != 0;
+            nat_publish(0, &t.leases[i], &ignored);
             t.leases[i] = t.leases[--t.n];
             break;
         }
     /* Our own lock is still held by us, so our lease was not counted dead;
      * but a dead one may have been. */
-    if (nl >= 0)
+    if (n_dead > 0 && (nl = nl_open(&ignored)) >= 0)
         drop_dead(nl, dead, n_dead);
     ipam_save(&t, &ignored);
-    if (t.n == 0 && nl >= 0) {
-        bridge_remove_if_unused(nl, &t);
-    } else if ((had_ports || n_dead > 0) && subnet_configured(&sn, &ignored) == 0) {
-        nat_apply(&sn, &t, &ignored);
-    }
     (void)net;
 }
 
 int network_gc(mb_error *err)
 {
     static struct lease_table t;
-    static char dead[IPAM_MAX][65];
+    static struct lease dead[IPAM_MAX];
     cleanup_fd int lock = -1, nl = -1;
-    struct subnet sn;
     int n_dead, ret;
 
     if (access(IPAM_DIR "/leases", F_OK) < 0)
@@ -418,12 +457,65 @@ int network_gc(mb_error *err)
         return ret;
     drop_dead(nl, dead, n_dead);
     for (int i = 0; i < n_dead; i++)
-        fprintf(stderr, "minibox: released the network of stale container %.12s\n", dead[i]);
+        fprintf(stderr, "minibox: released the network of stale container %.12s\n", dead[i].id);
     ret = ipam_save(&t, err);
-    if (ret == 0 && t.n == 0) {
-        bridge_remove_if_unused(nl, &t);
-    } else if (ret == 0 && subnet_configured(&sn, err) == 0) {
-        ret = nat_apply(&sn, &t, err);
-    }
     return ret < 0 ? ret : n_dead;
+}
+
+int network_remove(mb_error *err)
+{
+    static struct lease_table t;
+    static struct lease dead[IPAM_MAX];
+    cleanup_fd int lock = -1, nl = -1;
+    int n_dead, ret, removed = 0;
+    mb_error ignored;
+
+    nl = nl_open(err);
+    if (nl < 0)
+        return -1;
+    lock = ipam_lock(err);
+    if (lock < 0)
+        return -1;
+    ret = ipam_load(&t, dead, &n_dead, err);
+    if (ret < 0)
+        return ret;
+    drop_dead(nl, dead, n_dead);
+    if (t.n > 0) {
+        ipam_save(&t, &ignored);
+        return mb_fail(err, 0, "%s is in use by %d container%s (fix: stop %s first)", BRIDGE_NAME,
+                       t.n, t.n == 1 ? "" : "s", t.n == 1 ? "it" : "them");
+    }
+    removed = t.has_network || nl_link_index(BRIDGE_NAME) > 0;
+    if (!removed)
+        return ipam_forget(err);
+    ret = nl_link_del(nl, BRIDGE_NAME, err);
+    if (ret == 0)
+        ret = nat_remove(err);
+    if (ret == 0)
+        ret = ipam_forget(err);
+    return ret < 0 ? ret : 1;
+}
+
+int network_list(FILE *out, mb_error *err)
+{
+    static struct lease_table t;
+    static struct lease dead[IPAM_MAX];
+    cleanup_fd int lock = -1;
+    char net[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN + 4];
+    int n_dead, ret;
+
+    lock = ipam_lock(err);
+    if (lock < 0)
+        return -1;
+    ret = ipam_load(&t, dead, &n_dead, err);
+    if (ret < 0)
+        return ret;
+    fprintf(out, "%-10s %-18s %-15s %s\n", "NETWORK", "SUBNET", "GATEWAY", "CONTAINERS");
+    if (!t.has_network || nl_link_index(BRIDGE_NAME) == 0)
+        return 0;
+    inet_ntop(AF_INET, &t.subnet.network, net, sizeof(net));
+    inet_ntop(AF_INET, &t.subnet.gateway, gw, sizeof(gw));
+    snprintf(addr, sizeof(addr), "%s/%d", net, t.subnet.prefix);
+    fprintf(out, "%-10s %-18s %-15s %d\n", BRIDGE_NAME, addr, gw, t.n);
+    return 0;
 }

@@ -20,6 +20,8 @@ static const struct verb verbs[] = {
      .summary = "show what this host supports, and how to fix what it lacks"},
     {.name = "gc", .run = cmd_gc,
      .summary = "remove cgroups and state that killed runs left behind"},
+    {.name = "network", .run = cmd_network,
+     .summary = "ls | rm | gc: the bridge minibox0, which stays between containers"},
     {.name = "image", .run = cmd_image,
      .summary = "import FILE [NAME] | inspect IMAGE",
     },

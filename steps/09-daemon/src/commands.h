@@ -57,6 +57,7 @@ void run_args_free(struct run_args *args);
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_network(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_image(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_images(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_rmi(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
