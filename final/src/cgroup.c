@@ -347,7 +347,17 @@ int cgroup_join_self(const struct container_cgroup *cg, int skip_v2, mb_error *e
 
         if (skip_v2 && cg->dirs[d].version == 2)
             continue;
+#if MB_STEP >= 10
+        /* On v1, "0" into `tasks` moves the calling thread alone, and for
+         * that the kernel skips cgroup_threadgroup_rwsem, whose write side
+         * waits for an RCU grace period (about 9 ms at every run here; see
+         * docs/performance.md). The child has one thread: it is the
+         * process. v2's `cgroup.threads` is for threaded cgroups only. */
+        ret = write_knob(cg->dirs[d].path, cg->dirs[d].version == 1 ? "tasks" : "cgroup.procs",
+                         "0", err);
+#else
         ret = write_knob(cg->dirs[d].path, "cgroup.procs", "0", err);
+#endif
         if (ret < 0)
             return ret;
     }

@@ -107,7 +107,7 @@ static int resources_create(const struct container_config *cfg, struct container
                             mb_error *err)
 {
     struct cgroup_layout layout;
-    int ret;
+    int ret, planned;
 
     memset(res, 0, sizeof(*res));
     res->state.fd = res->state.lock_fd = -1;
@@ -122,9 +122,12 @@ static int resources_create(const struct container_config *cfg, struct container
     ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
     if (ret == 0)
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
+    planned = res->cgroup.n_dirs;
     if (ret == 0)
         ret = cgroup_create(&layout, &cfg->limits, &res->cgroup, err);
-    if (ret == 0) /* a v2 dir may have been dropped */
+    /* A v2 dir may have been dropped: only then is the record rewritten
+     * (replacing a file by rename makes ext4 write the old one out first). */
+    if (ret == 0 && res->cgroup.n_dirs != planned)
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
     if (ret == 0)
         ret = container_limit_devices(cfg, &res->cgroup, err);
