@@ -52,10 +52,11 @@
 # the -p row, default 30000 + pid % 20000), BENCH_LAYER_MB (the size of the
 # imported layer, default 256), BENCH_IMPORT_RUNS (default 10),
 # BENCH_DETACHED (the detached containers of the memory measurement,
-# default 100).
+# default 50).
 # Results: build/bench/results.json (hyperfine), build/bench/table.md,
 # build/bench/layers.json (the import run), build/bench/daemon.log and
-# build/bench/daemon-memory.txt (chapter 9).
+# build/bench/daemon-memory.txt (chapter 9), build/bench/targets.md (the
+# targets of issue #20, each row against its bound: see `target` below).
 set -euo pipefail
 
 usage="usage: bench.sh ROOTFS"
@@ -71,7 +72,7 @@ warmup=${BENCH_WARMUP:-20}
 runs=${BENCH_RUNS:-200}
 tag=mb-bench-$$ # prefix of every container id, cgroup and state dir of this run
 bench_port=${BENCH_PORT:-$((30000 + $$ % 20000))} # the host port of the -p row
-detached=${BENCH_DETACHED:-100} # chapter 9: containers for the daemon's memory
+detached=${BENCH_DETACHED:-50} # chapter 9: containers for the daemon's memory
 q() { printf '%q' "$1"; }
 # Chapter 9: with a daemon listening, `minibox run` would go through it. The
 # direct rows must stay direct whatever runs on this machine: nothing
@@ -212,6 +213,21 @@ rundirs_before=$(rundirs)
 # measured in a reference row.
 names=() cmds=() reasons=() notes=()
 add() { names+=("$1"); cmds+=("$2"); reasons+=("${3:-}"); notes+=("${4:-}"); }
+# The rows the targets name, by key: `add ...; row[KEY]=${names[-1]}`.
+declare -A row=()
+
+# The targets (issue #20), one line each, computed at the end from the
+# medians of this run:
+#   target LABEL KIND BOUND A [B]
+#   KIND ratio   median(A) / median(B) <= BOUND
+#        delta   median(A) - median(B) <= BOUND milliseconds
+#        import  the import run's median(A) / median(B) <= BOUND (layers.json)
+#        rss-kb  the daemon's VmRSS with the detached containers <= BOUND kB
+# A and B are row keys (row[KEY]) or, for import, the import run's command
+# names. A helper adding a row adds its target line next to it; a target
+# whose rows are missing or unavailable says so instead of a figure.
+targets=()
+target() { targets+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${4:-}"$'\t'"${5:-}"); }
 
 # Runs CMD three times; prints the reason of the first failure (empty = ok).
 try_run() {
@@ -256,6 +272,7 @@ else
         [ -n "$i" ] && [ "$i" != "$(readlink "/proc/self/ns/$n")" ] && made+="${made:+, }$n"
     done
     add "$name${has_net:+ --net none}" "$cmd" "$err" "${made:+new namespaces: $made}"
+    row[none]=${names[-1]}
 
     # Chapter 10: what the hardening costs. The first row has it all
     # (capabilities, no_new_privs, masks, the cached seccomp filter, the
@@ -295,6 +312,7 @@ else
     else
         cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --net bridge --rootfs $(q "$rootfs") $true_in"
         add "$name --net bridge" "$cmd" "$(try_run "$cmd")" "a veth pair and a lease per run; the bridge and the nft table stay"
+        row[bridge]=${names[-1]}
         cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --net bridge -p $bench_port:80 --rootfs $(q "$rootfs") $true_in"
         add "$name --net bridge -p $bench_port:80" "$cmd" "$(try_run "$cmd")" "as above, plus a held host port and its DNAT map element"
     fi
@@ -310,6 +328,7 @@ else
     else
         cmd="$(q "$minibox") --root $(q "$out/minibox-root") run --rm $net_none$tag-image $true_in"
         add "$name${has_net:+ --net none} --rm IMAGE" "$cmd" "$(try_run "$cmd")" "the rootfs as a 1-layer image: overlay mount, upper + work dirs made and removed"
+        row[image]=${names[-1]}
     fi
 
     # Chapter 9: the same run sent to a daemon. The client connects, sends
@@ -341,6 +360,7 @@ else
     else
         cmd="$(q "$minibox") --socket $(q "$daemon_sock") run --rm $net_none--rootfs $(q "$rootfs") $true_in"
         add "$name via the daemon${has_net:+ --net none}" "$cmd" "$(try_run "$cmd")" "client -> unix socket -> handler process -> container; compare with the first row"
+        row[daemon]=${names[-1]}
     fi
 fi
 
@@ -387,6 +407,7 @@ else
     else
         add "crun" "$crun" "$err"
     fi
+    row[crun]=${names[-1]}
 fi
 
 if ! command -v runc >/dev/null; then
@@ -425,6 +446,7 @@ if ! command -v bwrap >/dev/null; then
 else
     cmd="bwrap --unshare-all --bind $(q "$rootfs") / --proc /proc --dev /dev $true_in"
     add "bwrap" "$cmd" "$(try_run "$cmd")" "user, mnt, pid, uts, ipc, net, cgroup"
+    row[bwrap]=${names[-1]}
 fi
 
 if ! command -v unshare >/dev/null; then
@@ -432,6 +454,7 @@ if ! command -v unshare >/dev/null; then
 else
     cmd="unshare --fork --pid --mount --uts --ipc --net chroot $(q "$rootfs") $true_in"
     add "unshare + chroot" "$cmd" "$(try_run "$cmd")" "pid, mnt, uts, ipc, net; chroot"
+    row[unshare]=${names[-1]}
 fi
 
 add "bare (busybox true on the host)" "$bare" "$(try_run "$bare")" "no container"
@@ -449,6 +472,16 @@ if command -v unshare >/dev/null; then
     cmd="unshare --fork --pid --mount --uts --ipc chroot $(q "$rootfs") $true_in"
     add "ref: unshare + chroot without --net" "$cmd" "$(try_run "$cmd")" "pid, mnt, uts, ipc"
 fi
+
+# The targets of issue #20. Rows not measured by this build (no chapter 9,
+# not root) come out as "not measured".
+target "hardened run --net none vs bwrap" ratio 1.0 none bwrap
+target "the same vs crun (crun's wrapper included)" ratio 0.35 none crun
+target "--net bridge vs --net none" ratio 1.5 bridge none
+target "run --rm IMAGE vs --rootfs" delta 1.0 image none
+target "image import of a large layer vs tar -x" import 1.0 "minibox image import" "tar -x"
+target "through the daemon vs direct" ratio 1.0 daemon none
+target "daemon VmRSS with $detached detached containers (kept from #20: 2 MB)" rss-kb 2048
 
 # ---------------------------------------------------------- environment --
 {
@@ -629,6 +662,7 @@ PYEOF
         took=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
         sleep 1
         mem_row "with $(grep -c . "$out/detached.ids" || true) detached containers"
+        kb "/proc/$daemon_pid/status" VmRSS >"$out/daemon-rss-kb"
         mapfile -t ids <"$out/detached.ids"
         started=$(date +%s.%N)
         if [ "${#ids[@]}" -gt 0 ]; then
@@ -709,14 +743,87 @@ with open(table, "a") as f:
 EOF
 fi
 
+# ------------------------------------------------------------- targets --
+# Each target of issue #20 with its figure from this run, met or not; also
+# put first in table.md, so that the table people copy starts with it.
+printf '%s\n' "${targets[@]}" >"$out/targets.tsv"
+for k in "${!row[@]}"; do printf '%s\t%s\n' "$k" "${row[$k]}"; done >"$out/rows.tsv"
+python3 - "$out" "$(cut -d' ' -f1 /proc/loadavg)" <<'EOF'
+import json, os, statistics, sys
+out, load = sys.argv[1], sys.argv[2]
+
+def medians(path):
+    if not os.path.exists(path):
+        return {}
+    m = {}
+    for r in json.load(open(path))["results"]:
+        codes = r.get("exit_codes") or [0] * len(r["times"])
+        ok = [t for t, c in zip(r["times"], codes) if c == 0]
+        if ok:
+            m[r["command"]] = statistics.median(ok) * 1000
+    return m
+
+main, imp = medians(f"{out}/results.json"), medians(f"{out}/layers.json")
+rows = dict(l.rstrip("\n").split("\t", 1) for l in open(f"{out}/rows.tsv") if "\t" in l)
+rss_path = f"{out}/daemon-rss-kb"
+rss = open(rss_path).read().strip() if os.path.exists(rss_path) else ""
+
+lines = []
+for spec in open(f"{out}/targets.tsv"):
+    label, kind, bound, a, b = (spec.rstrip("\n").split("\t") + [""] * 5)[:5]
+    bound = float(bound)
+    if kind in ("ratio", "delta"):
+        ma, mb = main.get(rows.get(a)), main.get(rows.get(b))
+        if ma is None or mb is None:
+            missing = a if ma is None else b
+            lines.append([label, "not measured", f"row '{missing}' missing or failed", "-"])
+            continue
+        if kind == "ratio":
+            value, shown, goal = ma / mb, f"{ma:.2f} / {mb:.2f} ms = {ma / mb:.2f}x", f"<= {bound:g}x"
+        else:
+            value, shown, goal = ma - mb, f"{ma:.2f} - {mb:.2f} ms = {ma - mb:+.2f} ms", f"<= +{bound:g} ms"
+    elif kind == "import":
+        ma, mb = imp.get(a), imp.get(b)
+        if ma is None or mb is None:
+            lines.append([label, "not measured", "no import run", "-"])
+            continue
+        value, shown, goal = ma / mb, f"{ma:.0f} / {mb:.0f} ms = {ma / mb:.2f}x", f"<= {bound:g}x"
+    elif kind == "rss-kb":
+        if not rss:
+            lines.append([label, "not measured", "no daemon run", "-"])
+            continue
+        value, shown, goal = float(rss), f"{int(rss)} kB", f"<= {bound:g} kB"
+    else:
+        lines.append([label, "?", f"unknown kind {kind}", "-"])
+        continue
+    lines.append([label, shown, goal, "met" if value <= bound else "NOT met"])
+
+head = ["target (issue #20)", "this run", "goal", ""]
+w = [max(len(x[i]) for x in lines + [head]) for i in range(4)]
+print(f"\nTargets (load average {load} when they were measured):")
+for r in [head, ["-" * n for n in w]] + lines:
+    print("  ".join(c.ljust(n) for c, n in zip(r, w)).rstrip())
+md = ["| " + " | ".join(head) + " |", "|---|--:|--:|---|"] + ["| " + " | ".join(r) + " |" for r in lines]
+open(f"{out}/targets.md", "w").write("\n".join(md) + "\n")
+table = f"{out}/table.md"
+rest = open(table).read() if os.path.exists(table) else ""
+open(table, "w").write(f"Targets (issue #20; load average {load} at the end of the run):\n\n"
+                       + "\n".join(md) + "\n\n" + rest)
+EOF
+
 # ------------------------------------------------------------ leftovers --
 cleanup
-left=$(leftovers)
+# Only what the bench itself made counts: its containers, cgroups ($tag-*),
+# mounts, leases, daemon and the processes of its containers. Other tools
+# and test suites may run on the machine meanwhile: what they leave (a
+# /run/runc, containers of their own) is reported and does not fail the
+# bench (issue #20: a /run/runc left by runc made it fail).
+left=$(leftovers) foreign=""
 new=$(comm -13 <(echo "$rundirs_before") <(rundirs) | grep -v '^$' || true)
-[ -n "$new" ] && left+="${left:+$'\n'}$(echo "$new" | sed 's/^/state dir made: /')"
+[ -n "$new" ] && foreign+="${foreign:+$'\n'}$(echo "$new" | sed 's/^/state dir made meanwhile (the bench gave runc and crun --root under build\/bench): /')"
 # A process of a pid namespace that did not exist before; the last container
-# may still be exiting, so look three times. Other users' containers (tests
-# run meanwhile) show up here too: the command line tells.
+# may still be exiting, so look three times. It is the bench's own when its
+# command line names the bench's rootfs, output dir or tag.
 for try in 1 2 3; do
     new=$(comm -13 <(echo "$foreign_before") <(foreign_pidns) | grep -v '^$' || true)
     [ -z "$new" ] && break
@@ -724,14 +831,22 @@ for try in 1 2 3; do
 done
 if [ -n "$new" ]; then
     while read -r pid ns; do
-        left+="${left:+$'\n'}process $pid in $ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || echo '(gone)')"
+        line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || echo '(gone)')
+        case "$line" in
+        *"$rootfs"* | *"$out"* | *"$tag"*) left+="${left:+$'\n'}process $pid in $ns: $line" ;;
+        *) foreign+="${foreign:+$'\n'}process $pid in $ns: $line" ;;
+        esac
     done <<<"$new"
+fi
+if [ -n "$foreign" ]; then
+    echo "bench: left by others on this machine meanwhile (not counted):" >&2
+    echo "$foreign" | sed 's/^/  /' >&2
 fi
 if [ -n "$left" ]; then
     echo "bench: left behind:" >&2
     echo "$left" | sed 's/^/  /' >&2
     status=1
 else
-    echo "clean:   no container state, cgroup ($tag-*), mount or container process left"
+    echo "clean:   no container state, cgroup ($tag-*), mount, lease or container process of the bench left"
 fi
 exit $status

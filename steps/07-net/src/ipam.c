@@ -122,9 +122,10 @@ int ipam_save(const struct lease_table *t, mb_error *err)
         inet_ntop(AF_INET, &t->leases[i].addr, addr, sizeof(addr));
         fprintf(f, "%s %s %s %s\n", addr, t->leases[i].id, t->leases[i].lock, t->leases[i].ports);
     }
-    /* write, flush, rename: a crash leaves the old file or the new, never
-     * half of one (/run is a tmpfs: the fsync costs nothing there) */
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
+    /* write, then rename: a minibox that dies midway leaves the old file or
+     * the new, never half of one. No fsync: the file lives in /run, which
+     * no lease outlives, and a reboot empties it anyway. */
+    if (fflush(f) != 0 || fclose(f) != 0 ||
         rename(IPAM_DIR "/leases.new", IPAM_DIR "/leases") < 0)
         return mb_fail(err, errno, "write %s/leases", IPAM_DIR);
     return 0;
