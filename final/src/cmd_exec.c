@@ -123,7 +123,8 @@ static int exec_config_from_record(struct exec_args *a, mb_error *err)
     a->cfg.image_env = calloc(json_array_size(env) + 1, sizeof(char *));
     if (a->cfg.image_env == NULL)
         return mb_fail(err, ENOMEM, "exec");
-    json_array_foreach(env, i, v) a->cfg.image_env[i] = (char *)json_string_value(v);
+    json_array_foreach (env, i, v)
+        a->cfg.image_env[i] = (char *)json_string_value(v);
     if (a->cfg.process.user == NULL && json_string_length(json_object_get(config, "User")) > 0)
         a->cfg.process.user = json_string_value(json_object_get(config, "User"));
     a->cfg.workdir = json_string_value(json_object_get(config, "WorkingDir"));
@@ -192,16 +193,21 @@ __attribute__((noreturn)) static void exec_child(const struct exec_args *a,
     mb_error err;
 
     /* An attached command ends with minibox, as a run's does; a detached
-     * one lives on, in a session of its own, its stdio pointing nowhere. */
+     * one lives on, its stdio pointing nowhere. Either way in a session of
+     * its own, without the caller's terminal as its controlling terminal,
+     * for the reason container.c gives (TIOCSTI). */
     if (!a->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
         mb_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
+        child_fail(report_fd, &err);
+    }
+    if (setsid() < 0) {
+        mb_fail(&err, errno, "setsid");
         child_fail(report_fd, &err);
     }
     if (a->detach) {
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-        if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-            dup2(null, 2) < 0) {
+        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
             mb_fail(&err, errno, "detach the command");
             child_fail(report_fd, &err);
         }

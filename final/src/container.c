@@ -347,6 +347,18 @@ static int container_setup(const struct container *c, mb_error *err)
      * of running on unsupervised. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
+#if MB_STEP >= 2
+    /* A session of its own, and so no controlling terminal. In minibox's
+     * session the container's processes would share the terminal of
+     * whoever ran minibox, and ioctl(TIOCSTI) on it pushes bytes into its
+     * input queue: a command typed into the caller's shell, run by the
+     * caller when minibox exits (CVE-2017-5226 in bubblewrap, CVE-2016-10124
+     * in lxc-attach; runc does this for every container). The kernel allows
+     * TIOCSTI only on one's controlling terminal, unless one holds
+     * CAP_SYS_ADMIN, which chapter 10 takes away. */
+    if (setsid() < 0)
+        return mb_fail(err, errno, "setsid");
+#endif
 #if MB_STEP >= 6
     ret = container_wait_for_parent(c, err);
     if (ret < 0)
@@ -358,9 +370,9 @@ static int container_setup(const struct container *c, mb_error *err)
         return ret;
 #endif
 #if MB_STEP >= 9
-    /* -t: the pty slave (our stdin) becomes the controlling terminal of a
+    /* -t: the pty slave (our stdin) becomes the controlling terminal of the
      * new session, so ^C on it is SIGINT for the container's foreground. */
-    if (c->cfg->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
+    if (c->cfg->tty && ioctl(0, TIOCSCTTY, 0) < 0)
         return mb_fail(err, errno, "make the pty the container's terminal");
 #endif
 #if MB_STEP >= 7

@@ -26,6 +26,9 @@ const char *const hardening_masked_paths[] = {
     "/proc/scsi",          /* writable: add and remove host SCSI devices */
     "/proc/interrupts",    /* per-CPU interrupt counts: a side channel */
     "/sys/firmware",       /* the host's firmware tables (ACPI, EFI vars) */
+    /* RAPL energy counters of the host's CPUs: a side channel fine enough
+     * to read keys out of another process (CVE-2020-8694, "PLATYPUS") */
+    "/sys/devices/virtual/powercap",
     NULL,
 };
 

@@ -26,7 +26,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -88,23 +90,22 @@ static const char *const allowed_syscalls[] = {
     "getsockname", "getsockopt", "gettid", "gettimeofday", "getuid", "getuid32", "getxattr",
     "inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel",
     "io_destroy", "io_getevents", "io_pgetevents", "io_pgetevents_time64", "io_setup", "io_submit",
-    "ioctl", "ioprio_get", "ioprio_set", "ipc", "kill", "landlock_add_rule",
-    "landlock_create_ruleset", "landlock_restrict_self", "lchown", "lchown32", "lgetxattr", "link",
-    "linkat", "listen", "listxattr", "llistxattr", "lremovexattr", "lseek", "lsetxattr", "lstat",
-    "lstat64", "madvise", "map_shadow_stack", "membarrier", "memfd_create", "memfd_secret",
-    "mincore", "mkdir", "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap",
-    "mmap2", "mprotect", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
-    "mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64", "mq_unlink", "mremap", "mseal",
-    "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall", "munmap",
-    "name_to_handle_at", "nanosleep", "newfstatat", "open", "openat", "openat2", "pause",
-    "pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "pkey_alloc", "pkey_free", "pkey_mprotect",
-    "poll", "ppoll", "ppoll_time64", "prctl", "pread64", "preadv", "preadv2", "prlimit64",
-    "process_mrelease", "pselect6", "pselect6_time64", "pwrite64", "pwritev", "pwritev2", "read",
-    "readahead", "readdir", "readlink", "readlinkat", "readv", "recv", "recvfrom", "recvmmsg",
-    "recvmmsg_time64", "recvmsg", "remap_file_pages", "removexattr", "rename", "renameat",
-    "renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending",
-    "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
-    "rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "sched_get_priority_max",
+    "ioprio_get", "ioprio_set", "ipc", "kill", "landlock_add_rule", "landlock_create_ruleset",
+    "landlock_restrict_self", "lchown", "lchown32", "lgetxattr", "link", "linkat", "listen",
+    "listxattr", "llistxattr", "lremovexattr", "lseek", "lsetxattr", "lstat", "lstat64", "madvise",
+    "map_shadow_stack", "membarrier", "memfd_create", "memfd_secret", "mincore", "mkdir", "mkdirat",
+    "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap", "mmap2", "mprotect", "mq_getsetattr",
+    "mq_notify", "mq_open", "mq_timedreceive", "mq_timedreceive_time64", "mq_timedsend",
+    "mq_timedsend_time64", "mq_unlink", "mremap", "mseal", "msgctl", "msgget", "msgrcv", "msgsnd",
+    "msync", "munlock", "munlockall", "munmap", "name_to_handle_at", "nanosleep", "newfstatat",
+    "open", "openat", "openat2", "pause", "pidfd_open", "pidfd_send_signal", "pipe", "pipe2",
+    "pkey_alloc", "pkey_free", "pkey_mprotect", "poll", "ppoll", "ppoll_time64", "prctl", "pread64",
+    "preadv", "preadv2", "prlimit64", "process_mrelease", "pselect6", "pselect6_time64", "pwrite64",
+    "pwritev", "pwritev2", "read", "readahead", "readdir", "readlink", "readlinkat", "readv",
+    "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg", "remap_file_pages", "removexattr",
+    "rename", "renameat", "renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction",
+    "rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend",
+    "rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "sched_get_priority_max",
     "sched_get_priority_min", "sched_getaffinity", "sched_getattr", "sched_getparam",
     "sched_getscheduler", "sched_rr_get_interval", "sched_rr_get_interval_time64",
     "sched_setaffinity", "sched_setattr", "sched_setparam", "sched_setscheduler", "sched_yield",
@@ -115,9 +116,9 @@ static const char *const allowed_syscalls[] = {
     "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32", "setrlimit",
     "setsid", "setsockopt", "setuid", "setuid32", "setxattr", "shmat", "shmctl", "shmdt", "shmget",
     "shutdown", "sigaction", "sigaltstack", "signal", "signalfd", "signalfd4", "sigpending",
-    "sigprocmask", "sigreturn", "sigsuspend", "socket", "socketcall", "socketpair", "splice",
-    "stat", "stat64", "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync",
-    "sync_file_range", "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete",
+    "sigprocmask", "sigreturn", "sigsuspend", "socketcall", "socketpair", "splice", "stat",
+    "stat64", "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync", "sync_file_range",
+    "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete",
     "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64",
     "timerfd", "timerfd_create", "timerfd_gettime", "timerfd_gettime64", "timerfd_settime",
     "timerfd_settime64", "times", "tkill", "truncate", "truncate64", "ugetrlimit", "umask", "uname",
@@ -234,6 +235,39 @@ static const struct arg_rule arg_rules[] = {
      0,
      {.arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = CLONE_NAMESPACE_FLAGS, .datum_b = 0}},
     {"clone3", CAP_BIT(CAP_SYS_ADMIN), ENOSYS, {.op = _SCMP_CMP_MIN}},
+    /* ioctl: every request but two. TIOCSTI pushes bytes into a terminal's
+     * input queue, as if typed: given the terminal of whoever ran the
+     * container, a command for their shell (CVE-2017-5226, CVE-2016-10124).
+     * TIOCLINUX pastes into a virtual console the same way. The request is
+     * an unsigned int that the kernel takes from the low 32 bits of the
+     * register: compare those only, or 0x100005412 would pass as TIOCSTI
+     * (CVE-2019-7303, snapd's filter). libseccomp checks the refusals
+     * before the catch-all "any request" (>= 0). The answer is EIO, what
+     * Linux 6.2+ answers when TIOCSTI is switched off (dev.tty.
+     * legacy_tiocsti=0): libseccomp takes no rule whose action is the
+     * default one, EPERM. */
+    {"ioctl",
+     0,
+     EIO,
+     {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = TIOCSTI}},
+    {"ioctl",
+     0,
+     EIO,
+     {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = TIOCLINUX}},
+    {"ioctl", 0, 0, {.arg = 1, .op = SCMP_CMP_GE, .datum_a = 0}},
+    /* socket: every family but AF_VSOCK, the sockets between a virtual
+     * machine and its hypervisor: no namespace covers them, so a container
+     * in a VM would reach the host's (or the hypervisor's) vsock services,
+     * agents that often run as root. Docker refuses it too. The answer is
+     * that of a kernel without vsock, which programs take as "no vsock
+     * here". (On i386 the family travels inside socketcall's argument
+     * block, in memory, which a filter cannot read; as in Docker's profile,
+     * socketcall stays allowed.) */
+    {"socket",
+     0,
+     EAFNOSUPPORT,
+     {.arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = AF_VSOCK}},
+    {"socket", 0, 0, {.arg = 0, .op = SCMP_CMP_GE, .datum_a = 0}},
 };
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -678,8 +712,7 @@ static int oci_architectures(scmp_filter_ctx ctx, json_t *arches, mb_error *err)
 
     if (arches && !json_is_array(arches))
         return mb_fail(err, 0, "seccomp: architectures must be an array");
-    json_array_foreach(arches, i, v)
-    {
+    json_array_foreach (arches, i, v) {
         const char *name = json_string_value(v);
         char lower[32];
         uint32_t token;
@@ -711,8 +744,7 @@ static int oci_args(json_t *args, const char *where, struct scmp_arg_cmp *cmp, u
         return 0;
     if (!json_is_array(args) || json_array_size(args) > 6)
         return mb_fail(err, 0, "seccomp: %sargs must be an array of at most 6", where);
-    json_array_foreach(args, i, a)
-    {
+    json_array_foreach (args, i, a) {
         json_t *index = json_object_get(a, "index"), *value = json_object_get(a, "value");
         json_t *value2 = json_object_get(a, "valueTwo");
         const char *op = json_string_value(json_object_get(a, "op"));
@@ -776,8 +808,7 @@ static int oci_rule(scmp_filter_ctx ctx, json_t *rule, size_t idx, uint32_t defa
     /* libseccomp refuses a rule that repeats the default action. */
     if (action == default_action)
         return 0;
-    json_array_foreach(names, i, name)
-    {
+    json_array_foreach (names, i, name) {
         if (!json_is_string(name))
             return mb_fail(err, 0, "seccomp: %snames[%zu] must be a string", where, i);
         if (!args_share_an_index(cmp, n_cmp)) {
@@ -820,8 +851,7 @@ int seccomp_program_from_oci(json_t *profile, struct seccomp_program *prog, mb_e
     ret = oci_architectures(ctx, json_object_get(profile, "architectures"), err);
     if (ret < 0)
         return ret;
-    json_array_foreach(syscalls, i, rule)
-    {
+    json_array_foreach (syscalls, i, rule) {
         ret = oci_rule(ctx, rule, i, default_action, err);
         if (ret < 0)
             return ret;

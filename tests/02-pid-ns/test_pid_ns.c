@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -211,6 +212,75 @@ static void test_killing_minibox_kills_the_container(void **state)
     mb_assert_nothing_leaked();
 }
 
+/* ---- a session of its own --------------------------------------------- */
+
+/* minibox run from a terminal, as from a login shell: the container must
+ * not have that terminal as its controlling terminal, in a
+ * session of its own (its PID 1 leads it). */
+static void test_container_has_a_session_of_its_own(void **state)
+{
+    char *out, *typed, v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    assert_int_equal(mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", NULL), 0);
+    if (strcmp(mb_kv(out, "stdin_ctty", v, sizeof(v)), "no") != 0)
+        fail_msg("the container has the caller's terminal as its controlling terminal "
+                 "(stdin_ctty=%s): it shares the caller's session:\n%s",
+                 v, out);
+    assert_string_equal(mb_kv(out, "sid", v, sizeof(v)), "1");
+    free(out);
+    free(typed);
+}
+
+#define TYPED "echo pwned-by-the-container\n"
+
+/* The attack: a process of the container (one without CAP_SYS_ADMIN:
+ * probe becomes uid 65534 first) types a command into the terminal of
+ * whoever ran minibox. After minibox exits, their shell would read it and
+ * run it, as them, on the host. Nothing may arrive. */
+static void test_container_cannot_type_into_the_callers_terminal(void **state)
+{
+    char *out, *typed, v[64];
+
+    (void)state;
+    mb_require(CLONE_NEWPID);
+    mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, "nobody",
+                  NULL);
+    if (typed[0] != '\0')
+        fail_msg("the container typed '%s' into the caller's terminal: its shell would run it",
+                 typed);
+    if (strcmp(mb_kv(out, "tiocsti", v, sizeof(v)), "ok") == 0)
+        fail_msg("TIOCSTI succeeded in the container:\n%s", out);
+    free(out);
+    free(typed);
+}
+
+/* Lesson: step 01 leaves the command in minibox's session, with the
+ * caller's terminal as its controlling terminal, and the line arrives. */
+static void test_lesson_step01_container_types_into_the_callers_terminal(void **state)
+{
+    const char *step01, *saved = mb_minibox;
+    char *out, *typed;
+
+    (void)state;
+    mb_require(0);
+    step01 = mb_require_step("01-chroot");
+    if (!mb_legacy_tiocsti())
+        mb_skip("this kernel refuses TIOCSTI without CAP_SYS_ADMIN (dev.tty.legacy_tiocsti=0): "
+                "the attack cannot be shown here");
+    mb_minibox = step01;
+    mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, "nobody",
+                  NULL);
+    mb_minibox = saved;
+    if (strstr(typed, "pwned-by-the-container") == NULL)
+        fail_msg("on step 01 the line should have arrived in the terminal's input: got '%s'; "
+                 "the container said:\n%s",
+                 typed, out);
+    free(out);
+    free(typed);
+}
+
 int main(void)
 {
     /* grade: total=3 points=2 doc=#what-pid-1-must-do */
@@ -226,6 +296,14 @@ int main(void)
         cmocka_unit_test(test_init_reaps_orphans),
         cmocka_unit_test(test_init_passes_status_through),
         cmocka_unit_test(test_killing_minibox_kills_the_container),
+        cmocka_unit_test(
+            test_container_has_a_session_of_its_own), /* grade: doc=#a-session-of-its-own */
+        cmocka_unit_test(
+            test_container_cannot_type_into_the_callers_terminal), /* grade: points=2
+                                                                      doc=#a-session-of-its-own */
+        cmocka_unit_test(test_lesson_step01_container_types_into_the_callers_terminal), /* grade:
+                                                                                           doc=#a-session-of-its-own
+                                                                                         */
         cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */
     };
 

@@ -113,3 +113,134 @@ void test_exec_is_held_by_the_device_allowlist(void **state)
     assert_int_equal(mb_finish(&p, 10000), 0);
     mb_assert_nothing_leaked();
 }
+
+/* ---- the caller's terminal ------------------------------------------- */
+
+#define TYPED "echo pwned-by-the-container\n"
+
+static void assert_nothing_typed(const char *what, char *out, char *typed)
+{
+    char v[64];
+
+    if (typed[0] != '\0')
+        fail_msg("%s typed '%s' into the caller's terminal: its shell would run it", what, typed);
+    if (strcmp(mb_kv(out, "tiocsti", v, sizeof(v)), "ok") == 0)
+        fail_msg("%s: TIOCSTI succeeded:\n%s", what, out);
+    free(out);
+    free(typed);
+}
+
+/* Root keeps no CAP_SYS_ADMIN, which would let it TIOCSTI any terminal, and
+ * the filter refuses TIOCSTI (all 64 bits of the request or only the 32
+ * the kernel reads) and TIOCLINUX outright. */
+void test_root_cannot_type_into_the_callers_terminal(void **state)
+{
+    char *out, *typed;
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    bx_require();
+    mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, NULL);
+    assert_nothing_typed("root in a default container", out, typed);
+    mb_run_on_pty(&out, &typed, "run", "--cap-add", "SYS_ADMIN", "--rootfs", mb_rootfs, "probe",
+                  "tiocsti", TYPED, "high", NULL);
+    assert_nothing_typed("root with CAP_SYS_ADMIN, request 0x100005412", out, typed);
+    /* EIO from the filter; unconfined, the pipe's driver answers ENOTTY */
+    bx_expect_kv("tioclinux", "EIO", "run", "--rootfs", mb_rootfs, "probe", "ioctl", "tioclinux",
+                 NULL);
+    mb_run(&r, NULL, "run", "--security-opt", "seccomp=unconfined", "--rootfs", mb_rootfs, "probe",
+           "ioctl", "tioclinux", NULL);
+    if (strcmp(mb_kv(r.out, "tioclinux", v, sizeof(v)), "EIO") == 0 || v[0] == '\0')
+        fail_msg("unconfined, TIOCLINUX should reach the driver: %s %s", r.out, r.err);
+    mb_result_free(&r);
+}
+
+void test_lesson_step09_root_types_into_the_callers_terminal(void **state)
+{
+    const char *step09 = bx_require_step09(), *saved = mb_minibox;
+    char *out, *typed;
+
+    (void)state;
+    mb_minibox = step09;
+    mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, NULL);
+    mb_minibox = saved;
+    if (strstr(typed, "pwned-by-the-container") == NULL)
+        fail_msg("root of a step-09 container holds CAP_SYS_ADMIN: the line should have arrived, "
+                 "got '%s':\n%s",
+                 typed, out);
+    free(out);
+    free(typed);
+}
+
+/* exec from a terminal: the command gets a session of its own too. The
+ * container runs unconfined, so that only the session stands between its
+ * root (no CAP_SYS_ADMIN) and the terminal exec was run from. */
+void test_exec_cannot_type_into_the_callers_terminal(void **state)
+{
+    struct mb_proc p;
+    char *out, *typed, v[64];
+
+    (void)state;
+    bx_require();
+    if (!mb_legacy_tiocsti())
+        mb_skip("this kernel refuses TIOCSTI without CAP_SYS_ADMIN (dev.tty.legacy_tiocsti=0): "
+                "only the filter's refusal can be shown");
+    mb_spawn(&p, "run", "--name", "bx-session", "--security-opt", "seccomp=unconfined", "--rootfs",
+             mb_rootfs, "probe", "hold", NULL);
+    bx_track(&p);
+    mb_expect_line(&p, "ready", 10000);
+    mb_run_on_pty(&out, &typed, "exec", "bx-session", "probe", NULL);
+    if (strcmp(mb_kv(out, "stdin_ctty", v, sizeof(v)), "no") != 0)
+        fail_msg("exec's command has the caller's terminal as its controlling terminal:\n%s", out);
+    free(out);
+    free(typed);
+    mb_run_on_pty(&out, &typed, "exec", "bx-session", "probe", "tiocsti", TYPED, NULL);
+    assert_nothing_typed("exec", out, typed);
+    bx_untrack(&p);
+    assert_int_equal(mb_finish(&p, 10000), 0);
+    mb_assert_nothing_leaked();
+}
+
+/* ---- vsock ------------------------------------------------------------ */
+
+/* AF_VSOCK talks to the hypervisor of the VM the host may be: no namespace
+ * covers it. The filter answers EAFNOSUPPORT, as a kernel without vsock
+ * would, also with junk above the family's 32 bits. */
+void test_vsock_sockets_are_refused(void **state)
+{
+    struct mb_result r;
+    char host[64];
+
+    (void)state;
+    bx_require();
+    bx_expect_kv("vsock", "EAFNOSUPPORT", "run", "--rootfs", mb_rootfs, "probe", "syscall", "vsock",
+                 NULL);
+    bx_expect_kv("vsock-high", "EAFNOSUPPORT", "run", "--rootfs", mb_rootfs, "probe", "syscall",
+                 "vsock-high", NULL);
+    /* Where the host has vsock, the filter is what refused it. */
+    bx_host_probe(&r, "syscall vsock");
+    mb_kv(r.out, "vsock", host, sizeof(host));
+    mb_result_free(&r);
+    if (strcmp(host, "ok") == 0)
+        bx_expect_kv("vsock", "ok", "run", "--security-opt", "seccomp=unconfined", "--rootfs",
+                     mb_rootfs, "probe", "syscall", "vsock", NULL);
+    else
+        print_message("# this host has no vsock (socket(AF_VSOCK) on the host: %s)\n", host);
+}
+
+void test_lesson_step09_vsock_socket_opens(void **state)
+{
+    const char *step09 = bx_require_step09();
+    struct mb_result r;
+    char v[64];
+
+    (void)state;
+    bx_host_probe(&r, "syscall vsock");
+    if (strcmp(mb_kv(r.out, "vsock", v, sizeof(v)), "ok") != 0)
+        mb_skip("this host has no vsock transport (socket(AF_VSOCK) fails on the host itself): "
+                "nothing to reach");
+    mb_result_free(&r);
+    bx_expect_kv_with(step09, "vsock", "ok", "run", "--rootfs", mb_rootfs, "probe", "syscall",
+                      "vsock", NULL);
+}

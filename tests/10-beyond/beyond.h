@@ -114,6 +114,11 @@ void test_volume_below_a_symlink_lands_inside_the_root(void **state);
 void test_shipped_device_node_cannot_be_opened(void **state);
 void test_device_option_and_privileged(void **state);
 void test_exec_is_held_by_the_device_allowlist(void **state);
+void test_root_cannot_type_into_the_callers_terminal(void **state);
+void test_lesson_step09_root_types_into_the_callers_terminal(void **state);
+void test_exec_cannot_type_into_the_callers_terminal(void **state);
+void test_vsock_sockets_are_refused(void **state);
+void test_lesson_step09_vsock_socket_opens(void **state);
 
 /* options.c */
 void test_env_sets_and_passes_variables(void **state);

@@ -209,9 +209,10 @@ void test_setuid_binary_gains_nothing_under_no_new_privs(void **state)
 void test_masked_paths_show_nothing(void **state)
 {
     static const char *const masked[] = {
-        "/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/proc/scsi",          "/proc/interrupts", "/sys/firmware",
+        "/proc/acpi",        "/proc/asound",        "/proc/kcore",
+        "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug",   "/proc/scsi",
+        "/proc/interrupts",  "/sys/firmware",       "/sys/devices/virtual/powercap",
     };
     int checked = 0;
 

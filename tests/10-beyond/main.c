@@ -363,6 +363,13 @@ int main(void)
         cmocka_unit_test(test_shipped_device_node_cannot_be_opened), /* grade: points=2 doc=#devices */
         cmocka_unit_test(test_device_option_and_privileged), /* grade: points=1 doc=#devices */
         cmocka_unit_test_teardown(test_exec_is_held_by_the_device_allowlist, bx_teardown), /* grade: points=1 doc=#devices */
+        /* The caller's terminal: a session of its own (chapter 2), no CAP_SYS_ADMIN, TIOCSTI filtered */
+        cmocka_unit_test(test_root_cannot_type_into_the_callers_terminal), /* grade: points=2 doc=#the-callers-terminal */
+        cmocka_unit_test(test_lesson_step09_root_types_into_the_callers_terminal), /* grade: points=1 doc=#the-callers-terminal */
+        cmocka_unit_test_teardown(test_exec_cannot_type_into_the_callers_terminal, bx_teardown), /* grade: points=1 doc=#the-callers-terminal */
+        /* Smaller gaps */
+        cmocka_unit_test(test_vsock_sockets_are_refused), /* grade: points=1 doc=#smaller-gaps */
+        cmocka_unit_test(test_lesson_step09_vsock_socket_opens), /* grade: points=1 doc=#smaller-gaps */
         /* run options */
         cmocka_unit_test(test_env_sets_and_passes_variables), /* grade: points=1 doc=#run-options */
         cmocka_unit_test(test_env_file_is_read), /* grade: points=1 doc=#run-options */

@@ -1472,3 +1472,75 @@ pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
     free(full);
     return pid;
 }
+
+int mb_run_on_pty(char **out, char **typed, ...)
+{
+    char *args[64] = {0}, chunk[4096];
+    int master, slave, wstatus, status = -1;
+    size_t out_len = 0, typed_len = 0;
+    long long deadline = now_ms() + 30000;
+    va_list ap;
+    pid_t pid;
+    ssize_t n;
+
+    va_start(ap, typed);
+    collect_args(ap, args, 64);
+    va_end(ap);
+    pid = mb_spawn_pty(&master, &slave, NULL, args[0], args[1], args[2], args[3], args[4], args[5],
+                       args[6], args[7], args[8], args[9], args[10], args[11], args[12], args[13],
+                       args[14], args[15], NULL);
+    *out = calloc(1, 1);
+    *typed = calloc(1, 1);
+    assert_non_null(*out);
+    assert_non_null(*typed);
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    fcntl(slave, F_SETFL, O_NONBLOCK);
+    for (;;) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        pid_t done = waitpid(pid, &wstatus, WNOHANG);
+
+        if (done == pid)
+            status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+        while (poll(&pfd, 1, done == pid ? 0 : 50) > 0 &&
+               (n = read(master, chunk, sizeof(chunk))) > 0) {
+            *out = realloc(*out, out_len + (size_t)n + 1);
+            memcpy(*out + out_len, chunk, (size_t)n);
+            (*out)[out_len += (size_t)n] = '\0';
+        }
+        if (done == pid)
+            break;
+        if (now_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &wstatus, 0);
+            break;
+        }
+    }
+    /* The terminal turned each "\n" into "\r\n" (ONLCR): undo it, so
+     * that key=value lines read as everywhere else. */
+    for (char *r = *out, *w = *out;; r++)
+        if (*r != '\r' && (*w++ = *r) == '\0')
+            break;
+    /* What waits in the terminal's input queue: the next thing the shell
+     * that ran minibox would read. */
+    while ((n = read(slave, chunk, sizeof(chunk))) > 0) {
+        *typed = realloc(*typed, typed_len + (size_t)n + 1);
+        memcpy(*typed + typed_len, chunk, (size_t)n);
+        (*typed)[typed_len += (size_t)n] = '\0';
+    }
+    close(master);
+    close(slave);
+    return status;
+}
+
+int mb_legacy_tiocsti(void)
+{
+    FILE *f = fopen("/proc/sys/dev/tty/legacy_tiocsti", "r");
+    int v = 1; /* kernels before 6.2 have no switch: allowed */
+
+    if (f != NULL) {
+        if (fscanf(f, "%d", &v) != 1)
+            v = 1;
+        fclose(f);
+    }
+    return v;
+}

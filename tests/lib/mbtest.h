@@ -285,4 +285,17 @@ struct winsize;
 pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
     __attribute__((sentinel));
 
+/* Run `minibox ARGS...` (at most 15) to completion (at most 30 s) with a new
+ * pseudo-terminal as its controlling terminal and stdio, as from a login
+ * shell. *out gets what it wrote to the terminal; *typed what is waiting in
+ * the terminal's input when it has ended: what the caller's shell would read
+ * and run next (bytes pushed with TIOCSTI end up there). Both malloc'd.
+ * Returns the exit status, -1 on timeout. */
+int mb_run_on_pty(char **out, char **typed, ...) __attribute__((sentinel));
+
+/* Does this kernel let a process without CAP_SYS_ADMIN push input into its
+ * controlling terminal with ioctl(TIOCSTI)? (dev.tty.legacy_tiocsti, Linux
+ * 6.2; always before.) Where it does not, no TIOCSTI attack can be shown. */
+int mb_legacy_tiocsti(void);
+
 #endif

@@ -35,10 +35,18 @@
  *   probe fds              fds=<the open fds, comma-separated>
  *   probe syscall NAME     NAME=ok or <errno>: unshare-user, unshare-mount, mount-tmpfs,
  *                          mount-cgroup (a v1 hierarchy, unmounted at once),
- *                          keyctl, clone-newns, clone3, userfaultfd, bpf, setns-mnt
+ *                          keyctl, clone-newns, clone3, userfaultfd, bpf, setns-mnt,
+ *                          vsock (socket(AF_VSOCK)), vsock-high (its family with bits
+ *                          above the low 32 set)
  *   probe fd-escape FD FILE  fchdir(FD), then read FILE relative to it:
  *                          escaped=1 content=<first line> or escaped=0 errno=<errno>
  *   probe env NAME...      env.NAME=<value>, or unset.NAME=1
+ *   probe tiocsti TEXT [nobody|high]
+ *                          push TEXT into the input of the terminal on fd 0 with
+ *                          ioctl(TIOCSTI), as if typed: tiocsti=ok|<errno>. nobody: first
+ *                          become uid 65534 without capabilities; high: the request with
+ *                          bits above its low 32 set (the kernel ignores them)
+ *   probe ioctl tioclinux  ioctl(0, TIOCLINUX): tioclinux=ok|<errno>
  *   probe open PATH        open it read-only (O_NONBLOCK) and close it: open=ok|<errno>
  *   probe device TYPE MAJOR MINOR
  *                          make a node (TYPE c or b) at /dev/probe-node, then open it for
@@ -61,6 +69,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -122,6 +131,13 @@ static void facts(void)
         printf("hostname=%s\n", buf);
     if (getcwd(buf, sizeof(buf)) != NULL)
         printf("cwd=%s\n", buf);
+    printf("sid=%d\n", (int)getsid(0));
+    {
+        /* TIOCGSID answers only for one's own controlling terminal */
+        pid_t tty_sid;
+
+        printf("stdin_ctty=%s\n", ioctl(0, TIOCGSID, &tty_sid) == 0 ? "yes" : "no");
+    }
     for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
         snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i]);
         n = readlink(path, buf, sizeof(buf) - 1);
@@ -599,6 +615,13 @@ static int syscall_try(const char *name)
         ret = syscall(SYS_bpf, 0, attr, sizeof(attr));
         if (ret >= 0)
             close((int)ret);
+    } else if (strcmp(name, "vsock") == 0 || strcmp(name, "vsock-high") == 0) {
+        /* AF_VSOCK (40): the socket between a VM and its hypervisor */
+        unsigned long family = 40 | (strcmp(name, "vsock-high") == 0 ? 1UL << 32 : 0);
+
+        ret = syscall(SYS_socket, family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (ret >= 0)
+            close((int)ret);
     } else if (strcmp(name, "setns-mnt") == 0) {
         int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 
@@ -632,6 +655,43 @@ static int fd_escape(const char *fd_text, const char *file)
     fclose(f);
     line[strcspn(line, "\n")] = '\0';
     printf("escaped=1\ncontent=%s\n", line);
+    return 0;
+}
+
+/* The attack of CVE-2017-5226: a process sharing the terminal of whoever
+ * started the sandbox types a command into it. The kernel lets TIOCSTI in
+ * only on the caller's controlling terminal, or with CAP_SYS_ADMIN. */
+static int tiocsti(const char *text, const char *how)
+{
+    unsigned long request = TIOCSTI;
+
+    if (how != NULL && strcmp(how, "nobody") == 0 &&
+        (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)) {
+        printf("tiocsti=setuid:%s\n", errname(errno));
+        return 1;
+    }
+    if (how != NULL && strcmp(how, "high") == 0)
+        request |= 1UL << 32;
+    for (const char *c = text; *c != '\0'; c++)
+        if (syscall(SYS_ioctl, 0, request, c) < 0) {
+            printf("tiocsti=%s\n", errname(errno));
+            return 0;
+        }
+    printf("tiocsti=ok\n");
+    return 0;
+}
+
+static int ioctl_try(const char *name)
+{
+    char subcode = 6; /* TIOCL_GETSHIFTSTATE: only reads */
+    long ret;
+
+    if (strcmp(name, "tioclinux") != 0) {
+        fprintf(stderr, "probe: unknown ioctl '%s'\n", name);
+        return 2;
+    }
+    ret = syscall(SYS_ioctl, 0, (unsigned long)TIOCLINUX, &subcode);
+    printf("%s=%s\n", name, ret < 0 ? errname(errno) : "ok");
     return 0;
 }
 
@@ -786,6 +846,10 @@ int main(int argc, char **argv)
         return syscall_try(argv[2]);
     else if (strcmp(cmd, "fd-escape") == 0 && argc > 3)
         return fd_escape(argv[2], argv[3]);
+    else if (strcmp(cmd, "tiocsti") == 0 && argc > 2)
+        return tiocsti(argv[2], argc > 3 ? argv[3] : NULL);
+    else if (strcmp(cmd, "ioctl") == 0 && argc > 2)
+        return ioctl_try(argv[2]);
     else if (strcmp(cmd, "open") == 0 && argc > 2)
         return open_path(argv[2]);
     else if (strcmp(cmd, "device") == 0 && argc > 4)

@@ -58,6 +58,16 @@ static int container_setup(const struct container *c, mb_error *err)
      * of running on unsupervised. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         return mb_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
+    /* A session of its own, and so no controlling terminal. In minibox's
+     * session the container's processes would share the terminal of
+     * whoever ran minibox, and ioctl(TIOCSTI) on it pushes bytes into its
+     * input queue: a command typed into the caller's shell, run by the
+     * caller when minibox exits (CVE-2017-5226 in bubblewrap, CVE-2016-10124
+     * in lxc-attach; runc does this for every container). The kernel allows
+     * TIOCSTI only on one's controlling terminal, unless one holds
+     * CAP_SYS_ADMIN, which chapter 10 takes away. */
+    if (setsid() < 0)
+        return mb_fail(err, errno, "setsid");
     ret = rootfs_enter(c->cfg, err);
     if (ret < 0)
         return ret;
