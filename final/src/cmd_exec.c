@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "command.h"
 #include "commands.h"
+#include "hardening.h"
 #include "namespaces.h"
 #include "run_options.h"
 #include "security.h"
@@ -171,18 +172,40 @@ static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int
     return security_prepare(&a->cfg.hardening, globals->root, err);
 }
 
+/* The window (CVE-2016-9962, runc exec): from the first join until the
+ * execve, this process and then its child are in the container, root with
+ * the host's capabilities, and the container's root can look at the child
+ * through /proc/PID (fd/N, cwd, root) or ptrace it. So, before joining:
+ *  - not dumpable: the kernel then lets only holders of CAP_SYS_PTRACE in
+ *    the host's user namespace into /proc/PID/fd and refuses them ptrace
+ *    otherwise; execve makes the command dumpable again;
+ *  - every fd but stdio closed, not only marked close-on-exec: a directory
+ *    of the host that the caller leaked would stay one /proc/PID/fd/N away
+ *    until the execve (and even CAP_SYS_PTRACE finds nothing then).
+ * setns(CLONE_NEWNS) makes the container's root our root and cwd. */
+static int exec_seal(mb_error *err)
+{
+    if (prctl(PR_SET_DUMPABLE, 0) < 0)
+        return mb_fail(err, errno, "prctl(PR_SET_DUMPABLE)");
+    return hardening_close_fds(3, err);
+}
+
 /* Into the container: its cgroups first (from outside, where their paths
  * mean something), then its namespaces, the cgroup namespace among them. */
-static int exec_join(const struct exec_args *a, mb_error *err)
+static int exec_join(struct exec_args *a, mb_error *err)
 {
+    pid_t pid = state_pid(&a->dir);
     struct container_cgroup cg;
     int ret;
 
     ret = state_load_cgroups(&a->dir, &cg, err);
+    state_close(&a->dir); /* a handle on the host's state dir: not across */
+    if (ret == 0)
+        ret = exec_seal(err);
     if (ret == 0)
         ret = cgroup_join_self(&cg, 0, err);
     if (ret == 0)
-        ret = namespaces_join(state_pid(&a->dir), err);
+        ret = namespaces_join(pid, err);
     return ret;
 }
 

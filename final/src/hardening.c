@@ -1,8 +1,10 @@
 /* hardening.c - see hardening.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -159,6 +161,29 @@ int hardening_close_fds_on_exec(int first, mb_error *err)
         if (flags >= 0)
             fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
     }
+    return 0;
+}
+
+int hardening_close_fds(int first, mb_error *err)
+{
+    struct dirent *e;
+    DIR *d;
+
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0)
+        return 0;
+    if (errno != ENOSYS && errno != EINVAL)
+        return mb_fail(err, errno, "close_range");
+    /* Before Linux 5.9: the fds /proc lists, but the one listing them. */
+    d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return mb_fail(err, errno, "open /proc/self/fd");
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name);
+
+        if (e->d_name[0] != '.' && fd >= first && fd != dirfd(d))
+            close(fd);
+    }
+    closedir(d);
     return 0;
 }
 

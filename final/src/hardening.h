@@ -30,6 +30,10 @@ int hardening_readonly_root(mb_error *err);
  * not through setuid bits and not through file capabilities. */
 int hardening_no_new_privs(mb_error *err);
 
+/* Close every fd from `first` on, now (exec, before it joins a container:
+ * see cmd_exec.c). */
+int hardening_close_fds(int first, mb_error *err);
+
 /* CVE-2024-21626: no fd of minibox's (or of whoever started minibox) may
  * reach the command. Marks every fd from `first` on close-on-exec. */
 int hardening_close_fds_on_exec(int first, mb_error *err);

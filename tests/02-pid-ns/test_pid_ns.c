@@ -222,6 +222,8 @@ static void test_container_has_a_session_of_its_own(void **state)
     char *out, *typed, v[64];
 
     (void)state;
+    mb_hint("The container's first process calls setsid(): a session of its own, without the "
+            "caller's terminal as its controlling terminal.");
     mb_require(CLONE_NEWPID);
     assert_int_equal(mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", NULL), 0);
     if (strcmp(mb_kv(out, "stdin_ctty", v, sizeof(v)), "no") != 0)
@@ -244,6 +246,8 @@ static void test_container_cannot_type_into_the_callers_terminal(void **state)
     char *out, *typed, v[64];
 
     (void)state;
+    mb_hint("ioctl(TIOCSTI) works only on one's controlling terminal (without CAP_SYS_ADMIN): "
+            "setsid() in the container keeps it from typing into the caller's shell.");
     mb_require(CLONE_NEWPID);
     mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, "nobody",
                   NULL);
@@ -264,6 +268,8 @@ static void test_lesson_step01_container_types_into_the_callers_terminal(void **
     char *out, *typed;
 
     (void)state;
+    mb_hint("Lesson: step 01 leaves the command in minibox's session, and TIOCSTI types into the "
+            "caller's terminal.");
     mb_require(0);
     step01 = mb_require_step("01-chroot");
     if (!mb_legacy_tiocsti())
@@ -301,9 +307,10 @@ int main(void)
         cmocka_unit_test(
             test_container_cannot_type_into_the_callers_terminal), /* grade: points=2
                                                                       doc=#a-session-of-its-own */
-        cmocka_unit_test(test_lesson_step01_container_types_into_the_callers_terminal), /* grade:
-                                                                                           doc=#a-session-of-its-own
-                                                                                         */
+        cmocka_unit_test(
+            test_lesson_step01_container_types_into_the_callers_terminal), /* grade:
+                                                                              doc=#a-session-of-its-own
+                                                                            */
         cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */
     };
 

@@ -140,6 +140,8 @@ void test_root_cannot_type_into_the_callers_terminal(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("Root keeps no CAP_SYS_ADMIN, and the seccomp filter refuses TIOCSTI and TIOCLINUX on "
+            "the low 32 bits of the request.");
     bx_require();
     mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, NULL);
     assert_nothing_typed("root in a default container", out, typed);
@@ -162,6 +164,8 @@ void test_lesson_step09_root_types_into_the_callers_terminal(void **state)
     char *out, *typed;
 
     (void)state;
+    mb_hint("Lesson: root of a step-09 container holds CAP_SYS_ADMIN, which lets TIOCSTI type into "
+            "any terminal.");
     mb_minibox = step09;
     mb_run_on_pty(&out, &typed, "run", "--rootfs", mb_rootfs, "probe", "tiocsti", TYPED, NULL);
     mb_minibox = saved;
@@ -182,6 +186,8 @@ void test_exec_cannot_type_into_the_callers_terminal(void **state)
     char *out, *typed, v[64];
 
     (void)state;
+    mb_hint("exec's command calls setsid() too: the terminal exec was typed in is not its "
+            "controlling terminal.");
     bx_require();
     if (!mb_legacy_tiocsti())
         mb_skip("this kernel refuses TIOCSTI without CAP_SYS_ADMIN (dev.tty.legacy_tiocsti=0): "
@@ -213,6 +219,8 @@ void test_vsock_sockets_are_refused(void **state)
     char host[64];
 
     (void)state;
+    mb_hint(
+        "The seccomp filter refuses socket(AF_VSOCK), comparing the low 32 bits of the family.");
     bx_require();
     bx_expect_kv("vsock", "EAFNOSUPPORT", "run", "--rootfs", mb_rootfs, "probe", "syscall", "vsock",
                  NULL);
@@ -236,6 +244,7 @@ void test_lesson_step09_vsock_socket_opens(void **state)
     char v[64];
 
     (void)state;
+    mb_hint("Lesson: a step-09 container opens AF_VSOCK sockets to the hypervisor.");
     bx_host_probe(&r, "syscall vsock");
     if (strcmp(mb_kv(r.out, "vsock", v, sizeof(v)), "ok") != 0)
         mb_skip("this host has no vsock transport (socket(AF_VSOCK) fails on the host itself): "
@@ -243,4 +252,128 @@ void test_lesson_step09_vsock_socket_opens(void **state)
     mb_result_free(&r);
     bx_expect_kv_with(step09, "vsock", "ok", "run", "--rootfs", mb_rootfs, "probe", "syscall",
                       "vsock", NULL);
+}
+
+/* ---- exec's window ---------------------------------------------------- */
+
+/* A file only the host has, and its absolute path. */
+static const char *window_secret(char *path, size_t len)
+{
+    char dir[4200];
+    FILE *f;
+
+    snprintf(dir, sizeof(dir), "%s/window-host", mb_tmp);
+    mkdir(dir, 0700);
+    snprintf(path, len, "%s/secret", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("host secret\n", f);
+    fclose(f);
+    return path;
+}
+
+/* The attacker's report: its lines up to escaped=. */
+static void read_report(struct mb_proc *p, char *buf, size_t len)
+{
+    char line[512];
+    size_t used = 0;
+
+    buf[0] = '\0';
+    while (mb_read_line(p, line, sizeof(line), 30000) == 0) {
+        used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s\n", line);
+        if (strncmp(line, "escaped=", 8) == 0 || strncmp(line, "window_pid=0", 12) == 0)
+            return;
+    }
+    fail_msg("the attacker in the container stopped reporting: %s", buf);
+}
+
+/* Start the attacker (container bx-window, with `options`), then `exec -u
+ * root` into it from a shell that leaked fd 7 on a host directory, as a
+ * runtime's caller may: exec waits for the container's /etc/passwd, a FIFO,
+ * while the attacker looks at it through /proc. */
+static void exec_window(const char *bin, const char *options, char *report, size_t len)
+{
+    char secret[4400], cli[9000], script[20000], *dir;
+    struct mb_proc p;
+    struct mb_result r;
+    const char *saved = mb_minibox;
+
+    window_secret(secret, sizeof(secret));
+    dir = strdup(secret);
+    *strrchr(dir, '/') = '\0';
+    snprintf(script, sizeof(script),
+             "exec %s run --name bx-window %s --tmpfs /etc --rootfs '%s' probe exec-window '%s'",
+             bx_cli(bin, cli, sizeof(cli)), options, mb_rootfs, secret);
+    mb_minibox = "/bin/sh";
+    mb_spawn(&p, "-c", script, NULL);
+    mb_minibox = saved;
+    bx_track(&p);
+    mb_expect_line(&p, "ready", 10000);
+    snprintf(script, sizeof(script),
+             "cd '%s' && exec 7<'%s' && exec %s exec -u root bx-window true", dir, dir,
+             bx_cli(bin, cli, sizeof(cli)));
+    bx_sh(&r, script);
+    read_report(&p, report, len);
+    if (r.status != 0)
+        fail_msg("exec did not finish once the attacker let it go (exit %d): %s\n%s", r.status,
+                 r.err, report);
+    mb_result_free(&r);
+    bx_untrack(&p);
+    mb_finish(&p, 10000);
+    free(dir);
+}
+
+/* With CAP_SYS_PTRACE (a debugging container) the attacker may look into
+ * exec's process: it must find no fd of the host there, neither the one
+ * its caller leaked nor the state dir minibox read. */
+void test_exec_window_holds_no_host_fd(void **state)
+{
+    char report[4096], v[256];
+
+    (void)state;
+    mb_hint("exec closes every fd but stdio before it joins the container (close-on-exec keeps "
+            "them open until execve): nothing of the host is in /proc/PID/fd of its process.");
+    bx_require();
+    exec_window(mb_minibox, "--cap-add SYS_PTRACE", report, sizeof(report));
+    if (strcmp(mb_kv(report, "window_pid", v, sizeof(v)), "0") == 0 || v[0] == '\0')
+        fail_msg("the attacker never saw exec's process:\n%s", report);
+    if (strcmp(mb_kv(report, "escaped", v, sizeof(v)), "0") != 0)
+        fail_msg("from exec's process the container reached the host:\n%s", report);
+    mb_assert_nothing_leaked();
+}
+
+/* Where the container's root holds every capability exec's process holds
+ * (here: both without CAP_SYS_PTRACE, which minibox runs without), only
+ * dumpability stands between them: /proc/PID/fd and ptrace must be
+ * refused. (The same holds for a default container in the moment between
+ * exec's capset and its execve.) */
+void test_exec_window_is_not_dumpable(void **state)
+{
+    char wrapper[4400], report[4096], v[256];
+    FILE *f;
+
+    (void)state;
+    mb_hint("exec makes itself non-dumpable (PR_SET_DUMPABLE 0) before it joins the container: "
+            "the container's root, however many capabilities, cannot open /proc/PID/fd of it or "
+            "ptrace it.");
+    bx_require();
+    if (system("command -v setpriv >/dev/null") != 0)
+        mb_skip("setpriv (util-linux) is missing: minibox cannot be run without CAP_SYS_PTRACE");
+    snprintf(wrapper, sizeof(wrapper), "%s/minibox-without-ptrace", mb_tmp);
+    f = fopen(wrapper, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\nexec setpriv --bounding-set -sys_ptrace '%s' \"$@\"\n", mb_minibox);
+    fclose(f);
+    chmod(wrapper, 0755);
+    exec_window(wrapper, "--cap-add ALL", report, sizeof(report));
+    if (strcmp(mb_kv(report, "window_pid", v, sizeof(v)), "0") == 0 || v[0] == '\0')
+        fail_msg("the attacker never saw exec's process:\n%s", report);
+    if (strcmp(mb_kv(report, "fd_open", v, sizeof(v)), "ok") == 0)
+        fail_msg("the container opened /proc/PID/fd/0 of exec's process (it is dumpable):\n%s",
+                 report);
+    if (strcmp(mb_kv(report, "ptrace", v, sizeof(v)), "ok") == 0)
+        fail_msg("the container could ptrace exec's process:\n%s", report);
+    if (strcmp(mb_kv(report, "escaped", v, sizeof(v)), "0") != 0)
+        fail_msg("from exec's process the container reached the host:\n%s", report);
+    mb_assert_nothing_leaked();
 }

@@ -117,6 +117,8 @@ void test_exec_is_held_by_the_device_allowlist(void **state);
 void test_root_cannot_type_into_the_callers_terminal(void **state);
 void test_lesson_step09_root_types_into_the_callers_terminal(void **state);
 void test_exec_cannot_type_into_the_callers_terminal(void **state);
+void test_exec_window_holds_no_host_fd(void **state);
+void test_exec_window_is_not_dumpable(void **state);
 void test_vsock_sockets_are_refused(void **state);
 void test_lesson_step09_vsock_socket_opens(void **state);
 

