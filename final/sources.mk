@@ -16,6 +16,7 @@ SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slir
 SRC_08 := image_store.c image_store.h layer.c layer.h image_import.c image_import.h \
           container_store.c container_store.h cmd_image.c cmd_commit.c cmd_rm.c
 SRC_09 := protocol.c protocol.h client.c client.h terminal.c terminal.h cmd_daemon.c cmd_ps.c \
+          policy.c policy.h \
           cmd_stop.c cmd_logs.c
 
 # Chapter 10 (docs/10-beyond.md) exists only in the full engine: no step

@@ -59,6 +59,8 @@ int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error
         if (ret == 0)
             printf("%s\n", new_id);
     }
+    if (ret < 0 && lock >= 0)
+        image_store_collect(globals->root); /* a layer no image lists */
     image_release(&base);
     return ret;
 }

@@ -1,11 +1,13 @@
 /*
- * cmd_daemon.c - `minibox daemon [--group NAME]` (chapter 9).
+ * cmd_daemon.c - `minibox daemon [--group NAME] [--trust-group]
+ * [--max-containers N] [--max-memory SIZE] [--max-pids N]` (chapter 9).
  *
  * Like dockerd: a root process on a unix socket runs containers for
  * clients. The socket is mode 0660, group NAME: the kernel itself keeps
- * everyone else out, and SO_PEERCRED tells who connected. Membership of
- * the group is root-equivalent (a member can bind-mount / into a container):
- * treat it like sudo.
+ * everyone else out, and SO_PEERCRED tells who connected. Each caller is
+ * served as who they are (policy.h): root with every option, a member who
+ * is not root with what that user could do without the daemon.
+ * --trust-group makes every member root again, as Docker's group is.
  *
  * One process per connection: the daemon only accepts and forks. The
  * handler runs the verb with the client's stdin/stdout/stderr as its own
@@ -33,11 +35,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup_layout.h"
 #include "commands.h"
 #include "ids.h"
+#include "policy.h"
 #include "protocol.h"
 #include "state.h"
 #include "util.h"
+
+/* The daemon's options, as every handler needs them. */
+struct daemon_options {
+    const char *group_name;
+    gid_t group; /* (gid_t)-1: no group, root only */
+    bool group_given;
+    bool trust_group;
+    struct policy_limits limits;
+    bool memory_given, pids_given; /* --max-memory, --max-pids were typed */
+};
 
 static void reply(int sock, json_t *msg, const int *fds, int n_fds)
 {
@@ -57,8 +71,9 @@ static void reply_exit(int sock, int status)
     reply(sock, json_pack("{s:i, s:b, s:i}", "v", PROTO_VERSION, "ok", 1, "exit", status), NULL, 0);
 }
 
-/* Root, or a member of the group (primary or supplementary). */
-static int peer_allowed(int sock, gid_t group, uid_t *uid)
+/* Who connected (SO_PEERCRED), and may they: root, or a member of the
+ * group (primary or supplementary). */
+static int peer_identify(int sock, const struct daemon_options *o, struct mb_caller *c)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
@@ -68,10 +83,18 @@ static int peer_allowed(int sock, gid_t group, uid_t *uid)
 
     if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
         return 0;
-    *uid = cred.uid;
+    c->uid = cred.uid;
+    c->gid = cred.gid;
+    snprintf(c->name, sizeof(c->name), "uid %u", (unsigned)cred.uid);
+    c->restricted = cred.uid != 0 && !o->trust_group;
+    c->limits = o->limits;
+    if ((pw = getpwuid(cred.uid)) != NULL) {
+        c->gid = pw->pw_gid; /* container root's group: the user's own */
+        snprintf(c->name, sizeof(c->name), "%s", pw->pw_name);
+    }
     if (cred.uid == 0)
         return 1;
-    if (group == (gid_t)-1 || (pw = getpwuid(cred.uid)) == NULL)
+    if (o->group == (gid_t)-1 || pw == NULL)
         return 0;
     /* The first call says how many groups the user has: all are looked at. */
     getgrouplist(pw->pw_name, pw->pw_gid, NULL, &n);
@@ -79,7 +102,7 @@ static int peer_allowed(int sock, gid_t group, uid_t *uid)
     if (groups == NULL || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
         return 0;
     for (int i = 0; i < n; i++)
-        if (groups[i] == group)
+        if (groups[i] == o->group)
             return 1;
     return 0;
 }
@@ -215,8 +238,7 @@ static char **request_argv(json_t *req, const char *op, int *argc)
         return NULL;
     *argc = 0;
     argv[(*argc)++] = (char *)op;
-    json_array_foreach(args, i, a)
-    {
+    json_array_foreach (args, i, a) {
         if (!json_is_string(a)) {
             free(argv);
             return NULL;
@@ -237,9 +259,10 @@ static int run_verb(const struct mb_globals *g, int sock, const struct verb *ver
         fprintf(stderr, "minibox: bad request: args must be strings\n");
         return MB_EXIT_FAILED;
     }
-    if (verb->run == cmd_run)
+    ret = policy_check_request(verb->name, argc, argv, &err);
+    if (ret == 0 && verb->run == cmd_run)
         ret = serve_run(g, sock, argc, argv, req, &err);
-    else
+    else if (ret == 0)
         ret = verb->run(g, argc, argv, &err);
     if (ret < 0) {
         mb_error_print(&err);
@@ -250,7 +273,7 @@ static int run_verb(const struct mb_globals *g, int sock, const struct verb *ver
 
 /* One connection, in its own process. */
 __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, int sock,
-                                                    gid_t group, const char *group_name)
+                                                    const struct daemon_options *o)
 {
     int fds[PROTO_MAX_FDS], n_fds = 0, status;
     const char *op, *cwd, *term;
@@ -258,18 +281,20 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     const struct verb *verb = NULL;
     mb_error err = {.msg = "the client closed the connection without a request"};
     json_t *req;
-    uid_t uid = (uid_t)-1;
+    static struct mb_caller caller = {.uid = (uid_t)-1};
+    uid_t uid;
 
     signal(SIGPIPE, SIG_IGN);
-    if (!peer_allowed(sock, group, &uid)) {
+    if (!peer_identify(sock, o, &caller)) {
         snprintf(msg, sizeof(msg),
                  "permission denied: uid %u is neither root nor in group '%s' (fix: sudo "
                  "usermod -aG %s USER, then log in again)",
-                 (unsigned)uid, group_name, group_name);
-        fprintf(stderr, "minibox daemon: refused uid %u\n", (unsigned)uid);
+                 (unsigned)caller.uid, o->group_name, o->group_name);
+        fprintf(stderr, "minibox daemon: refused uid %u\n", (unsigned)caller.uid);
         reply_error(sock, msg);
         _exit(0);
     }
+    uid = caller.uid;
     if (proto_recv(sock, &req, fds, &n_fds, &err) != 0) {
         fprintf(stderr, "minibox daemon: uid %u: bad request: %s\n", (unsigned)uid, err.msg);
         reply_error(sock, err.msg);
@@ -280,13 +305,22 @@ __attribute__((noreturn)) static void handle_client(const struct mb_globals *g, 
     term = json_string_value(json_object_get(req, "term"));
     if (op != NULL && (verb = verb_find(op)) != NULL && !verb->remote)
         verb = NULL; /* the verbs a client may not send */
-    fprintf(stderr, "minibox daemon: uid %u: %s\n", (unsigned)uid, op ? op : "(no op)");
+    fprintf(stderr, "minibox daemon: uid %u%s: %s\n", (unsigned)uid,
+            caller.restricted ? " (member)" : "", op ? op : "(no op)");
     if (verb == NULL || n_fds != 3 || !json_is_array(json_object_get(req, "args")) || cwd == NULL ||
-        cwd[0] != '/') {
+        cwd[0] != '/' || strlen(cwd) >= sizeof(caller.cwd)) {
         reply_error(sock, verb == NULL ? "unknown op" : "bad request: args, cwd and 3 fds needed");
         _exit(0);
     }
-    if (chdir(cwd) < 0)
+    snprintf(caller.cwd, sizeof(caller.cwd), "%s", cwd);
+#if MB_STEP >= 10
+    caller.env = json_object_get(req, "env");
+#endif
+    policy_serve(&caller);
+    /* Relative paths mean what the user meant. A member's are joined to
+     * cwd and opened as the member (policy.h): root does not enter a
+     * directory on a member's behalf. */
+    if (caller.restricted || chdir(cwd) < 0)
         (void)!chdir("/");
     if (term != NULL)
         setenv("TERM", term, 1);
@@ -338,41 +372,135 @@ static void on_stop(int sig)
     stopping = 1;
 }
 
+/* What a member gets unless the daemon is told otherwise: enough for a
+ * course's exercises, not enough for one student to take the machine. */
+#define DEFAULT_MAX_CONTAINERS 10
+#define DEFAULT_MAX_MEMORY     (1024ULL * 1024 * 1024)
+#define DEFAULT_MAX_PIDS       1024
+
+/* --max-memory / --max-pids: the same spellings as run's, or 0 for none. */
+static int parse_limit_option(struct policy_limits *l, const char *opt, const char *value,
+                              mb_error *err)
+{
+    char *end;
+    long n;
+
+    if (strcmp(opt, "--max-memory") == 0) {
+        l->max_memory = 0;
+        return strcmp(value, "0") == 0 ? 0 : limits_parse_memory(value, &l->max_memory, err);
+    }
+    if (strcmp(opt, "--max-pids") == 0) {
+        l->max_pids = 0;
+        return strcmp(value, "0") == 0 ? 0 : limits_parse_pids(value, &l->max_pids, err);
+    }
+    n = strtol(value, &end, 10);
+    if (*end != '\0' || end == value || n < 0 || n > 100000)
+        return mb_fail(err, 0, "daemon: bad --max-containers '%s': a count, 0 for no limit", value);
+    l->max_running = (int)n;
+    return 0;
+}
+
+static int daemon_parse(int argc, char **argv, struct mb_globals *own, struct daemon_options *o,
+                        mb_error *err)
+{
+    for (int i = 1; i < argc; i++) {
+        int ret = 0;
+
+        if (strcmp(argv[i], "--group") == 0 && i + 1 < argc)
+            o->group_name = argv[++i], o->group_given = true;
+        else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+            own->socket = argv[++i];
+        else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc)
+            own->root = argv[++i];
+        else if (strcmp(argv[i], "--trust-group") == 0)
+            o->trust_group = true;
+        else if ((strcmp(argv[i], "--max-containers") == 0 ||
+                  strcmp(argv[i], "--max-memory") == 0 || strcmp(argv[i], "--max-pids") == 0) &&
+                 i + 1 < argc) {
+            ret = parse_limit_option(&o->limits, argv[i], argv[i + 1], err);
+            o->memory_given |= strcmp(argv[i], "--max-memory") == 0;
+            o->pids_given |= strcmp(argv[i], "--max-pids") == 0;
+            i++;
+        } else
+            return mb_fail(err, 0,
+                           "daemon: unknown option '%s' (usage: minibox daemon [--group NAME] "
+                           "[--trust-group] [--max-containers N] [--max-memory SIZE] "
+                           "[--max-pids N] [--socket PATH] [--root DIR])",
+                           argv[i]);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* A limit for members that this host cannot enforce: an error when it was
+ * asked for, a warning (and no such limit) when it is only the default. */
+static int limit_unavailable(bool given, const char *option, const char *controller, mb_error *err)
+{
+    if (given)
+        return mb_fail(err, 0,
+                       "daemon: %s needs the %s cgroup controller, which this host does not "
+                       "offer (see 'minibox info'; or %s 0)",
+                       option, controller, option);
+    fprintf(stderr,
+            "minibox daemon: warning: no %s cgroup controller: members' containers run "
+            "without the default %s\n",
+            controller, option);
+    return 0;
+}
+
+static int check_limit_controllers(struct daemon_options *o, mb_error *err)
+{
+    struct cgroup_layout layout;
+
+    if (cgroup_layout_detect(&layout, err) < 0)
+        return -1;
+    if (o->limits.max_memory > 0 && layout.controllers[CG_MEMORY].version == 0) {
+        if (limit_unavailable(o->memory_given, "--max-memory", "memory", err) < 0)
+            return -1;
+        o->limits.max_memory = 0;
+    }
+    if (o->limits.max_pids > 0 && layout.controllers[CG_PIDS].version == 0) {
+        if (limit_unavailable(o->pids_given, "--max-pids", "pids", err) < 0)
+            return -1;
+        o->limits.max_pids = 0;
+    }
+    return 0;
+}
+
 int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
-    const char *group_name = "minibox";
+    static struct daemon_options o = {
+        .group_name = "minibox",
+        .group = (gid_t)-1,
+        .limits = {DEFAULT_MAX_CONTAINERS, DEFAULT_MAX_MEMORY, DEFAULT_MAX_PIDS},
+    };
     struct sigaction sa = {.sa_handler = on_stop};
-    gid_t group = (gid_t)-1;
     struct group *gr;
-    int sock, group_given = 0;
+    int sock;
 
     /* --socket and --root are global options (before the verb); dockerd
      * takes its socket after it, so both places work. */
     struct mb_globals own = *globals;
 
     globals = &own;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--group") == 0 && i + 1 < argc)
-            group_name = argv[++i], group_given = 1;
-        else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
-            own.socket = argv[++i];
-        else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc)
-            own.root = argv[++i];
-        else
-            return mb_fail(err, 0,
-                           "daemon: unknown option '%s' (usage: minibox daemon [--group NAME] "
-                           "[--socket PATH] [--root DIR])",
-                           argv[i]);
-    }
+    if (daemon_parse(argc, argv, &own, &o, err) < 0)
+        return -1;
     if (geteuid() != 0)
         return mb_fail(err, 0, "the daemon runs as root (a normal user runs rootless without it)");
-    gr = getgrnam(group_name);
+    if (check_limit_controllers(&o, err) < 0)
+        return -1;
+    gr = getgrnam(o.group_name);
     if (gr != NULL)
-        group = gr->gr_gid;
-    else if (group_given)
+        o.group = gr->gr_gid;
+    else if (o.group_given)
         return mb_fail(err, 0, "daemon: no group '%s' (fix: groupadd %s, or leave out --group)",
-                       group_name, group_name);
-    sock = listen_on(globals->socket, group, err);
+                       o.group_name, o.group_name);
+    /* Its state root exists before the first run: a member's run is
+     * admitted under its lock (policy.h). */
+    if (mkdir(globals->root, 0711) < 0 && errno != EEXIST)
+        return mb_fail(err, errno, "daemon: state root %s (fix: --root DIR)", globals->root);
+    sock = listen_on(globals->socket, o.group, err);
     if (sock < 0)
         return -1;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -382,7 +510,13 @@ int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error
     /* Containers whose minibox died while no daemon ran: clean them up. */
     state_gc(globals->root, err);
     fprintf(stderr, "minibox daemon: listening on %s (group %s)\n", globals->socket,
-            gr ? group_name : "none: root only");
+            gr ? o.group_name : "none: root only");
+    if (o.trust_group && gr != NULL)
+        fprintf(stderr,
+                "minibox daemon: warning: --trust-group: every member of group '%s' is root on "
+                "this host (a volume of / is enough); give the group only to those you would "
+                "give sudo\n",
+                o.group_name);
     while (!stopping) {
         struct pollfd p = {sock, POLLIN, 0};
         int client;
@@ -398,7 +532,7 @@ int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error
             close(sock);
             signal(SIGTERM, SIG_DFL);
             signal(SIGINT, SIG_DFL);
-            handle_client(globals, client, group, group_name);
+            handle_client(globals, client, &o);
         }
         close(client);
     }

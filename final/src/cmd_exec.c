@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "commands.h"
 #include "hardening.h"
 #include "namespaces.h"
+#include "policy.h"
 #include "run_options.h"
 #include "security.h"
 #include "signals.h"
@@ -138,8 +140,8 @@ static int exec_config_from_record(struct exec_args *a, mb_error *err)
     return 0; /* the root is read-only already, if it is to be */
 }
 
-static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int argc, char **argv,
-                      mb_error *err)
+/* exec's options (argv[0] is "exec"); nothing is read or looked up. */
+static int exec_parse_options(struct exec_args *a, int argc, char **argv, mb_error *err)
 {
     int opt, ret;
 
@@ -150,9 +152,37 @@ static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int
         if (ret < 0)
             return ret;
     }
-    if (a->help)
-        return 0;
-    ret = run_options_read_env_files(&a->cfg.process, a->env_files, a->n_env_files, err);
+    return 0;
+}
+
+int exec_args_env(int argc, char **argv, struct process_config *proc, mb_error *err)
+{
+    struct exec_args a = {.dir = {.fd = -1, .lock_fd = -1}};
+    int ret = exec_parse_options(&a, argc, argv, err);
+
+    if (ret == 0)
+        ret = run_options_read_env_files(&a.cfg.process, a.env_files, a.n_env_files, err);
+    if (ret == 0) {
+        *proc = a.cfg.process; /* the caller frees the environment */
+        a.cfg.process = (struct process_config){0};
+    }
+    exec_args_free(&a);
+    return ret;
+}
+
+static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int argc, char **argv,
+                      mb_error *err)
+{
+    int ret;
+
+    ret = exec_parse_options(a, argc, argv, err);
+    if (ret < 0 || a->help)
+        return ret;
+    /* Through the daemon, the client's environment (policy.h). */
+    if (policy_caller() != NULL)
+        ret = policy_client_env(&a->cfg.process, err);
+    else
+        ret = run_options_read_env_files(&a->cfg.process, a->env_files, a->n_env_files, err);
     if (ret < 0)
         return ret;
     if (argc - optind < 2)
@@ -206,6 +236,14 @@ static int exec_join(struct exec_args *a, mb_error *err)
         ret = cgroup_join_self(&cg, 0, err);
     if (ret == 0)
         ret = namespaces_join(pid, err);
+    /* Root joining a container with a user namespace of its own (root's
+     * --userns=auto, a daemon member's) is now an id that namespace does
+     * not map, yet still the host's uid 0 to the kernel: the owner of the
+     * host's files. Become the namespace's root before anything is done
+     * inside (a -w directory is made next), as runc's nsexec does. */
+    if (ret == 0 && geteuid() != 0 &&
+        (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        ret = mb_fail(err, errno, "become root of the container's user namespace");
     return ret;
 }
 

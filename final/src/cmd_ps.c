@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "policy.h"
 #include "state.h"
 
 static void format_status(const struct container_state *dir, bool running, char *buf, size_t len)
@@ -166,8 +167,10 @@ static int list_one(struct container_state *dir, void *data)
     if (!running && !w->all)
         return 0;
     rec = state_record(dir);
-    if (rec == NULL)
+    if (rec == NULL || !policy_may_see(rec)) { /* a member sees its own */
+        json_decref(rec);
         return 0;
+    }
     if (w->format == PS_QUIET)
         printf("%.12s\n", dir->id);
     else if (w->format == PS_JSON)

@@ -26,6 +26,9 @@
 #if MB_STEP >= 8
 #include "state.h"
 #endif
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 #if MB_STEP >= 10
 #include "run_options.h"
 #include "security.h"
@@ -305,6 +308,9 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
         if (strcmp(arg, "auto") != 0 && strcmp(arg, "host") != 0)
             return mb_fail(err, 0, "bad --userns '%s': expected auto or host", arg);
         args->userns_auto = strcmp(arg, "auto") == 0;
+#if MB_STEP >= 9
+        args->userns_given = true;
+#endif
         return 0;
 #endif
 #if MB_STEP >= 9
@@ -379,8 +385,9 @@ static void append_strings(json_t *array, char **out, size_t *n)
     json_t *v;
     size_t i;
 
-    json_array_foreach(array, i, v) if (json_is_string(v)) out[(*n)++] =
-        (char *)json_string_value(v);
+    json_array_foreach (array, i, v)
+        if (json_is_string(v))
+            out[(*n)++] = (char *)json_string_value(v);
 }
 
 /* run IMAGE [COMMAND...]: the command is the image's Entrypoint followed by
@@ -442,6 +449,10 @@ static int run_check_rootfs(struct run_args *args, mb_error *err)
 {
     int ret;
 
+#if MB_STEP >= 9
+    if (args->cfg.rootfs_as_caller)
+        return 0; /* the container opens it, as the caller (policy.h) */
+#endif
     ret = rootfs_check(args->rootfs, err);
     if (ret < 0)
         return ret;
@@ -457,6 +468,14 @@ static int run_check(struct run_args *args, mb_error *err)
 {
 #if MB_STEP >= 4
     int ret;
+#endif
+#if MB_STEP >= 9
+    /* Through the daemon: what the caller may ask for (policy.h). */
+    ret = policy_check_run(args, err);
+    if (ret < 0)
+        return ret;
+#endif
+#if MB_STEP >= 4
 
     for (size_t i = 0; i < args->cfg.n_volumes; i++) {
         ret = volume_check_source(&args->cfg.volumes[i], err);

@@ -50,6 +50,9 @@ struct run_args {
 #if MB_STEP >= 6
     bool userns_auto; /* --userns=auto */
 #endif
+#if MB_STEP >= 9
+    bool userns_given; /* --userns at all (a member may not choose) */
+#endif
 #if MB_STEP >= 10
     const char **env_files; /* --env-file, read before -e (as Docker does) */
     size_t n_env_files;
@@ -90,6 +93,9 @@ int cmd_logs(const struct mb_globals *globals, int argc, char **argv, mb_error *
 #endif
 #if MB_STEP >= 10
 int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+/* exec's environment from its -e and --env-file, for the client to send
+ * (policy.h); proc->env is the caller's to free. */
+int exec_args_env(int argc, char **argv, struct process_config *proc, mb_error *err);
 int cmd_inspect(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 /* The OCI runtime command line (cmd_oci.c), as runc and crun speak it. */
 int cmd_oci_create(const struct mb_globals *globals, int argc, char **argv, mb_error *err);

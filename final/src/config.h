@@ -45,6 +45,9 @@ struct volume {
     char *source; /* absolute host path, symlinks resolved */
     char *target; /* absolute path inside the container */
     bool readonly;
+#if MB_STEP >= 9
+    bool as_caller; /* a member's: opened in the container as the caller (policy.h) */
+#endif
 };
 #endif
 
@@ -122,6 +125,7 @@ struct container_config {
     bool detach;           /* -d */
     bool tty;              /* -t: the container's stdio is a pseudo-terminal */
     int started_fd;        /* -d through the daemon: "\n" once started, else the error */
+    bool rootfs_as_caller; /* a member's --rootfs: opened in the container (policy.h) */
 #endif
 #if MB_STEP >= 10
     struct hardening_config hardening;

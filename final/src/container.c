@@ -41,6 +41,8 @@
 #endif
 #if MB_STEP >= 9
 #include <sys/ioctl.h>
+
+#include "policy.h"
 #endif
 
 /* The namespaces a container gets; each chapter adds one. */
@@ -156,11 +158,20 @@ static int resources_create(const struct container_config *cfg, struct container
 {
     struct cgroup_layout layout;
     int ret, planned;
+#if MB_STEP >= 9
+    /* A member's running containers are counted and this one's record
+     * written under one lock (policy.h). */
+    cleanup_fd int admitted = -1;
+#endif
 
     memset(res, 0, sizeof(*res));
     res->state.fd = res->state.lock_fd = -1;
     if (state_gc(cfg->state_root, err) < 0)
         return -1;
+#if MB_STEP >= 9
+    if (policy_admit(cfg->state_root, &admitted, err) < 0)
+        return -1;
+#endif
     ret = cgroup_layout_detect(&layout, err);
     if (ret < 0)
         return ret;
@@ -324,6 +335,10 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
     close(take_fd(&c->sync_rd));
     if (c->cfg->userns.mode != USERNS_HOST)
         ret = userns_write_maps(pid, &c->cfg->userns, err);
+#if MB_STEP >= 8
+    if (ret == 0 && rootfs_overlay_by_parent(c->cfg))
+        ret = rootfs_overlay_into(c->cfg, pid, err);
+#endif
     if (ret == 0 && c->res.joined_by_parent)
         ret = cgroup_add_process(&c->res.cgroup, pid, c->res.in_cgroup, err);
 #if MB_STEP >= 7

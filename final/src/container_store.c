@@ -16,6 +16,9 @@
 #include "container_store.h"
 #include "image_store.h"
 #include "util.h"
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 
 #if MB_STEP >= 10
 static json_t *strings_array(char *const *strings, size_t n)
@@ -109,6 +112,8 @@ int container_record_write(const struct container_config *cfg, const struct cont
 #if MB_STEP >= 9
     if (cfg->image.config != NULL && cfg->image_ref != NULL)
         json_object_set_new(record, "image_name", json_string(cfg->image_ref));
+    /* Whose it is: a member sees and acts on its own only (policy.h). */
+    json_object_set_new(record, "owner", json_integer((json_int_t)policy_owner()));
 #endif
 #if MB_STEP >= 10
     json_object_set_new(record, "config", record_config(cfg));

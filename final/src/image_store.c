@@ -14,6 +14,9 @@
 #include <openssl/evp.h>
 
 #include "image_store.h"
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 #include "state.h"
 #include "util.h"
 #if MB_STEP >= 10
@@ -141,6 +144,36 @@ int image_names(const char *root, json_t **repositories, mb_error *err)
     return 0;
 }
 
+#if MB_STEP >= 9
+/* A name is everyone's: through the daemon, a member may give a new name
+ * or keep one on the same image, never move one that others run to an
+ * image of its own (policy.h). */
+static int image_name_free(const char *root, const char *name, const char *config,
+                           mb_error *err)
+{
+    char hex[65], ref[512], id[72];
+    json_t *repos;
+    const char *prev;
+    bool taken;
+
+    if (name == NULL || !policy_restricted())
+        return 0;
+    sha256_hex(config, strlen(config), hex);
+    snprintf(id, sizeof(id), "sha256:%s", hex);
+    image_ref_normalise(name, ref, sizeof(ref));
+    repos = repositories_load(root);
+    prev = json_string_value(json_object_get(repos, ref));
+    taken = prev != NULL && strcmp(prev, id) != 0;
+    json_decref(repos);
+    if (taken)
+        return mb_fail(err, 0,
+                       "the image name '%s' is taken, and only root gives a name to another "
+                       "image (choose another name)",
+                       ref);
+    return 0;
+}
+#endif
+
 int image_save(const char *root, json_t *config, const char *name, char *id, mb_error *err)
 {
     char hex[65], path[4200], ref[512];
@@ -150,6 +183,13 @@ int image_save(const char *root, json_t *config, const char *name, char *id, mb_
 
     if (text == NULL)
         return mb_fail(err, ENOMEM, "image config");
+#if MB_STEP >= 9
+    ret = image_name_free(root, name, text, err);
+    if (ret < 0) {
+        free(text);
+        return ret;
+    }
+#endif
     ret = store_mkdirs(root, err);
     sha256_hex(text, strlen(text), hex);
     snprintf(path, sizeof(path), "%s/images/%s.json", root, hex);

@@ -21,6 +21,14 @@
 #if MB_STEP >= 4
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#endif
+#if MB_STEP >= 8
+#include <sched.h>
+#include <sys/wait.h>
+
+#include "command.h"
+#endif
+#if MB_STEP >= 4
 
 #include "devices.h"
 #include "mounts.h"
@@ -39,6 +47,9 @@
 
 #include "rootfs.h"
 #include "util.h"
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 
 int rootfs_check(const char *rootfs, mb_error *err)
 {
@@ -170,13 +181,65 @@ static int rootfs_mount_overlay(const struct container_config *cfg, mb_error *er
     snprintf(dir, sizeof(dir), "%s/containers/%s", cfg->state_root, cfg->id);
     used += (size_t)snprintf(options + used, sizeof(options) - used,
                              ",upperdir=%s/upper,workdir=%s/work%s", dir, dir,
-                             cfg->userns.mode != USERNS_HOST ? ",userxattr" : "");
+                             cfg->userns.mode == USERNS_ROOTLESS ? ",userxattr" : "");
     if (used >= sizeof(options))
         return mb_fail(err, E2BIG, "overlay options for %d layers", cfg->image.n_layers);
     if (mount("overlay", cfg->rootfs, "overlay", 0, options) < 0)
         return mb_fail(err, errno, "mount the image's layers (overlayfs%s)",
-                       cfg->userns.mode != USERNS_HOST ? "; rootless needs Linux 5.11+" : "");
+                       cfg->userns.mode == USERNS_ROOTLESS ? "; rootless needs Linux 5.11+" : "");
     return 0;
+}
+
+/* Root's container in a user namespace (--userns=auto; from chapter 9 a
+ * daemon member's) has an image whose files belong to ids that namespace
+ * does not map. An overlay its root mounted would copy such a directory up
+ * as an unmapped owner (EOVERFLOW: /tmp could not be written) and could
+ * not keep overlayfs's trusted xattrs. So root mounts it, in the child's
+ * mount namespace, before the child goes on: copy-ups are root's, and a
+ * new file belongs to whoever creates it, the container's root. */
+bool rootfs_overlay_by_parent(const struct container_config *cfg)
+{
+    return cfg->image.config != NULL && cfg->userns.mode != USERNS_HOST &&
+           cfg->userns.mode != USERNS_ROOTLESS;
+}
+
+int rootfs_overlay_into(const struct container_config *cfg, pid_t pid, mb_error *err)
+{
+    cleanup_fd int rd = -1;
+    cleanup_fd int wr = -1;
+    int fds[2], ret;
+    pid_t helper;
+
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return mb_fail(err, errno, "pipe2");
+    rd = fds[0];
+    wr = fds[1];
+    helper = fork();
+    if (helper < 0)
+        return mb_fail(err, errno, "fork");
+    if (helper == 0) {
+        char path[64];
+        mb_error e;
+        int ns;
+
+        /* A helper joins the child's mount namespace (this process must
+         * stay in its own), makes it private so that nothing mounted
+         * there reaches the host's, and mounts. */
+        snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+        ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0 || setns(ns, CLONE_NEWNS) < 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+            mb_fail(&e, errno, "enter the container's mount namespace");
+            child_fail(wr, &e);
+        }
+        if (rootfs_mount_overlay(cfg, &e) < 0)
+            child_fail(wr, &e);
+        _exit(0);
+    }
+    close(take_fd(&wr));
+    ret = child_report_read(rd, err);
+    waitpid(helper, NULL, 0);
+    return ret;
 }
 #endif
 
@@ -229,6 +292,37 @@ static int rootfs_mount_tmpfs(const struct container_config *cfg, int rootfd, mb
 }
 #endif
 
+/* pivot_root needs the new root to be a mount point: bind the rootfs onto
+ * itself. Returns the rootfs, open. */
+static int rootfs_bind(const struct container_config *cfg, mb_error *err)
+{
+    int fd;
+
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return mb_fail(err, errno, "bind mount rootfs %s", cfg->rootfs);
+    fd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
+    return fd;
+}
+
+#if MB_STEP >= 9
+/* A member's --rootfs (policy.h): the directory as the caller may open it,
+ * its detached copy attached onto itself. The copy's fd is the root from
+ * here on, pivot_root included: the path is never looked up again. */
+static int rootfs_attach_as_caller(const struct container_config *cfg, mb_error *err)
+{
+    cleanup_fd int at = -1;
+    cleanup_fd int tree = policy_open_tree("rootfs", cfg->rootfs, true, &at, err);
+
+    if (tree < 0)
+        return -1;
+    if (mount_attach(tree, at, cfg->rootfs, err) < 0)
+        return -1;
+    return take_fd(&tree);
+}
+#endif
+
 int rootfs_enter(const struct container_config *cfg, mb_error *err)
 {
     cleanup_fd int rootfd = -1;
@@ -240,19 +334,22 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return mb_fail(err, errno, "make / private in the container's mount namespace");
 #if MB_STEP >= 8
-    if (cfg->image.config != NULL) {
+    if (cfg->image.config != NULL && !rootfs_overlay_by_parent(cfg)) {
         int ret8 = rootfs_mount_overlay(cfg, err);
         if (ret8 < 0)
             return ret8;
     }
 #endif
-    /* pivot_root needs the new root to be a mount point: bind the rootfs
-     * onto itself. */
-    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return mb_fail(err, errno, "bind mount rootfs %s", cfg->rootfs);
-    rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+#if MB_STEP >= 9
+    char by_fd[64];
+
+    rootfd = cfg->rootfs_as_caller ? rootfs_attach_as_caller(cfg, err) : rootfs_bind(cfg, err);
+    snprintf(by_fd, sizeof(by_fd), "/proc/self/fd/%d", rootfd);
+#else
+    rootfd = rootfs_bind(cfg, err);
+#endif
     if (rootfd < 0)
-        return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
+        return -1;
 
     ret = rootfs_mount_kernel_fs(cfg, rootfd, err);
     if (ret < 0)
@@ -282,12 +379,14 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
     ret = rootfs_mount_tmpfs(cfg, rootfd, err);
     if (ret < 0)
         return ret;
-    ret = rootfs_pivot(cfg->rootfs, err);
+    ret = rootfs_pivot(cfg->rootfs_as_caller ? by_fd : cfg->rootfs, err);
     if (ret < 0)
         return ret;
     /* Masks and read-only paths go on the container's own /proc and /sys,
      * which exist only now, under their final names. */
     return security_apply_mounts(&cfg->hardening, err);
+#elif MB_STEP >= 9
+    return rootfs_pivot(cfg->rootfs_as_caller ? by_fd : cfg->rootfs, err);
 #else
     return rootfs_pivot(cfg->rootfs, err);
 #endif

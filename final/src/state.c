@@ -14,6 +14,9 @@
 #include "ids.h"
 #include "state.h"
 #include "util.h"
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -338,6 +341,9 @@ struct find {
     const char *ref;
     struct container_state found;
     int matches;
+#if MB_STEP >= 9
+    bool every; /* whoever's it is (a name is unique among all of them) */
+#endif
 };
 
 static int find_one(struct container_state *state, void *data)
@@ -348,6 +354,10 @@ static int find_one(struct container_state *state, void *data)
     bool match = (name != NULL && strcmp(name, f->ref) == 0) ||
                  (strlen(f->ref) >= 4 && strncmp(state->id, f->ref, strlen(f->ref)) == 0);
 
+#if MB_STEP >= 9
+    /* Another user's container does not exist for a member (policy.h). */
+    match = match && (f->every || policy_may_see(record));
+#endif
     json_decref(record);
     if (match && f->matches++ == 0) {
         /* Keep this one open: state_each closes its own copy. */
@@ -357,9 +367,17 @@ static int find_one(struct container_state *state, void *data)
     return 0;
 }
 
+#if MB_STEP >= 9
+static int open_ref(const char *root, const char *ref, bool every, struct container_state *state,
+                    mb_error *err)
+#else
 int state_open(const char *root, const char *ref, struct container_state *state, mb_error *err)
+#endif
 {
     struct find f = {.ref = ref, .found = {.fd = -1, .lock_fd = -1}};
+#if MB_STEP >= 9
+    f.every = every;
+#endif
 
     state_each(root, find_one, &f);
     if (f.matches == 1) {
@@ -374,12 +392,23 @@ int state_open(const char *root, const char *ref, struct container_state *state,
     return mb_fail(err, 0, "'%s' names %d containers: give more of the id", ref, f.matches);
 }
 
+#if MB_STEP >= 9
+int state_open(const char *root, const char *ref, struct container_state *state, mb_error *err)
+{
+    return open_ref(root, ref, false, state, err);
+}
+#endif
+
 bool state_name_taken(const char *root, const char *name)
 {
     struct container_state state;
     mb_error ignored;
 
+#if MB_STEP >= 9
+    if (open_ref(root, name, true, &state, &ignored) < 0)
+#else
     if (state_open(root, name, &state, &ignored) < 0)
+#endif
         return false;
     state_close(&state);
     return true;

@@ -12,6 +12,7 @@
  * that its ids are unmapped (65534), so it cannot setresuid(0) nor create a
  * file (the kernel has no id to write to disk for it).
  */
+#include "mb_step.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -24,6 +25,9 @@
 
 #include "userns.h"
 #include "util.h"
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 
 /* --userns=auto without a "minibox" entry in /etc/subuid: this range, far
  * above any uid that useradd hands out. */
@@ -127,9 +131,44 @@ static void plan_auto(struct userns_plan *plan)
         plan->gids[0] = (struct id_range){0, AUTO_DEFAULT_START, AUTO_COUNT};
 }
 
+#if MB_STEP >= 9
+/* The daemon (root) runs a member's container as that member would run it
+ * rootless: container root is the member's uid and gid, ids 1..N map to
+ * its ranges in /etc/subuid and /etc/subgid, which must exist (a single id
+ * would leave a container without the users an image's files belong to). */
+static int plan_for_caller(const struct mb_caller *caller, struct userns_plan *plan, mb_error *err)
+{
+    const char *user = caller->name;
+    uid_t uid = caller->uid;
+    struct id_range subuid, subgid;
+
+    if (subid_lookup("/etc/subuid", user, uid, &subuid) < 0 ||
+        subid_lookup("/etc/subgid", user, uid, &subgid) < 0)
+        return mb_fail(err, 0,
+                       "%s (uid %u) has no subordinate ids in /etc/subuid and /etc/subgid: the "
+                       "daemon runs a member's containers in a user namespace mapped to them "
+                       "(fix: sudo usermod --add-subuids 100000-165535 --add-subgids "
+                       "100000-165535 %s, with a range no other user has)",
+                       user, (unsigned)uid, user);
+    /* Root writes these maps itself: the ranges are the ones the
+     * administrator granted, as newuidmap would check them. */
+    plan->mode = USERNS_CALLER;
+    plan->uids[0] = (struct id_range){0, uid, 1};
+    plan->gids[0] = (struct id_range){0, caller->gid, 1};
+    plan->uids[1] = subuid;
+    plan->gids[1] = subgid;
+    plan->n_uids = plan->n_gids = 2;
+    return 0;
+}
+#endif
+
 int userns_plan_make(bool auto_requested, struct userns_plan *plan, mb_error *err)
 {
     memset(plan, 0, sizeof(*plan));
+#if MB_STEP >= 9
+    if (policy_restricted())
+        return plan_for_caller(policy_caller(), plan, err);
+#endif
     if (geteuid() != 0)
         return plan_rootless(plan, err);
     if (auto_requested)
@@ -213,7 +252,7 @@ int userns_become_root(const struct userns_plan *plan, mb_error *err)
 {
     /* setgroups is denied for a single unprivileged mapping; elsewhere drop
      * the host's supplementary groups, which would show up as 65534. */
-    if (plan->use_helpers || plan->mode == USERNS_AUTO)
+    if (plan->use_helpers || plan->mode != USERNS_ROOTLESS)
         if (setgroups(0, NULL) < 0)
             return mb_fail(err, errno, "setgroups in the user namespace");
     if (setresgid(0, 0, 0) < 0)

@@ -12,12 +12,17 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "mb_step.h"
+
 #include "error.h"
 
 enum userns_mode {
     USERNS_HOST,     /* root, no --userns: share the host's ids (chapters 1-5) */
     USERNS_AUTO,     /* root, --userns=auto: a subordinate range */
     USERNS_ROOTLESS, /* a normal user: always in a user namespace */
+#if MB_STEP >= 9
+    USERNS_CALLER, /* the daemon, for a member: the member's own uid and range */
+#endif
 };
 
 /* One line of uid_map/gid_map: `count` ids from `inside` map to `outside`. */

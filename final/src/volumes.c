@@ -6,6 +6,7 @@
  * what the container writes there, the host sees. `:ro` remounts the bind
  * read-only; the host's own view of the directory stays writable.
  */
+#include "mb_step.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +21,9 @@
 #include "mounts.h"
 #include "util.h"
 #include "volumes.h"
+#if MB_STEP >= 9
+#include "policy.h"
+#endif
 
 static int path_has_dotdot(const char *path)
 {
@@ -64,8 +68,14 @@ int volume_parse(const char *spec, struct volume *vol, mb_error *err)
 
 int volume_check_source(struct volume *vol, mb_error *err)
 {
-    char *resolved = realpath(vol->source, NULL);
+    char *resolved;
 
+#if MB_STEP >= 9
+    /* Not resolved as root: the container opens it, as the caller. */
+    if (vol->as_caller)
+        return 0;
+#endif
+    resolved = realpath(vol->source, NULL);
     if (resolved == NULL)
         return mb_fail(err, errno, "volume source %s", vol->source);
     free(vol->source);
@@ -110,6 +120,29 @@ static int volume_remount_readonly(int rootfd, const struct volume *vol, enum mo
     return 0;
 }
 
+#if MB_STEP >= 9
+/* A member's volume (policy.h): the source as the caller may open it,
+ * attached as a detached copy onto the target. */
+static int volume_attach_as_caller(int rootfd, const struct volume *vol, enum mount_kind *kind,
+                                   mb_error *err)
+{
+    cleanup_fd int tree = -1;
+    cleanup_fd int target = -1;
+    struct stat st;
+
+    tree = policy_open_tree("volume source", vol->source, false, NULL, err);
+    if (tree < 0)
+        return -1;
+    if (fstat(tree, &st) < 0)
+        return mb_fail(err, errno, "volume source %s", vol->source);
+    *kind = S_ISDIR(st.st_mode) ? MOUNT_DIR : MOUNT_FILE;
+    target = path_open_in_root(rootfd, vol->target, *kind, err);
+    if (target < 0)
+        return -1;
+    return mount_attach(tree, target, vol->source, err);
+}
+#endif
+
 static int volume_mount(int rootfd, const struct volume *vol, mb_error *err)
 {
     enum mount_kind kind = MOUNT_DIR;
@@ -117,6 +150,15 @@ static int volume_mount(int rootfd, const struct volume *vol, mb_error *err)
     char target[64];
     struct stat st;
 
+#if MB_STEP >= 9
+    if (vol->as_caller) {
+        int ret = volume_attach_as_caller(rootfd, vol, &kind, err);
+
+        if (ret < 0 || !vol->readonly)
+            return ret;
+        return volume_remount_readonly(rootfd, vol, kind, err);
+    }
+#endif
     if (stat(vol->source, &st) < 0)
         return mb_fail(err, errno, "volume source %s", vol->source);
     if (!S_ISDIR(st.st_mode))

@@ -6,6 +6,13 @@
  * pseudo-terminal the test holds; a non-member is refused. The daemon
  * survives malformed messages, 50 clients at once and a kill -9 (restarted,
  * it finds its containers again).
+ *
+ * Two members who are not root, each with a home and a subordinate range,
+ * get what they could do without the daemon: containers in their own ids,
+ * volumes they may open themselves, their own containers only, the
+ * daemon's limits; every way to the host's root or the other's files is
+ * refused with one line and 125. The users, groups and homes are the
+ * suite's and are removed at its end.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -32,10 +39,13 @@
 
 #define GROUP    "mbtest-daemon"
 #define MEMBER   "mbtest-member"
+#define OTHER    "mbtest-other"
+#define NOSUB    "mbtest-nosub"
 #define STRANGER "mbtest-stranger"
 
-static uid_t member_uid, stranger_uid;
-static gid_t group_gid, member_gid, stranger_gid;
+static uid_t member_uid, other_uid, nosub_uid, stranger_uid;
+static gid_t group_gid, member_gid, other_gid, nosub_gid, stranger_gid;
+static char member_home[64], other_home[64];
 static const char *no_users; /* why the users could not be made */
 static struct mb_daemon daemon_;
 
@@ -45,6 +55,16 @@ static long long now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int make_home(const char *home, uid_t uid, gid_t gid)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+    if (system(cmd) != 0 || mkdir(home, 0700) < 0 || chown(home, uid, gid) < 0)
+        return -1;
+    return 0;
 }
 
 static const char *make_users(void)
@@ -60,13 +80,26 @@ static const char *make_users(void)
     }
     if (system("groupadd " GROUP " >/dev/null 2>&1") != 0)
         return "groupadd failed (is the passwd package installed?)";
-    why = mb_user_create(MEMBER, 0, &member_uid, &member_gid);
+    /* Members get subordinate ranges (useradd's default, as for any new
+     * user): the daemon maps their containers into them. */
+    why = mb_user_create(MEMBER, 1, &member_uid, &member_gid);
+    if (why == NULL)
+        why = mb_user_create(OTHER, 1, &other_uid, &other_gid);
+    if (why == NULL)
+        why = mb_user_create(NOSUB, 0, &nosub_uid, &nosub_gid);
     if (why == NULL)
         why = mb_user_create(STRANGER, 0, &stranger_uid, &stranger_gid);
     if (why != NULL)
         return why;
-    if (system("usermod -aG " GROUP " " MEMBER " >/dev/null 2>&1") != 0)
+    if (system("usermod -aG " GROUP " " MEMBER " && usermod -aG " GROUP " " OTHER
+               " && usermod -aG " GROUP " " NOSUB " >/dev/null 2>&1") != 0)
         return "usermod -aG failed";
+    /* Homes closed to others (0700), as Debian makes them. */
+    snprintf(member_home, sizeof(member_home), "/home/%s", MEMBER);
+    snprintf(other_home, sizeof(other_home), "/home/%s", OTHER);
+    if (make_home(member_home, member_uid, member_gid) < 0 ||
+        make_home(other_home, other_uid, other_gid) < 0)
+        return "cannot make the members' homes in /home";
     snprintf(cmd, sizeof(cmd), "getent group %s | cut -d: -f3", GROUP);
     f = popen(cmd, "r");
     if (f == NULL || fscanf(f, "%u", &group_gid) != 1) {
@@ -89,8 +122,15 @@ static int suite_setup(void **state)
 
 static int suite_teardown(void **state)
 {
+    char cmd[160];
+
     mb_user_delete(MEMBER);
+    mb_user_delete(OTHER);
+    mb_user_delete(NOSUB);
     mb_user_delete(STRANGER);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", member_home, other_home);
+    if (member_home[0] != '\0' && system(cmd) != 0)
+        print_message("# could not remove %s and %s\n", member_home, other_home);
     if (system("groupdel " GROUP " >/dev/null 2>&1") != 0) {
         /* it was never made */
     }
@@ -1391,8 +1431,11 @@ static void test_fifty_clients_at_once(void **state)
     struct mb_result r;
     int bad = 0, status;
 
+    static const char *const no_cap[] = {"--max-containers", "0", NULL};
+
     (void)state;
     mb_hint("Fifty clients at once: one process per connection, each with its own fds and reply.");
+    daemon_.options = no_cap; /* the default allows a member 10 at once */
     start_daemon();
     as_member();
     for (int i = 0; i < N; i++) {
@@ -1422,6 +1465,418 @@ static void test_fifty_clients_at_once(void **state)
     assert_int_equal(r.status, 0);
     assert_int_equal(mb_count_lines(r.out), 1); /* --rm removed them all */
     mb_result_free(&r);
+}
+
+/* ---- members who are not root: what they could do without the daemon -- */
+
+static void as_other(void)
+{
+    mb_as_user(other_uid, group_gid);
+}
+
+/* The first id of NAME's range in /etc/subuid (or /etc/subgid); 0 if none. */
+static unsigned long subid_start(const char *file, const char *name)
+{
+    char line[256], want[80];
+    unsigned long start = 0;
+    FILE *f = fopen(file, "r");
+
+    snprintf(want, sizeof(want), "%s:", name);
+    while (f != NULL && start == 0 && fgets(line, sizeof(line), f) != NULL)
+        if (strncmp(line, want, strlen(want)) == 0)
+            start = strtoul(line + strlen(want), NULL, 10);
+    if (f != NULL)
+        fclose(f);
+    return start;
+}
+
+/* Write `text` into PATH as a file of uid/gid, mode 0600. */
+static void write_owned(const char *path, const char *text, uid_t uid, gid_t gid)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chown(path, uid, gid), 0);
+    assert_int_equal(chmod(path, 0600), 0);
+}
+
+/* Container root is the member on the host: its uid_map is the member's
+ * own uid, then its subordinate range; a file it creates in a volume of
+ * the member's home belongs to the member. */
+static void test_member_container_root_is_the_member(void **state)
+{
+    char vol[128], note[128], made[128];
+    struct mb_result r;
+    struct stat st;
+    unsigned long start = subid_start("/etc/subuid", MEMBER);
+
+    (void)state;
+    mb_hint("A member's container runs in a user namespace: container root is the member's uid, "
+            "ids 1.. its /etc/subuid range.");
+    start_daemon();
+    assert_true(start > 0);
+    snprintf(note, sizeof(note), "%s/note", member_home);
+    snprintf(made, sizeof(made), "%s/made", member_home);
+    write_owned(note, "mine\n", member_uid, member_gid);
+    snprintf(vol, sizeof(vol), "%s:/mnt", member_home);
+    as_member();
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "-v", vol, "--rootfs", mb_rootfs, "sh", "-c",
+           "cat /mnt/note; echo made > /mnt/made; cat /proc/self/uid_map", NULL);
+    mb_as_user(0, 0);
+    if (r.status != 0)
+        fail_msg("a member's run with a volume of its home failed (%d): %s", r.status, r.err);
+    assert_true(mb_contains(r.out, "mine\n"));
+    {
+        unsigned long in, out, count, in2, out2, count2;
+
+        if (sscanf(strstr(r.out, "mine\n") + 5, "%lu %lu %lu %lu %lu %lu", &in, &out, &count, &in2,
+                   &out2, &count2) != 6)
+            fail_msg("expected a uid_map of two lines: %s", r.out);
+        if (in != 0 || out != member_uid || count != 1)
+            fail_msg("container root must be the member's own uid (uid_map '0 %u 1'): %s",
+                     (unsigned)member_uid, r.out);
+        if (in2 != 1 || out2 != start || count2 == 0)
+            fail_msg("ids 1.. must map to the member's range from %lu (/etc/subuid): %s", start,
+                     r.out);
+    }
+    mb_result_free(&r);
+    assert_int_equal(stat(made, &st), 0);
+    if (st.st_uid != member_uid || st.st_gid != member_gid)
+        fail_msg("a file container root made in the volume belongs to %u:%u on the host, not "
+                 "to the member %u:%u",
+                 (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)member_uid,
+                 (unsigned)member_gid);
+    unlink(made);
+    unlink(note);
+}
+
+/* A volume is what the member may open itself, by the path it gave: the
+ * host's root's files, the other member's home, a symlink in its own home
+ * to /etc and a path with ".." are each refused with one line and 125.
+ * Root, through the same daemon, may. */
+static void test_member_volumes_are_its_own(void **state)
+{
+    char link[128], spec[6][160];
+    const char *why[6] = {
+        "Permission denied", "Permission denied", "Permission denied", "symbolic link", "'..'",
+        "Permission denied"};
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("A member's volume is opened in the container with the member's ids, following no "
+            "symlink and no '..'.");
+    start_daemon();
+    snprintf(link, sizeof(link), "%s/etc-link", member_home);
+    unlink(link);
+    assert_int_equal(symlink("/etc", link), 0);
+    assert_int_equal(lchown(link, member_uid, member_gid), 0);
+    snprintf(spec[0], sizeof(spec[0]), "/root:/mnt");
+    snprintf(spec[1], sizeof(spec[1]), "/etc/shadow:/mnt/shadow");
+    snprintf(spec[2], sizeof(spec[2]), "%s:/mnt", other_home);
+    snprintf(spec[3], sizeof(spec[3]), "%s:/mnt", link);
+    snprintf(spec[4], sizeof(spec[4]), "%s/../%s:/mnt", member_home, OTHER);
+    snprintf(spec[5], sizeof(spec[5]), "%s/etc-link/shadow:/mnt/shadow", member_home);
+    why[5] = "symbolic link";
+    for (int i = 0; i < 6; i++) {
+        as_member();
+        mb_run(&r, NULL, "run", "--rm", "--net", "none", "-v", spec[i], "--rootfs", mb_rootfs, "sh",
+               "-c", "echo reached; ls /mnt", NULL);
+        mb_as_user(0, 0);
+        if (mb_contains(r.out, "reached"))
+            fail_msg("-v %s: the member's container ran with it: %s", spec[i], r.out);
+        mb_assert_usage_error(&r);
+        if (!mb_contains(r.err, why[i]))
+            fail_msg("-v %s: the refusal must say why ('%s'): %s", spec[i], why[i], r.err);
+        mb_result_free(&r);
+    }
+    /* The daemon can: it is the caller that decides. */
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "-v", "/root:/mnt", "--rootfs", mb_rootfs,
+           "true", NULL);
+    if (r.status != 0)
+        fail_msg("root's run with -v /root through the daemon failed (%d): %s", r.status, r.err);
+    mb_result_free(&r);
+    unlink(link);
+    mb_run(&r, NULL, "ps", "-a", "-q", NULL);
+    assert_string_equal(r.out, ""); /* nothing was left of the refused runs */
+    mb_result_free(&r);
+}
+
+/* Setuid in a volume: container root's setuid copy of a shell belongs to
+ * the member on the host, so running it gives the member, never root. */
+static void test_member_setuid_file_is_not_roots(void **state)
+{
+    char vol[128], path[128], cmd[512];
+    struct mb_result r;
+    struct stat st;
+
+    (void)state;
+    mb_hint("Container root is the member on the host: a setuid file it makes in a volume is the "
+            "member's, not root's.");
+    start_daemon();
+    snprintf(vol, sizeof(vol), "%s:/mnt", member_home);
+    snprintf(path, sizeof(path), "%s/busybox", member_home);
+    as_member();
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "-v", vol, "--rootfs", mb_rootfs, "sh", "-c",
+           "cp /bin/busybox /mnt/busybox && chown 0:0 /mnt/busybox && chmod 4755 /mnt/busybox",
+           NULL);
+    mb_as_user(0, 0);
+    if (r.status != 0)
+        fail_msg("the container could not make its setuid file (%d): %s", r.status, r.err);
+    mb_result_free(&r);
+    assert_int_equal(stat(path, &st), 0);
+    if (st.st_uid == 0 || st.st_uid != member_uid)
+        fail_msg("the setuid file container root made is uid %u's on the host (mode %o), not the "
+                 "member's %u",
+                 (unsigned)st.st_uid, st.st_mode & 07777, (unsigned)member_uid);
+    /* Run by the other member on the host: at most the member's uid. */
+    snprintf(cmd, sizeof(cmd), "chmod 4755 '%s'; chmod 711 '%s'", path, member_home);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "su -s /bin/sh %s -c \"'%s' id -u\"", OTHER, path);
+    {
+        FILE *f = popen(cmd, "r");
+        unsigned got = 0;
+        assert_non_null(f);
+        if (fscanf(f, "%u", &got) != 1)
+            got = (unsigned)-1;
+        pclose(f);
+        if (got == 0)
+            fail_msg("running the container's setuid file on the host gave uid 0");
+    }
+    chmod(member_home, 0700);
+    unlink(path);
+}
+
+/* Each member sees and acts on its own containers only: another's does not
+ * exist for it (ps, logs, stop, kill, rm, by name or id). Root sees all. */
+static void test_members_see_only_their_own(void **state)
+{
+    char mine[65], theirs[65], shortid[13];
+    const char *verbs[][3] = {
+        {"logs", NULL, NULL}, {"stop", "-t", "1"}, {"kill", NULL, NULL}, {"rm", "-f", NULL}};
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("Records keep their owner: a member's ps lists, and its verbs find, only its own "
+            "containers.");
+    start_daemon();
+    as_member();
+    run_detached(mine, "members-mine", "echo secret-of-the-member; exec sleep 1000");
+    as_other();
+    run_detached(theirs, "members-theirs", "exec sleep 1000");
+    snprintf(shortid, sizeof(shortid), "%.12s", mine);
+
+    mb_run(&r, NULL, "ps", "-a", NULL);
+    if (mb_contains(r.out, "members-mine") || mb_contains(r.out, shortid))
+        fail_msg("the other member's ps lists the member's container: %s", r.out);
+    if (!mb_contains(r.out, "members-theirs"))
+        fail_msg("a member's ps must list its own container: %s", r.out);
+    mb_result_free(&r);
+    for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+        for (int by_id = 0; by_id < 2; by_id++) {
+            const char *argv[6] = {verbs[v][0]};
+            int n = 1;
+            for (int k = 1; k < 3 && verbs[v][k] != NULL; k++)
+                argv[n++] = verbs[v][k];
+            argv[n++] = by_id ? shortid : "members-mine";
+            argv[n] = NULL;
+            mb_run_argv(&r, NULL, (char *const *)argv);
+            if (mb_contains(r.out, "secret-of-the-member"))
+                fail_msg("%s of the member's container by the other member showed its log",
+                         argv[0]);
+            mb_assert_usage_error(&r);
+            mb_result_free(&r);
+        }
+    mb_as_user(0, 0);
+    wait_status("members-mine", "running", 3000); /* untouched */
+    mb_run(&r, NULL, "ps", NULL);
+    assert_true(mb_contains(r.out, "members-mine") && mb_contains(r.out, "members-theirs"));
+    mb_result_free(&r);
+    as_member();
+    mb_run(&r, NULL, "logs", "members-mine", NULL);
+    assert_true(mb_contains(r.out, "secret-of-the-member"));
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rm", "-f", "members-mine", NULL);
+    expect_ok("rm -f of its own container", &r);
+    as_other();
+    mb_run(&r, NULL, "rm", "-f", theirs, NULL);
+    expect_ok("rm -f of its own container by id", &r);
+    mb_as_user(0, 0);
+}
+
+/* What only root may ask for: the host's network, a say in the user
+ * namespace, a cgroup elsewhere, a host port below the unprivileged ones. */
+static void test_member_host_options_are_refused(void **state)
+{
+    const char *opts[][2] = {{"--net", "host"},
+                             {"--userns", "host"},
+                             {"--userns", "auto"},
+                             {"--cgroup-parent", "/elsewhere"},
+                             {"-p", "80:8080"}};
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("What only root may have (the host's network, the user namespace, cgroups, low ports) "
+            "is refused to a member.");
+    start_daemon();
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        as_member();
+        mb_run(&r, NULL, "run", "--rm", opts[i][0], opts[i][1], "--rootfs", mb_rootfs, "echo",
+               "reached", NULL);
+        mb_as_user(0, 0);
+        if (mb_contains(r.out, "reached"))
+            fail_msg("%s %s: a member's container ran with it", opts[i][0], opts[i][1]);
+        mb_assert_usage_error(&r);
+        mb_result_free(&r);
+    }
+    /* A member without a subordinate range is told how to get one. */
+    mb_as_user(nosub_uid, group_gid);
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "--rootfs", mb_rootfs, "echo", "reached",
+           NULL);
+    mb_as_user(0, 0);
+    assert_false(mb_contains(r.out, "reached"));
+    mb_assert_usage_error(&r);
+    if (!mb_contains(r.err, "/etc/subuid") || !mb_contains(r.err, "usermod --add-subuids"))
+        fail_msg("a member without subordinate ids must be told the fix: %s", r.err);
+    mb_result_free(&r);
+}
+
+/* The daemon's limits for a member: containers running at once, and each
+ * one's memory and pids (given to a run that asks for none, refused above). */
+static void test_member_limits(void **state)
+{
+    static const char *const limits[] = {
+        "--max-containers", "1", "--max-memory", "64M", "--max-pids", "50", NULL};
+    char id[65], dir[4096];
+    struct mb_result r;
+    pid_t pid;
+    const char *why = mb_cgroup_missing("memory");
+
+    (void)state;
+    mb_hint(
+        "The daemon's limits for a member: containers at once, and each one's memory and pids.");
+    if (why == NULL)
+        why = mb_cgroup_missing("pids");
+    daemon_.options = limits;
+    start_daemon();
+    if (why != NULL)
+        mb_skip(why);
+    as_member();
+    run_detached(id, "limited", "exec sleep 1004");
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "--rootfs", mb_rootfs, "echo", "reached",
+           NULL);
+    assert_false(mb_contains(r.out, "reached"));
+    mb_assert_usage_error(&r);
+    if (!mb_contains(r.err, "--max-containers"))
+        fail_msg("a second container over --max-containers 1 must name the limit: %s", r.err);
+    mb_result_free(&r);
+    mb_as_user(0, 0);
+    for (int i = 0; i < 50 && (pid = sleep_pid("1004")) == 0; i++)
+        usleep(100000); /* sh execs sleep a moment after the run is up */
+    assert_true(pid > 0);
+    mb_cgroup_dir(pid, "memory", dir, sizeof(dir));
+    if (mb_cgroup_read(dir, "memory.max", NULL) != 64 << 20 &&
+        mb_cgroup_read(dir, "memory.limit_in_bytes", NULL) != 64 << 20)
+        fail_msg("a member's container without --memory must get the daemon's 64M (%s)", dir);
+    mb_cgroup_dir(pid, "pids", dir, sizeof(dir));
+    if (mb_cgroup_read(dir, "pids.max", NULL) != 50)
+        fail_msg("a member's container without --pids-limit must get the daemon's 50 (%s)", dir);
+    as_member();
+    mb_run(&r, NULL, "rm", "-f", "limited", NULL);
+    expect_ok("rm -f limited", &r);
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "--memory", "128M", "--rootfs", mb_rootfs,
+           "true", NULL);
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "--max-memory"));
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "--pids-limit", "51", "--rootfs", mb_rootfs,
+           "true", NULL);
+    mb_assert_usage_error(&r);
+    assert_true(mb_contains(r.err, "--max-pids"));
+    mb_result_free(&r);
+    mb_as_user(0, 0);
+}
+
+/* Images are shared: a member imports its own archive (read by its
+ * client, in its home, mode 0600) under a new name, and may not take a
+ * name another image has, nor remove one. */
+static void test_member_images(void **state)
+{
+    char tar[160], cmd[4400];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint(
+        "Images are shared: a member's client sends its archive; names and removal stay root's.");
+    start_daemon();
+    if (system("grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null") != 0)
+        mb_skip("overlayfs is not available (modprobe overlay)");
+    mb_run(&r, NULL, "image", "import", mb_busybox_tar, "shared", NULL);
+    expect_ok("root's image import", &r);
+    snprintf(tar, sizeof(tar), "%s/mine.tar", member_home);
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chown %u '%s' && chmod 600 '%s'", mb_busybox_tar,
+             tar, (unsigned)member_uid, tar, tar);
+    assert_int_equal(system(cmd), 0);
+
+    as_member();
+    mb_run(&r, NULL, "image", "import", tar, "members-own", NULL);
+    expect_ok("a member's import of its own archive", &r);
+    mb_run(&r, NULL, "image", "import", "/etc/shadow", "stolen", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "run", "--name", "writer", "--net", "none", "shared", "sh", "-c",
+           "echo changed > /tmp/file && cat /tmp/file", NULL);
+    if (r.status != 0 || !mb_contains(r.out, "changed"))
+        fail_msg("a member's container of an image must write its /tmp (%d): %s %s", r.status,
+                 r.out, r.err);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "commit", "writer", "shared", NULL);
+    mb_assert_usage_error(&r);
+    if (!mb_contains(r.err, "taken"))
+        fail_msg("a member's commit onto another image's name must be refused: %s", r.err);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rmi", "shared", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rm", "writer", NULL);
+    expect_ok("rm writer", &r);
+    mb_as_user(0, 0);
+    mb_run(&r, NULL, "images", NULL);
+    assert_true(mb_contains(r.out, "shared:latest") && mb_contains(r.out, "members-own:latest"));
+    assert_false(mb_contains(r.out, "stolen"));
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rmi", "members-own", NULL);
+    expect_ok("root's rmi", &r);
+    mb_run(&r, NULL, "rmi", "shared", NULL);
+    expect_ok("root's rmi", &r);
+    unlink(tar);
+}
+
+/* --trust-group: the old rule, for a machine with one user. The daemon
+ * warns; a member's container is the host's root again. */
+static void test_trust_group_makes_members_root(void **state)
+{
+    static const char *const trust[] = {"--trust-group", NULL};
+    char cmd[4200];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("daemon --trust-group brings back the old rule (a member is root), with a warning.");
+    daemon_.options = trust;
+    start_daemon();
+    as_member();
+    mb_run(&r, NULL, "run", "--rm", "--net", "none", "-v", "/root:/mnt", "--rootfs", mb_rootfs,
+           "cat", "/proc/self/uid_map", NULL);
+    mb_as_user(0, 0);
+    if (r.status != 0 || !mb_contains(r.out, "4294967295"))
+        fail_msg("with --trust-group a member's container is the host's (identity uid_map): "
+                 "%d %s %s",
+                 r.status, r.out, r.err);
+    mb_result_free(&r);
+    snprintf(cmd, sizeof(cmd), "grep -q 'warning: --trust-group' '%s'", daemon_.log);
+    if (system(cmd) != 0)
+        fail_msg("the daemon must warn that --trust-group makes every member root");
 }
 
 /* ---- without a daemon, and bad input ---------------------------------- */
@@ -1495,7 +1950,7 @@ static void test_bad_input_is_125(void **state)
 
 int main(void)
 {
-    /* grade: total=47 points=1 */
+    /* grade: total=81 points=1 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_socket_is_the_groups, cleanup),
         cmocka_unit_test_teardown(test_non_member_is_refused, cleanup), /* grade: points=2 */
@@ -1519,6 +1974,15 @@ int main(void)
                                   cleanup), /* grade: points=2 */
         cmocka_unit_test_teardown(test_slow_clients_do_not_block, cleanup),
         cmocka_unit_test_teardown(test_fifty_clients_at_once, cleanup), /* grade: points=2 */
+        cmocka_unit_test_teardown(test_member_container_root_is_the_member,
+                                  cleanup),                                  /* grade: points=2 */
+        cmocka_unit_test_teardown(test_member_volumes_are_its_own, cleanup), /* grade: points=3 */
+        cmocka_unit_test_teardown(test_member_setuid_file_is_not_roots, cleanup),
+        cmocka_unit_test_teardown(test_members_see_only_their_own, cleanup), /* grade: points=2 */
+        cmocka_unit_test_teardown(test_member_host_options_are_refused, cleanup),
+        cmocka_unit_test_teardown(test_member_limits, cleanup),
+        cmocka_unit_test_teardown(test_member_images, cleanup),
+        cmocka_unit_test_teardown(test_trust_group_makes_members_root, cleanup),
         cmocka_unit_test(test_without_a_daemon_runs_directly),
         cmocka_unit_test_teardown(test_bad_input_is_125, cleanup),
         cmocka_unit_test(mb_test_nothing_leaked),

@@ -154,4 +154,13 @@ void test_daemon_rm_of_hundreds_removes_all(void **state);
 /* remove what the daemon tests made, stop their daemon */
 int bx_daemon_teardown(void **state);
 
+/* members.c: two members of the daemon's group who are not root */
+void test_members_use_their_own_containers(void **state);
+void test_members_cannot_lift_the_hardening(void **state);
+void test_members_environment_is_their_own(void **state);
+void test_member_exec_is_the_members_root(void **state);
+/* make the group, the two members and their daemon; remove them all */
+int bx_members_setup(void **state);
+int bx_members_teardown(void **state);
+
 #endif

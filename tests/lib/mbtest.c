@@ -1349,7 +1349,7 @@ const char *mb_daemon_start(struct mb_daemon *d, const char *group)
     static char reason[1024];
     static int serial;
     long long deadline = now_ms() + 10000;
-    char *argv[10];
+    char *argv[32];
     int n = 0, log;
 
     if (geteuid() != 0)
@@ -1376,6 +1376,8 @@ const char *mb_daemon_start(struct mb_daemon *d, const char *group)
         argv[n++] = "--group";
         argv[n++] = (char *)group;
     }
+    for (int i = 0; d->options != NULL && d->options[i] != NULL && n < 31; i++)
+        argv[n++] = (char *)d->options[i];
     argv[n] = NULL;
     fflush(NULL);
     d->pid = fork();

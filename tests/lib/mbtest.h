@@ -256,11 +256,12 @@ int mb_count_lines(const char *s);
  * <mb_tmp>/state-daemon-N dir, so the leak check looks into it too; its
  * stdout and stderr go to a log file. Zero the struct before the first start. */
 struct mb_daemon {
-    pid_t pid;              /* 0 when not running */
-    char root[4096];        /* its --root */
-    char socket[108];       /* its --socket (sun_path is 108 bytes) */
-    char log[4096];         /* its stdout and stderr */
-    int options_after_verb; /* `daemon --root R --socket S`, as dockerd takes them */
+    pid_t pid;                  /* 0 when not running */
+    char root[4096];            /* its --root */
+    char socket[108];           /* its --socket (sun_path is 108 bytes) */
+    char log[4096];             /* its stdout and stderr */
+    int options_after_verb;     /* `daemon --root R --socket S`, as dockerd takes them */
+    const char *const *options; /* more options of `daemon`, NULL-terminated; or NULL */
 };
 
 /* Start the daemon (on the same root and socket when it ran before), wait at

@@ -80,6 +80,20 @@ static int rootfs_pivot(const char *rootfs, mb_error *err)
     return 0;
 }
 
+/* pivot_root needs the new root to be a mount point: bind the rootfs onto
+ * itself. Returns the rootfs, open. */
+static int rootfs_bind(const struct container_config *cfg, mb_error *err)
+{
+    int fd;
+
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return mb_fail(err, errno, "bind mount rootfs %s", cfg->rootfs);
+    fd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
+    return fd;
+}
+
 int rootfs_enter(const struct container_config *cfg, mb_error *err)
 {
     cleanup_fd int rootfd = -1;
@@ -90,13 +104,9 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
      * shared, and pivot_root refuses a shared root. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return mb_fail(err, errno, "make / private in the container's mount namespace");
-    /* pivot_root needs the new root to be a mount point: bind the rootfs
-     * onto itself. */
-    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return mb_fail(err, errno, "bind mount rootfs %s", cfg->rootfs);
-    rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    rootfd = rootfs_bind(cfg, err);
     if (rootfd < 0)
-        return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
+        return -1;
 
     ret = rootfs_mount_kernel_fs(cfg, rootfd, err);
     if (ret < 0)

@@ -213,7 +213,7 @@ int userns_become_root(const struct userns_plan *plan, mb_error *err)
 {
     /* setgroups is denied for a single unprivileged mapping; elsewhere drop
      * the host's supplementary groups, which would show up as 65534. */
-    if (plan->use_helpers || plan->mode == USERNS_AUTO)
+    if (plan->use_helpers || plan->mode != USERNS_ROOTLESS)
         if (setgroups(0, NULL) < 0)
             return mb_fail(err, errno, "setgroups in the user namespace");
     if (setresgid(0, 0, 0) < 0)

@@ -1,6 +1,6 @@
 /*
  * cmd_image.c - the image verbs (chapter 8):
- *   minibox image import FILE [NAME[:TAG]]
+ *   minibox image import FILE [NAME[:TAG]]   (from chapter 9, FILE "-": stdin)
  *   minibox image inspect IMAGE
  *   minibox images
  *   minibox rmi IMAGE
@@ -62,8 +62,7 @@ int cmd_images(const struct mb_globals *globals, int argc, char **argv, mb_error
     if (image_names(globals->root, &repos, err) < 0)
         return -1;
     printf("%-32s %-12s %s\n", "NAME", "ID", "LAYERS");
-    json_object_foreach(repos, name, id)
-    {
+    json_object_foreach (repos, name, id) {
         struct image img;
         mb_error ignored;
 

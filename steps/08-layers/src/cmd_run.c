@@ -206,8 +206,9 @@ static void append_strings(json_t *array, char **out, size_t *n)
     json_t *v;
     size_t i;
 
-    json_array_foreach(array, i, v) if (json_is_string(v)) out[(*n)++] =
-        (char *)json_string_value(v);
+    json_array_foreach (array, i, v)
+        if (json_is_string(v))
+            out[(*n)++] = (char *)json_string_value(v);
 }
 
 /* run IMAGE [COMMAND...]: the command is the image's Entrypoint followed by

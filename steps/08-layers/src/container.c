@@ -231,6 +231,8 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
     close(take_fd(&c->sync_rd));
     if (c->cfg->userns.mode != USERNS_HOST)
         ret = userns_write_maps(pid, &c->cfg->userns, err);
+    if (ret == 0 && rootfs_overlay_by_parent(c->cfg))
+        ret = rootfs_overlay_into(c->cfg, pid, err);
     if (ret == 0 && c->res.joined_by_parent)
         ret = cgroup_add_process(&c->res.cgroup, pid, c->res.in_cgroup, err);
     if (ret == 0)

@@ -64,8 +64,9 @@ int volume_parse(const char *spec, struct volume *vol, mb_error *err)
 
 int volume_check_source(struct volume *vol, mb_error *err)
 {
-    char *resolved = realpath(vol->source, NULL);
+    char *resolved;
 
+    resolved = realpath(vol->source, NULL);
     if (resolved == NULL)
         return mb_fail(err, errno, "volume source %s", vol->source);
     free(vol->source);

@@ -8,8 +8,14 @@
  * intermediate reply brings the pty master back. While a run is attached,
  * SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to the client are passed on as
  * {"signal": N} messages.
+ *
+ * What the user names is read here, with the user's rights: `image import
+ * FILE` sends FILE itself as the request's stdin, and (chapter 10) run and
+ * exec send the environment that -e NAME and --env-file make. The daemon
+ * opens no path of the caller's for its contents (policy.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,13 +55,28 @@ static int client_connect(const char *path, mb_error *err)
     return mb_fail(err, errno, "connect %s", path);
 }
 
-static json_t *client_request(int argc, char **argv)
+/* image import FILE [NAME]: FILE, opened here; the request names it "-"
+ * (stdin). -2 for any other request. */
+static int client_open_archive(int argc, char **argv, mb_error *err)
+{
+    int fd;
+
+    if (argc < 3 || strcmp(argv[0], "image") != 0 || strcmp(argv[1], "import") != 0 ||
+        strcmp(argv[2], "-") == 0)
+        return -2;
+    fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mb_fail(err, errno, "image import %s", argv[2]);
+    return fd;
+}
+
+static json_t *client_request(int argc, char **argv, int archive)
 {
     char cwd[4096];
     json_t *args = json_array();
 
     for (int i = 1; i < argc; i++)
-        json_array_append_new(args, json_string(argv[i]));
+        json_array_append_new(args, json_string(archive >= 0 && i == 2 ? "-" : argv[i]));
     if (getcwd(cwd, sizeof(cwd)) == NULL)
         snprintf(cwd, sizeof(cwd), "/");
     return json_pack("{s:i, s:s, s:o, s:s, s:s?, s:b}", "v", PROTO_VERSION, "op", argv[0], "args",
@@ -76,12 +97,16 @@ static void forward_signal(int sig)
 }
 
 /* run is read here with the parser the daemon uses: bad syntax fails
- * without a round trip, and -t without a terminal before a pty is made. */
-static int client_check(int argc, char **argv, mb_error *err)
+ * without a round trip, and -t without a terminal before a pty is made.
+ * From chapter 10, *env gets the environment of run or exec, resolved
+ * here: -e NAME takes the caller's value, --env-file is read with the
+ * caller's rights. */
+static int client_check(int argc, char **argv, json_t **env, mb_error *err)
 {
     struct run_args args;
     int ret;
 
+    *env = NULL;
     if (strcmp(argv[0], "run") != 0)
         return 0;
     ret = run_args_parse(&args, argc, argv, err);
@@ -117,19 +142,29 @@ static int client_read_refusal(int sock, mb_error *err)
 
 int client_call(const struct mb_globals *globals, int argc, char **argv, int *status, mb_error *err)
 {
-    static const int stdio[3] = {0, 1, 2};
+    int stdio[3] = {0, 1, 2};
     cleanup_fd int sock = -1;
-    json_t *req, *reply;
+    cleanup_fd int archive = -1;
+    json_t *req, *reply, *env;
     int fds[PROTO_MAX_FDS], n_fds, ret;
 
-    if (client_check(argc, argv, err) < 0)
+    if (client_check(argc, argv, &env, err) < 0)
         return -1;
     sock = client_connect(globals->socket, err);
-    if (sock == -2)
-        return 0;
-    if (sock < 0)
+    if (sock < 0) {
+        json_decref(env);
+        return sock == -2 ? 0 : -1;
+    }
+    archive = client_open_archive(argc, argv, err);
+    if (archive == -1) {
+        json_decref(env);
         return -1;
-    req = client_request(argc, argv);
+    }
+    if (archive >= 0)
+        stdio[0] = archive;
+    req = client_request(argc, argv, archive);
+    if (env != NULL)
+        json_object_set_new(req, "env", env);
     ret = proto_send(sock, req, stdio, 3, err);
     json_decref(req);
     /* A daemon that refuses the caller answers before reading the request

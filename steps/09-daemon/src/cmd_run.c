@@ -21,6 +21,7 @@
 #include "util.h"
 #include "volumes.h"
 #include "state.h"
+#include "policy.h"
 
 static const char run_usage[] =
     "Usage: minibox run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n"
@@ -179,6 +180,7 @@ static int run_parse_option(struct run_args *args, int opt, const char *arg, cha
         if (strcmp(arg, "auto") != 0 && strcmp(arg, "host") != 0)
             return mb_fail(err, 0, "bad --userns '%s': expected auto or host", arg);
         args->userns_auto = strcmp(arg, "auto") == 0;
+        args->userns_given = true;
         return 0;
     case 'd':
         args->cfg.detach = true;
@@ -220,8 +222,9 @@ static void append_strings(json_t *array, char **out, size_t *n)
     json_t *v;
     size_t i;
 
-    json_array_foreach(array, i, v) if (json_is_string(v)) out[(*n)++] =
-        (char *)json_string_value(v);
+    json_array_foreach (array, i, v)
+        if (json_is_string(v))
+            out[(*n)++] = (char *)json_string_value(v);
 }
 
 /* run IMAGE [COMMAND...]: the command is the image's Entrypoint followed by
@@ -280,6 +283,8 @@ static int run_check_rootfs(struct run_args *args, mb_error *err)
 {
     int ret;
 
+    if (args->cfg.rootfs_as_caller)
+        return 0; /* the container opens it, as the caller (policy.h) */
     ret = rootfs_check(args->rootfs, err);
     if (ret < 0)
         return ret;
@@ -294,6 +299,10 @@ static int run_check_rootfs(struct run_args *args, mb_error *err)
 static int run_check(struct run_args *args, mb_error *err)
 {
     int ret;
+    /* Through the daemon: what the caller may ask for (policy.h). */
+    ret = policy_check_run(args, err);
+    if (ret < 0)
+        return ret;
 
     for (size_t i = 0; i < args->cfg.n_volumes; i++) {
         ret = volume_check_source(&args->cfg.volumes[i], err);

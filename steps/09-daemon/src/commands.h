@@ -42,6 +42,7 @@ struct run_args {
     const char *rootfs; /* --rootfs as typed */
     bool help;
     bool userns_auto; /* --userns=auto */
+    bool userns_given; /* --userns at all (a member may not choose) */
 };
 
 /* Parse run's options (argv[0] is "run"). Pure: bad syntax is an error

@@ -24,6 +24,7 @@ struct volume {
     char *source; /* absolute host path, symlinks resolved */
     char *target; /* absolute path inside the container */
     bool readonly;
+    bool as_caller; /* a member's: opened in the container as the caller (policy.h) */
 };
 
 struct container_config {
@@ -49,6 +50,7 @@ struct container_config {
     bool detach;           /* -d */
     bool tty;              /* -t: the container's stdio is a pseudo-terminal */
     int started_fd;        /* -d through the daemon: "\n" once started, else the error */
+    bool rootfs_as_caller; /* a member's --rootfs: opened in the container (policy.h) */
 };
 
 #endif

@@ -34,6 +34,8 @@
 #include "container_store.h"
 #include <sys/ioctl.h>
 
+#include "policy.h"
+
 /* The namespaces a container gets; each chapter adds one. */
 static unsigned long container_clone_flags(const struct container_config *cfg)
 {
@@ -108,10 +110,15 @@ static int resources_create(const struct container_config *cfg, struct container
 {
     struct cgroup_layout layout;
     int ret, planned;
+    /* A member's running containers are counted and this one's record
+     * written under one lock (policy.h). */
+    cleanup_fd int admitted = -1;
 
     memset(res, 0, sizeof(*res));
     res->state.fd = res->state.lock_fd = -1;
     if (state_gc(cfg->state_root, err) < 0)
+        return -1;
+    if (policy_admit(cfg->state_root, &admitted, err) < 0)
         return -1;
     ret = cgroup_layout_detect(&layout, err);
     if (ret < 0)
@@ -244,6 +251,8 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
     close(take_fd(&c->sync_rd));
     if (c->cfg->userns.mode != USERNS_HOST)
         ret = userns_write_maps(pid, &c->cfg->userns, err);
+    if (ret == 0 && rootfs_overlay_by_parent(c->cfg))
+        ret = rootfs_overlay_into(c->cfg, pid, err);
     if (ret == 0 && c->res.joined_by_parent)
         ret = cgroup_add_process(&c->res.cgroup, pid, c->res.in_cgroup, err);
     if (ret == 0)

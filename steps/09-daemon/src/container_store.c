@@ -15,6 +15,7 @@
 #include "container_store.h"
 #include "image_store.h"
 #include "util.h"
+#include "policy.h"
 
 bool container_record_kept(const struct container_config *cfg)
 {
@@ -42,6 +43,8 @@ int container_record_write(const struct container_config *cfg, const struct cont
                        created, "keep", keep);
     if (cfg->image.config != NULL && cfg->image_ref != NULL)
         json_object_set_new(record, "image_name", json_string(cfg->image_ref));
+    /* Whose it is: a member sees and acts on its own only (policy.h). */
+    json_object_set_new(record, "owner", json_integer((json_int_t)policy_owner()));
     text = json_dumps(record, JSON_INDENT(2));
     json_decref(record);
     if (text == NULL)

@@ -146,3 +146,12 @@ int mount_at(int rootfd, const char *path, enum mount_kind kind, const char *sou
         return mb_fail(err, errno, "mount %s on /%s", source, path[0] == '/' ? path + 1 : path);
     return 0;
 }
+
+int mount_attach(int tree, int target_fd, const char *what, mb_error *err)
+{
+    /* Both ends are fds: nothing is looked up by name again. */
+    if (syscall(SYS_move_mount, tree, "", target_fd, "",
+                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return mb_fail(err, errno, "attach %s", what);
+    return 0;
+}

@@ -21,4 +21,20 @@ int path_open_in_root(int rootfd, const char *path, enum mount_kind kind, mb_err
 int mount_at(int rootfd, const char *path, enum mount_kind kind, const char *source,
              const char *fstype, unsigned long flags, const char *data, mb_error *err);
 
+#include <fcntl.h>
+#include <sys/mount.h>
+
+/* The new mount API (Linux 5.2), for libcs whose <sys/mount.h> lacks it. */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE   1
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+
+/* Attach a detached mount (open_tree's fd) onto what target_fd names. */
+int mount_attach(int tree, int target_fd, const char *what, mb_error *err);
+
 #endif

@@ -6,6 +6,8 @@
 
 #include "config.h"
 #include "error.h"
+#include <stdbool.h>
+#include <sys/types.h>
 
 /* Check, in the parent, that the rootfs is a usable directory. */
 int rootfs_check(const char *rootfs, mb_error *err);
@@ -13,5 +15,12 @@ int rootfs_check(const char *rootfs, mb_error *err);
 /* In the container: make cfg->rootfs the root directory, with everything a
  * chapter mounts into it, and chdir to "/". */
 int rootfs_enter(const struct container_config *cfg, mb_error *err);
+
+/* Does root mount the image's overlay into the child's mount namespace
+ * (root's containers in a user namespace), rather than the child itself? */
+bool rootfs_overlay_by_parent(const struct container_config *cfg);
+
+/* Parent, before the child goes on: mount its overlay where it will look. */
+int rootfs_overlay_into(const struct container_config *cfg, pid_t pid, mb_error *err);
 
 #endif

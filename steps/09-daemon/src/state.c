@@ -13,6 +13,7 @@
 #include "ids.h"
 #include "state.h"
 #include "util.h"
+#include "policy.h"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -318,6 +319,7 @@ struct find {
     const char *ref;
     struct container_state found;
     int matches;
+    bool every; /* whoever's it is (a name is unique among all of them) */
 };
 
 static int find_one(struct container_state *state, void *data)
@@ -328,6 +330,8 @@ static int find_one(struct container_state *state, void *data)
     bool match = (name != NULL && strcmp(name, f->ref) == 0) ||
                  (strlen(f->ref) >= 4 && strncmp(state->id, f->ref, strlen(f->ref)) == 0);
 
+    /* Another user's container does not exist for a member (policy.h). */
+    match = match && (f->every || policy_may_see(record));
     json_decref(record);
     if (match && f->matches++ == 0) {
         /* Keep this one open: state_each closes its own copy. */
@@ -337,9 +341,11 @@ static int find_one(struct container_state *state, void *data)
     return 0;
 }
 
-int state_open(const char *root, const char *ref, struct container_state *state, mb_error *err)
+static int open_ref(const char *root, const char *ref, bool every, struct container_state *state,
+                    mb_error *err)
 {
     struct find f = {.ref = ref, .found = {.fd = -1, .lock_fd = -1}};
+    f.every = every;
 
     state_each(root, find_one, &f);
     if (f.matches == 1) {
@@ -354,12 +360,17 @@ int state_open(const char *root, const char *ref, struct container_state *state,
     return mb_fail(err, 0, "'%s' names %d containers: give more of the id", ref, f.matches);
 }
 
+int state_open(const char *root, const char *ref, struct container_state *state, mb_error *err)
+{
+    return open_ref(root, ref, false, state, err);
+}
+
 bool state_name_taken(const char *root, const char *name)
 {
     struct container_state state;
     mb_error ignored;
 
-    if (state_open(root, name, &state, &ignored) < 0)
+    if (open_ref(root, name, true, &state, &ignored) < 0)
         return false;
     state_close(&state);
     return true;
