@@ -30,7 +30,13 @@
 # --socket under build/bench, as root): one more row in the main run,
 # `run --rm --net none --rootfs ROOTFS /bin/true` sent through the daemon,
 # and its ratio to the direct row (the target is under 1.5x; reported, never
-# asserted). Every other minibox row is made to run directly whatever
+# asserted). Two more rows compare the callers: the same run sent by a
+# member of the daemon's group who is not root (a user and group made for
+# the bench with useradd, with a subordinate range, removed at the end), and
+# by root, both started through `setpriv` (the member's container runs in a
+# user namespace of the member's ids, its --rootfs opened as the member,
+# with the daemon's default limits); their ratio is reported (target:
+# within 1.2x). Every other minibox row is made to run directly whatever
 # listens on /run/minibox (MINIBOX_SOCKET points at a path where nothing
 # does). Then the daemon's memory: its VmRSS from /proc at rest, with
 # BENCH_DETACHED (default 100) containers started with `run -d --net none
@@ -80,6 +86,7 @@ q() { printf '%q' "$1"; }
 # over the environment).
 export MINIBOX_SOCKET=$out/no-daemon.sock
 daemon_sock=$out/daemon.sock daemon_root=$out/daemon-root daemon_pid=""
+member=$tag member_made="" member_rootfs="" # chapter 9: the bench's member of the daemon's group
 
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (run: scripts/deps.sh bench)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench: python3 is missing" >&2; exit 1; }
@@ -106,6 +113,9 @@ leftovers() { # what this run could leave behind, one line each
     pgrep -a -f -- "--socket $daemon_sock" | sed 's/^/process /' || true
     [ -e "$daemon_root" ] && echo "state $daemon_root"
     [ -e "$daemon_sock" ] && echo "socket $daemon_sock"
+    getent passwd "$member" >/dev/null && echo "user $member"
+    getent group "$member" >/dev/null && echo "group $member"
+    [ -n "$member_rootfs" ] && [ -e "$member_rootfs" ] && echo "rootfs copy $member_rootfs"
     true
 }
 
@@ -154,6 +164,33 @@ daemon_cleanup() {
     fi
     daemon_pid=""
     rm -rf "$daemon_root" "$daemon_sock"
+    if [ -n "$member_made" ]; then
+        userdel "$member" >/dev/null 2>&1 || true
+        groupdel "$member" >/dev/null 2>&1 || true
+        member_made=""
+    fi
+    [ -n "$member_rootfs" ] && rm -rf "$member_rootfs"
+    member_rootfs=""
+}
+
+# Chapter 9: a normal user, with a group of its own that the daemon serves
+# and a subordinate range (useradd gives one), for the member rows. Sets
+# member_err to the reason when there cannot be one.
+member_err=""
+make_member() {
+    member_err=""
+    command -v useradd >/dev/null || { member_err="useradd not installed (passwd)"; return; }
+    command -v setpriv >/dev/null || { member_err="setpriv not installed (util-linux)"; return; }
+    useradd -M -U "$member" >/dev/null 2>&1 || { member_err="useradd $member failed"; return; }
+    member_made=yes
+    grep -q "^$member:" /etc/subuid 2>/dev/null && grep -q "^$member:" /etc/subgid 2>/dev/null ||
+        { member_err="useradd gave $member no range in /etc/subuid and /etc/subgid"; return; }
+    # The member opens the --rootfs itself: a checkout below a private dir
+    # is out of its reach, so it gets a copy in a dir open to all.
+    if ! setpriv --reuid "$member" --regid "$member" --clear-groups test -x "$rootfs/bin/busybox" 2>/dev/null; then
+        member_rootfs=$(mktemp -d /tmp/mb-bench-rootfs.XXXXXX) && chmod 755 "$member_rootfs" &&
+            cp -a "$rootfs/." "$member_rootfs" || member_err="could not copy the rootfs for $member"
+    fi
 }
 
 # Podman: its containers and image live under build/bench (removed with the
@@ -343,7 +380,10 @@ else
     elif ! "$minibox" --help 2>/dev/null | grep -q '^  daemon '; then
         daemon_err="this build has no daemon (chapter 9)"
     else
-        "$minibox" --root "$daemon_root" --socket "$daemon_sock" daemon >"$out/daemon.log" 2>&1 </dev/null &
+        make_member
+        daemon_group=()
+        [ -z "$member_err" ] && daemon_group=(--group "$member")
+        "$minibox" --root "$daemon_root" --socket "$daemon_sock" daemon "${daemon_group[@]}" >"$out/daemon.log" 2>&1 </dev/null &
         daemon_pid=$!
         daemon_err="the daemon did not listen on $daemon_sock within 5 s"
         for i in $(seq 100); do
@@ -361,6 +401,23 @@ else
         cmd="$(q "$minibox") --socket $(q "$daemon_sock") run --rm $net_none--rootfs $(q "$rootfs") $true_in"
         add "$name via the daemon${has_net:+ --net none}" "$cmd" "$(try_run "$cmd")" "client -> unix socket -> handler process -> container; compare with the first row"
         row[daemon]=${names[-1]}
+        # The callers compared: root and the member, each through setpriv
+        # (the member row is otherwise the same run, in a user namespace).
+        if [ -n "$member_err" ]; then
+            add "$name via the daemon, as a member" "" "$member_err"
+        else
+            for who in root member; do
+                if [ "$who" = root ]; then
+                    as="setpriv --reuid 0 --regid 0 --clear-groups" r=$rootfs
+                else
+                    as="setpriv --reuid $member --regid $member --init-groups" r=${member_rootfs:-$rootfs}
+                fi
+                cmd="$as $(q "$minibox") --socket $(q "$daemon_sock") run --rm $net_none--rootfs $(q "$r") $true_in"
+                add "$name via the daemon${has_net:+ --net none}, as $who (setpriv)" "$cmd" "$(try_run "$cmd")" \
+                    "$([ "$who" = member ] && echo "a member who is not root: its own ids (user namespace), its own rootfs access, the default limits" || echo "the same through setpriv, for the member row")"
+                row[daemon_$who]=${names[-1]}
+            done
+        fi
     fi
 fi
 
@@ -481,6 +538,7 @@ target "--net bridge vs --net none" ratio 1.5 bridge none
 target "run --rm IMAGE vs --rootfs" delta 1.0 image none
 target "image import of a large layer vs tar -x" import 1.0 "minibox image import" "tar -x"
 target "through the daemon vs direct" ratio 1.0 daemon none
+target "a member through the daemon vs root through it (#16)" ratio 1.2 daemon_member daemon_root
 target "daemon VmRSS with $detached detached containers (kept from #20: 2 MB)" rss-kb 2048
 
 # ---------------------------------------------------------- environment --
