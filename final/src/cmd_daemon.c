@@ -248,6 +248,35 @@ static char **request_argv(json_t *req, const char *op, int *argc)
     return argv;
 }
 
+#if MB_STEP >= 10
+/* exec closes every fd but stdio before it joins a container (CVE-2016-9962
+ * class), the connection to the client among them: it runs in a child, and
+ * the handler, which keeps the connection, replies with its status. */
+static int run_in_child(const struct mb_globals *g, const struct verb *verb, int argc, char **argv,
+                        mb_error *err)
+{
+    int wstatus;
+    pid_t child;
+
+    fflush(NULL);
+    child = fork();
+    if (child < 0)
+        return mb_fail(err, errno, "fork");
+    if (child == 0) {
+        mb_error e;
+        int ret = verb->run(g, argc, argv, &e);
+
+        if (ret < 0)
+            mb_error_print(&e);
+        fflush(NULL);
+        _exit(ret < 0 ? e.status : ret);
+    }
+    if (waitpid(child, &wstatus, 0) < 0)
+        return mb_fail(err, errno, "wait for %s", verb->name);
+    return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+#endif
+
 static int run_verb(const struct mb_globals *g, int sock, const struct verb *verb, json_t *req)
 {
     cleanup_free char **argv = NULL;
@@ -262,6 +291,10 @@ static int run_verb(const struct mb_globals *g, int sock, const struct verb *ver
     ret = policy_check_request(verb->name, argc, argv, &err);
     if (ret == 0 && verb->run == cmd_run)
         ret = serve_run(g, sock, argc, argv, req, &err);
+#if MB_STEP >= 10
+    else if (ret == 0 && verb->enters)
+        ret = run_in_child(g, verb, argc, argv, &err);
+#endif
     else if (ret == 0)
         ret = verb->run(g, argc, argv, &err);
     if (ret < 0) {
