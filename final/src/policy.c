@@ -160,10 +160,15 @@ static int caller_path(const char *what, const char *path, char **out, mb_error 
 
 #if MB_STEP >= 10
 /* Chapter 10's options that hand the container the host's power. */
-static int check_hardening(const struct hardening_config *h, mb_error *err)
+static int check_hardening(const struct container_config *cfg, mb_error *err)
 {
+    const struct hardening_config *h = &cfg->hardening;
     char what[96];
 
+    /* A device node is the host's hardware or a kernel interface; the
+     * standard set (null, zero, tty...) every container has. */
+    if (cfg->n_devices > 0)
+        return refuse(err, "--device");
     if (h->privileged)
         return refuse(err, "--privileged");
     if (h->seccomp_unconfined)
@@ -205,7 +210,7 @@ int policy_check_run(struct run_args *args, mb_error *err)
         ret = check_limits(&cfg->limits, err);
 #if MB_STEP >= 10
     if (ret == 0)
-        ret = check_hardening(&cfg->hardening, err);
+        ret = check_hardening(cfg, err);
 #endif
     for (size_t i = 0; ret == 0 && i < cfg->n_volumes; i++) {
         struct volume *vol = &cfg->volumes[i];

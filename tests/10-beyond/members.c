@@ -4,7 +4,7 @@
  * own, removed after each test) run, exec into, log and remove their own
  * containers with a volume from their own home. Every way to the host's
  * root or to the other user's files is refused with one line and 125:
- * chapter 10's options that lift the hardening, exec or inspect of the
+ * chapter 10's options that lift the hardening (and --device), exec or inspect of the
  * other's container, an --env-file the user cannot read; -e NAME takes the
  * user's own value, never the daemon's. (Chapter 9's suite has the rest:
  * volumes, ids, ps/logs/rm, limits.)
@@ -255,6 +255,7 @@ void test_members_cannot_lift_the_hardening(void **state)
         {"--cap-add", "SYS_ADMIN", NULL},
         {"--security-opt", "seccomp=unconfined", NULL},
         {"--security-opt", "seccomp:unconfined", NULL},
+        {"--device", "/dev/null:/dev/extra", NULL},
     };
     struct mb_result r;
 
