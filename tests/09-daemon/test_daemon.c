@@ -1819,11 +1819,25 @@ static void test_member_images(void **state)
              tar, (unsigned)member_uid, tar, tar);
     assert_int_equal(system(cmd), 0);
 
-    as_member();
-    mb_run(&r, NULL, "image", "import", tar, "members-own", NULL);
-    expect_ok("a member's import of its own archive", &r);
+    /* By a path relative to the member's working directory: its client
+     * opens it there (the daemon does not even enter that directory). */
+    {
+        char here[4096];
+        assert_non_null(getcwd(here, sizeof(here)));
+        assert_int_equal(chdir(member_home), 0);
+        as_member();
+        mb_run(&r, NULL, "image", "import", "mine.tar", "members-own", NULL);
+        assert_int_equal(chdir(here), 0);
+    }
+    expect_ok("a member's import of its own archive, by a relative path", &r);
+    /* A file the member may not read is not read for it: the client's open
+     * fails, the daemon (root) never opens it. */
     mb_run(&r, NULL, "image", "import", "/etc/shadow", "stolen", NULL);
     mb_assert_usage_error(&r);
+    if (!mb_contains(r.err, "Permission denied"))
+        fail_msg("image import of /etc/shadow must fail in the member's client (Permission "
+                 "denied), not in the daemon: %s",
+                 r.err);
     mb_result_free(&r);
     mb_run(&r, NULL, "run", "--name", "writer", "--net", "none", "shared", "sh", "-c",
            "echo changed > /tmp/file && cat /tmp/file", NULL);
