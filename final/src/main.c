@@ -16,6 +16,9 @@
 #include "client.h"
 #endif
 #include "error.h"
+#if MB_STEP >= 6
+#include "state.h"
+#endif
 #if MB_STEP >= 10
 #include "selfexe.h"
 #endif
@@ -174,6 +177,13 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
     /* The verbs whose own code runs inside a container (until the
      * command's execve) run from a sealed copy: CVE-2019-5736. */
     if (verb->enters && selfexe_ensure_sealed(argv, &err) < 0) {
+        mb_error_print(&err);
+        return err.status;
+    }
+#endif
+#if MB_STEP >= 6
+    /* Before anything touches the state root (info does not). */
+    if (fn != cmd_info && state_root_check(globals->root, &err) < 0) {
         mb_error_print(&err);
         return err.status;
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -280,8 +281,7 @@ static void test_volume_read_only(void **state)
     char v[64];
 
     (void)state;
-    mb_hint(
-        "-v SRC:DST:ro is a bind mount remounted with MS_RDONLY: writes inside fail with EROFS.");
+    mb_hint("-v SRC:DST:ro is a bind mount made read-only: writes inside fail with EROFS.");
     mb_require(NS_04);
     scratch(dir, sizeof(dir), "vol-ro");
     mkdir(dir, 0755);
@@ -297,6 +297,43 @@ static void test_volume_read_only(void **state)
     assert_int_not_equal(access(file, F_OK), 0);
     /* The host's own view stays writable. */
     write_host_file(file, "still writable\n");
+}
+
+/* -v /:/host:ro brings the host's submounts along (the bind is recursive):
+ * /host/dev/shm, /host/proc/sys. A remount read-only covers the top mount
+ * only, and the container writes the host's files below it. Here the
+ * volume's source holds a tmpfs the test mounts; a write below it must fail
+ * as one at the top does. */
+static void test_volume_read_only_covers_submounts(void **state)
+{
+    char dir[4200], sub[4300], spec[8500], file[4400], v[64];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("-v SRC:DST:ro makes the whole bind read-only, the mounts below SRC included "
+            "(mount_setattr with AT_RECURSIVE): a write below a submount fails with EROFS too.");
+    mb_require(NS_04);
+    scratch(dir, sizeof(dir), "vol-ro-rec");
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    mkdir(dir, 0755);
+    mkdir(sub, 0755);
+    if (mount("mbtest-sub", sub, "tmpfs", 0, "size=64k") < 0)
+        mb_skip("cannot mount a tmpfs for the submount (the test needs root and mount(2))");
+    snprintf(spec, sizeof(spec), "%s:/mnt:ro", dir);
+    mb_run(&r, NULL, "run", "-v", spec, "--rootfs", mb_rootfs, "sh", "-c",
+           "probe write /mnt/top x; probe write /mnt/sub/below x", NULL);
+    snprintf(file, sizeof(file), "%s/below", sub);
+    if (access(file, F_OK) == 0) {
+        umount2(sub, MNT_DETACH);
+        fail_msg("a volume asked read-only let the container write below a submount of it "
+                 "(%s): %s",
+                 file, r.out);
+    }
+    umount2(sub, MNT_DETACH);
+    assert_string_equal(mb_kv(r.out, "write", v, sizeof(v)), "EROFS");
+    if (!mb_contains(r.out, "write=EROFS\nwrite=EROFS"))
+        fail_msg("both writes must fail with EROFS: %s %s", r.out, r.err);
+    mb_result_free(&r);
 }
 
 static void test_file_volume(void **state)
@@ -363,6 +400,9 @@ int main(void)
                                                              */
         cmocka_unit_test(test_volume_read_write),
         cmocka_unit_test(test_volume_read_only),
+        cmocka_unit_test(
+            test_volume_read_only_covers_submounts), /* grade: points=2
+                                                        doc=#read-only-all-the-way-down */
         cmocka_unit_test(test_file_volume),
         cmocka_unit_test(test_bad_volumes_are_125),
         cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */

@@ -332,6 +332,73 @@ static void test_rootless_limit_without_delegation_is_125(void **state)
     mb_result_free(&r);
 }
 
+/* ---- the rootless state root ------------------------------------------ */
+
+/* Without XDG_RUNTIME_DIR a user's state root is /tmp/minibox-UID, a name
+ * anyone can take first. The attacker (USER_PLAIN) makes it, as a dir of
+ * theirs open to all with a stale container planted in it (gc would clean
+ * it up, acting on the attacker's files), or as a symlink to such a dir. The
+ * victim's run must refuse before it touches anything there: 125, one line,
+ * the planted files as they were, nothing made in the attacker's dir. */
+static void squat(const char *root, const char *target, int as_symlink)
+{
+    char cmd[4 * 4300];
+
+    /* the attacker's dir, open to all, with a stale container planted */
+    snprintf(
+        cmd, sizeof(cmd),
+        "rm -rf '%s' '%s' && mkdir -p '%s/containers/%064d' && touch '%s/containers/%064d/lock' "
+        "&& chmod -R 0777 '%s' && chown -R %u:%u '%s'",
+        root, target, target, 0, target, 0, target, (unsigned)plain_uid, (unsigned)plain_gid,
+        target);
+    assert_int_equal(system(cmd), 0);
+    if (as_symlink)
+        snprintf(cmd, sizeof(cmd), "ln -s '%s' '%s' && chown -h %u:%u '%s'", target, root,
+                 (unsigned)plain_uid, (unsigned)plain_gid, root);
+    else
+        snprintf(cmd, sizeof(cmd), "mv '%s' '%s'", target, root);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_rootless_state_root_squatted_is_refused(void **state)
+{
+    char root[64], target[4200], planted[4400], cmd[8800];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("A normal user's state root in /tmp is checked before anything uses it: a directory "
+            "of the user's own, closed to others, never a symlink.");
+    require_userns();
+    become(sub_uid, sub_gid);
+    snprintf(root, sizeof(root), "/tmp/minibox-%u", (unsigned)sub_uid);
+    snprintf(target, sizeof(target), "%s/squat", mb_tmp);
+    for (int as_symlink = 0; as_symlink < 2; as_symlink++) {
+        const char *dir = as_symlink ? target : root;
+
+        squat(root, target, as_symlink);
+        mb_use_default_root(1);
+        mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "true", NULL);
+        mb_use_default_root(0);
+        if (r.status != 125 || !mb_contains(r.err, root))
+            fail_msg("%s made by another user%s: the run must refuse it (exit 125, naming it), "
+                     "got exit %d: %s",
+                     root, as_symlink ? " (a symlink)" : "", r.status, r.err);
+        mb_assert_usage_error(&r);
+        mb_result_free(&r);
+        snprintf(planted, sizeof(planted), "%s/containers/%064d/lock", dir, 0);
+        if (access(planted, F_OK) != 0)
+            fail_msg("the run cleaned up the attacker's planted state in %s", dir);
+        snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -mindepth 1 -not -uid %u)\"", dir,
+                 (unsigned)plain_uid);
+        if (system(cmd) != 0)
+            fail_msg("the run made files in the attacker's %s", dir);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, target);
+        assert_int_equal(system(cmd), 0);
+    }
+    mb_as_user(0, 0);
+    mb_assert_nothing_leaked();
+}
+
 static void test_errors_name_the_cause(void **state)
 {
     struct mb_result r;
@@ -369,6 +436,9 @@ int main(void)
         cmocka_unit_test(test_rootless_keeps_chapters_1_to_4),
         cmocka_unit_test(test_rootless_state_is_the_users),
         cmocka_unit_test(test_rootless_limit_without_delegation_is_125),
+        cmocka_unit_test(test_rootless_state_root_squatted_is_refused), /* grade: points=2
+                                                                           doc=#the-state-root-of-a-normal-user
+                                                                         */
         cmocka_unit_test(test_errors_name_the_cause),
         cmocka_unit_test(mb_test_nothing_leaked),
     };

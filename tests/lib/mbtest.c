@@ -300,9 +300,19 @@ static char **full_argv(char *const argv[])
  * still wins. From chapter 9 a daemon on the default socket would run the
  * verb with its own state: point at a socket nobody listens on, unless the
  * suite started one (mb_daemon_start sets MINIBOX_SOCKET). */
+static int default_root; /* mb_use_default_root */
+
+void mb_use_default_root(int yes)
+{
+    default_root = yes;
+}
+
 static void child_environment(void)
 {
-    setenv("MINIBOX_ROOT", run_uid != 0 ? user_state : mb_state, 1);
+    if (default_root)
+        unsetenv("MINIBOX_ROOT");
+    else
+        setenv("MINIBOX_ROOT", run_uid != 0 ? user_state : mb_state, 1);
     if (getenv("MINIBOX_SOCKET") == NULL)
         setenv("MINIBOX_SOCKET", no_daemon_socket, 1);
 }

@@ -43,6 +43,11 @@ extern char mb_state[];            /* the --root given to every run */
  * --root pointing at a state dir of that user's, XDG_RUNTIME_DIR unset. */
 void mb_as_user(uid_t uid, gid_t gid);
 
+/* Runs from here on get no MINIBOX_ROOT: minibox picks its default state
+ * root (a normal user's: $XDG_RUNTIME_DIR/minibox, or /tmp/minibox-UID
+ * without it, and mb_as_user unsets XDG_RUNTIME_DIR). 0 restores --root. */
+void mb_use_default_root(int yes);
+
 /* Create a normal user for rootless tests (name, with or without
  * /etc/subuid ranges); its uid/gid are stored. Returns NULL or why not. */
 const char *mb_user_create(const char *name, int with_subids, uid_t *uid, gid_t *gid);

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "error.h"
+#include "state.h"
 
 #ifndef MB_VERSION
 #define MB_VERSION "dev"
@@ -87,6 +88,11 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
     mb_error err;
     int ret;
 
+    /* Before anything touches the state root (info does not). */
+    if (fn != cmd_info && state_root_check(globals->root, &err) < 0) {
+        mb_error_print(&err);
+        return err.status;
+    }
     ret = fn(globals, argc - at, argv + at, &err);
     if (ret < 0) {
         mb_error_print(&err);

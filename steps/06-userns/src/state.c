@@ -49,22 +49,22 @@ static void remove_dir_files(const char *dir)
     rmdir(dir);
 }
 
-/* A normal user's state root may sit in a shared place (/tmp/minibox-UID):
- * another user could have made it first, as a symlink or a dir they can
- * write. Refuse anything that is not a directory of our own, closed to
- * others. */
-static int state_root_is_unsafe(const char *root, mb_error *err)
+int state_root_check(const char *root, mb_error *err)
 {
     struct stat st;
 
     if (geteuid() == 0)
         return 0;
+    /* Made 0700 if missing; an existing one is looked at, never followed. */
+    if (mkdir(root, 0700) < 0 && errno == ENOENT && mkdir_p(root, 0700) < 0)
+        return mb_fail(err, errno, "create state root %s (fix: --root DIR)", root);
     if (lstat(root, &st) < 0)
         return mb_fail(err, errno, "state root %s", root);
     if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0)
         return mb_fail(err, 0,
-                       "state root %s is not a directory owned by uid %u and closed to others "
-                       "(fix: remove it, or --root DIR)",
+                       "state root %s is not a directory of uid %u closed to others: someone "
+                       "else may have made it (fix: --root DIR of your own, or a login that sets "
+                       "XDG_RUNTIME_DIR)",
                        root, (unsigned)geteuid());
     return 0;
 }
@@ -92,11 +92,6 @@ int state_create(const char *root, const char *id, struct container_state *state
     if (mkdir_p(fresh, 0711) < 0) {
         state->dir[0] = '\0';
         return mb_fail(err, errno, "create state dir %s (fix: --root DIR or MINIBOX_ROOT)", fresh);
-    }
-    if (state_root_is_unsafe(root, err)) {
-        rmdir(fresh);
-        state->dir[0] = '\0';
-        return -1;
     }
     fresh_fd = open(fresh, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     /* O_CLOEXEC: the container must not inherit the lock, or a container

@@ -32,6 +32,15 @@ struct container_state {
     int lock_fd;        /* held while its minibox runs it; -1 otherwise */
 };
 
+/* A normal user's state root may sit in a shared place (/tmp/minibox-UID,
+ * without XDG_RUNTIME_DIR): another user could have made it first, as a dir
+ * they can write or a symlink to one of theirs, and whoever controls it
+ * controls what minibox cleans up there (gc), the seccomp programs it loads
+ * from it and where its files go. main() calls this before any verb uses
+ * the root: it makes it (0700) when missing and refuses anything but a
+ * directory of the caller's own that others cannot write. Root: nothing. */
+int state_root_check(const char *root, mb_error *err);
+
 /* Make the container's state dir and hold its lock. */
 int state_create(const char *root, const char *id, struct container_state *state, mb_error *err);
 

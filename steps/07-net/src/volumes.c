@@ -3,7 +3,7 @@
  *
  * A bind mount makes an existing directory (or file) of the host appear at a
  * second place, here inside the rootfs. It is the same inode, not a copy:
- * what the container writes there, the host sees. `:ro` remounts the bind
+ * what the container writes there, the host sees. `:ro` makes the bind
  * read-only; the host's own view of the directory stays writable.
  */
 #include <errno.h>
@@ -12,10 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* mount_setattr(2), Linux 5.12; glibc has its wrapper from 2.36 only. */
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+struct mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 
 #include "mounts.h"
 #include "util.h"
@@ -81,34 +96,34 @@ void volume_free(struct volume *vol)
     vol->source = vol->target = NULL;
 }
 
-/* Remount a bind read-only. The flags the bind already has (nosuid, nodev,
- * noexec) must be passed again, or the kernel refuses the remount where they
- * are locked (in a user namespace, chapter 6). */
-static int volume_remount_readonly(int rootfd, const struct volume *vol, enum mount_kind kind,
-                                   mb_error *err)
+/* Make the bind read-only, with every mount below it. The bind is
+ * recursive (MS_REC: -v /:/host brings /host/dev, /host/proc ...), but a
+ * remount with MS_RDONLY changes only the one mount it names: /host would
+ * be read-only and /host/dev/shm, /host/proc/sys still writable, a way to
+ * write the host's files through a volume asked to be read-only.
+ * mount_setattr with AT_RECURSIVE changes the whole subtree at once, as
+ * runc does for rro, and sets only the flag it is given (the nosuid, nodev
+ * a user namespace locks on a mount stay as they are). */
+static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount_kind kind,
+                                mb_error *err)
 {
-    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
     cleanup_fd int fd = -1;
-    struct statvfs sv;
-    char target[64];
 
     /* Open the target again: the fd opened before the bind points at the
-     * directory underneath it, while the remount must name the new mount. */
+     * directory underneath it, while the change must name the new mount. */
     fd = path_open_in_root(rootfd, vol->target, kind, err);
     if (fd < 0)
         return -1;
-    snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-    if (fstatvfs(fd, &sv) < 0)
-        return mb_fail(err, errno, "volume %s: statvfs", vol->target);
-    if (sv.f_flag & ST_NOSUID)
-        flags |= MS_NOSUID;
-    if (sv.f_flag & ST_NODEV)
-        flags |= MS_NODEV;
-    if (sv.f_flag & ST_NOEXEC)
-        flags |= MS_NOEXEC;
-    if (mount(NULL, target, NULL, flags, NULL) < 0)
-        return mb_fail(err, errno, "volume %s: remount read-only", vol->target);
-    return 0;
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+        return 0;
+    if (errno == ENOSYS)
+        return mb_fail(err, 0,
+                       "volume %s:ro: a read-only volume needs mount_setattr (Linux 5.12) to be "
+                       "read-only below its top too (fix: a newer kernel, or the volume without "
+                       ":ro)",
+                       vol->target);
+    return mb_fail(err, errno, "volume %s: make it read-only", vol->target);
 }
 
 static int volume_mount(int rootfd, const struct volume *vol, mb_error *err)
@@ -129,7 +144,7 @@ static int volume_mount(int rootfd, const struct volume *vol, mb_error *err)
     if (mount(vol->source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return mb_fail(err, errno, "bind volume %s on %s", vol->source, vol->target);
     if (vol->readonly)
-        return volume_remount_readonly(rootfd, vol, kind, err);
+        return volume_make_readonly(rootfd, vol, kind, err);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "client.h"
 #include "error.h"
+#include "state.h"
 
 #ifndef MB_VERSION
 #define MB_VERSION "dev"
@@ -99,6 +100,11 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
         }
         if (ret == 1)
             return status;
+    }
+    /* Before anything touches the state root (info does not). */
+    if (fn != cmd_info && state_root_check(globals->root, &err) < 0) {
+        mb_error_print(&err);
+        return err.status;
     }
     ret = fn(globals, argc - at, argv + at, &err);
     if (ret < 0) {

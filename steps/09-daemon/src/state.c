@@ -50,22 +50,22 @@ static void remove_dir_files(const char *dir)
     rmdir(dir);
 }
 
-/* A normal user's state root may sit in a shared place (/tmp/minibox-UID):
- * another user could have made it first, as a symlink or a dir they can
- * write. Refuse anything that is not a directory of our own, closed to
- * others. */
-static int state_root_is_unsafe(const char *root, mb_error *err)
+int state_root_check(const char *root, mb_error *err)
 {
     struct stat st;
 
     if (geteuid() == 0)
         return 0;
+    /* Made 0700 if missing; an existing one is looked at, never followed. */
+    if (mkdir(root, 0700) < 0 && errno == ENOENT && mkdir_p(root, 0700) < 0)
+        return mb_fail(err, errno, "create state root %s (fix: --root DIR)", root);
     if (lstat(root, &st) < 0)
         return mb_fail(err, errno, "state root %s", root);
     if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0)
         return mb_fail(err, 0,
-                       "state root %s is not a directory owned by uid %u and closed to others "
-                       "(fix: remove it, or --root DIR)",
+                       "state root %s is not a directory of uid %u closed to others: someone "
+                       "else may have made it (fix: --root DIR of your own, or a login that sets "
+                       "XDG_RUNTIME_DIR)",
                        root, (unsigned)geteuid());
     return 0;
 }
@@ -110,11 +110,6 @@ int state_create(const char *root, const char *id, struct container_state *state
      * from here: it needs to walk (not list) the dirs on the way. */
     if (geteuid() == 0)
         state_allow_walk(root);
-    if (state_root_is_unsafe(root, err)) {
-        rmdir(fresh);
-        state->dir[0] = '\0';
-        return -1;
-    }
     fresh_fd = open(fresh, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     /* O_CLOEXEC: the container must not inherit the lock, or a container
      * that outlived minibox would look alive. */
@@ -287,8 +282,7 @@ static int gc_one(struct container_state *state, void *data)
         state_end(state, keep);
         if (keep) {
             fprintf(stderr,
-                    "minibox: cleaned up after killed container %s (kept for commit or rm)\n",
-                    id);
+                    "minibox: cleaned up after killed container %s (kept for commit or rm)\n", id);
             return 0;
         }
     }
