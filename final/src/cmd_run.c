@@ -32,6 +32,7 @@
 #if MB_STEP >= 10
 #include "run_options.h"
 #include "security.h"
+#include "selfexe.h"
 #endif
 
 static const char run_usage[] =
@@ -543,6 +544,34 @@ int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err)
     return 0;
 }
 
+#if MB_STEP >= 10
+/* CVE-2019-5736 (selfexe.h). The container's first process runs minibox's
+ * code until the command's execve; for that long nothing else of the
+ * container may reach its executable. The cheap way: it runs the command
+ * through minibox-exec, from a sealed memfd, so /proc/self/exe is never
+ * minibox's file, and it is not dumpable meanwhile (container.c), so that
+ * a process joined by `exec` cannot open its /proc/PID/exe either. That
+ * needs the container to lack CAP_SYS_PTRACE (which opens a non-dumpable
+ * process's files) and no resident minibox inside (--init). Otherwise,
+ * and in a user namespace, minibox re-executes from a sealed copy of
+ * itself as the other verbs do. */
+static int run_protect_binary(struct container_config *cfg, mb_error *err)
+{
+    if (!selfexe_exposed())
+        return 0;
+    if (!cfg->init && cfg->userns.mode == USERNS_HOST && !cfg->hardening.privileged &&
+        !(cfg->hardening.caps & CAP_BIT(CAP_SYS_PTRACE))) {
+        mb_error ignored;
+
+        cfg->exec_stub_fd = selfexe_stub_fd(&ignored);
+        cfg->exec_via_stub = cfg->exec_stub_fd >= 0;
+        if (cfg->exec_via_stub)
+            return 0;
+    }
+    return selfexe_ensure_sealed(selfexe_argv, err);
+}
+#endif
+
 int run_execute(const struct mb_globals *globals, struct run_args *args, mb_error *err)
 {
     int ret, status = 0;
@@ -569,6 +598,8 @@ int run_execute(const struct mb_globals *globals, struct run_args *args, mb_erro
         ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
 #endif
 #if MB_STEP >= 10
+    if (ret == 0)
+        ret = run_protect_binary(&args->cfg, err);
     if (ret == 0)
         ret = security_prepare(&args->cfg.hardening, args->cfg.state_root, err);
 #endif

@@ -14,6 +14,8 @@
 #include "signals.h"
 #include "util.h"
 #if MB_STEP >= 10
+#include <sys/syscall.h>
+
 #include "security.h"
 #endif
 
@@ -156,6 +158,78 @@ static void build_environment(const struct container_config *cfg, char *env[])
     env[i] = NULL;
 }
 
+#if MB_STEP >= 10
+/* What execvp would run for `name` with the container's PATH: the first
+ * executable regular file of that name in PATH's dirs ("" is the current
+ * dir); a name with a "/" as is. On failure, the errno execvp would give:
+ * EACCES if a file was there but not executable, else ENOENT. */
+static int command_resolve(const char *name, char *path, size_t len)
+{
+    const char *dirs = getenv("PATH");
+    int seen_eacces = 0;
+
+    if (name[0] == '\0')
+        return ENOENT;
+    if (strchr(name, '/') != NULL) {
+        snprintf(path, len, "%s", name);
+        return 0;
+    }
+    if (dirs == NULL)
+        dirs = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *d = dirs;; d += strcspn(d, ":") + 1) {
+        int n = (int)strcspn(d, ":");
+        struct stat st;
+
+        if ((size_t)snprintf(path, len, "%.*s%s%s", n, d, n ? "/" : "", name) < len) {
+            if (access(path, X_OK) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+                return 0;
+            seen_eacces |= errno == EACCES;
+        }
+        if (d[n] == '\0')
+            break;
+    }
+    return seen_eacces ? EACCES : ENOENT;
+}
+
+/* The command through minibox-exec (cmd_run.c, stub/exec_stub.c):
+ *   minibox-exec REPORT-FD PATH ARGV0 [ARG...]
+ * The report pipe stays open across this execve only; the stub closes it
+ * on its own execve, or writes why that failed. */
+__attribute__((noreturn)) static void command_exec_stub(const struct container_config *cfg,
+                                                        int report_fd)
+{
+    char path[PATH_MAX], fd_text[16];
+    const char **argv;
+    mb_error err;
+    size_t n = 0;
+    int errnum;
+
+    while (cfg->argv[n] != NULL)
+        n++;
+    errnum = command_resolve(cfg->argv[0], path, sizeof(path));
+    if (errnum != 0) {
+        mb_fail_status(&err, errnum == ENOENT ? MB_EXIT_NOT_FOUND : MB_EXIT_CANNOT_EXEC, errnum,
+                       "exec %s", cfg->argv[0]);
+        child_fail(report_fd, &err);
+    }
+    argv = calloc(n + 4, sizeof(*argv));
+    if (argv == NULL) {
+        mb_fail(&err, ENOMEM, "exec %s", cfg->argv[0]);
+        child_fail(report_fd, &err);
+    }
+    snprintf(fd_text, sizeof(fd_text), "%d", report_fd);
+    argv[0] = "minibox-exec";
+    argv[1] = fd_text;
+    argv[2] = path;
+    for (size_t i = 0; i < n; i++)
+        argv[3 + i] = cfg->argv[i];
+    if (fcntl(report_fd, F_SETFD, 0) == 0)
+        syscall(SYS_execveat, cfg->exec_stub_fd, "", argv, environ, AT_EMPTY_PATH);
+    mb_fail_status(&err, MB_EXIT_CANNOT_EXEC, errno, "exec minibox-exec for %s", cfg->argv[0]);
+    child_fail(report_fd, &err);
+}
+#endif
+
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
     char **env = calloc(environment_size(cfg), sizeof(*env));
@@ -189,6 +263,10 @@ void command_exec(const struct container_config *cfg, const sigset_t *saved_mask
     /* execvp searches the PATH of the current environment, so switch to the
      * container's before searching. */
     environ = env;
+#if MB_STEP >= 10
+    if (cfg->exec_via_stub)
+        command_exec_stub(cfg, report_fd);
+#endif
     execvp(cfg->argv[0], cfg->argv);
     saved_errno = errno;
     if (saved_errno == ENOENT || saved_errno == ENOTDIR)

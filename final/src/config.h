@@ -134,6 +134,10 @@ struct container_config {
     size_t n_tmpfs;
     struct device_mapping *devices; /* --device */
     size_t n_devices;
+    /* CVE-2019-5736 without a second minibox execve (selfexe.h): the first
+     * process execs the command through minibox-exec, from this memfd. */
+    bool exec_via_stub;
+    int exec_stub_fd;
 #endif
 };
 

@@ -374,6 +374,14 @@ static int container_setup(const struct container *c, mb_error *err)
     if (setsid() < 0)
         return mb_fail(err, errno, "setsid");
 #endif
+#if MB_STEP >= 10
+    /* Until its execve, this process runs minibox's own file in the
+     * container's pid namespace: not dumpable, a process that `exec`
+     * joins cannot open its /proc/1/exe (CVE-2019-5736, cmd_run.c). The
+     * execve of minibox-exec makes the next image dumpable again. */
+    if (c->cfg->exec_via_stub && prctl(PR_SET_DUMPABLE, 0) < 0)
+        return mb_fail(err, errno, "prctl(PR_SET_DUMPABLE)");
+#endif
 #if MB_STEP >= 6
     ret = container_wait_for_parent(c, err);
     if (ret < 0)

@@ -175,8 +175,11 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
 #endif
 #if MB_STEP >= 10
     /* The verbs whose own code runs inside a container (until the
-     * command's execve) run from a sealed copy: CVE-2019-5736. */
-    if (verb->enters && selfexe_ensure_sealed(argv, &err) < 0) {
+     * command's execve) run from a sealed copy: CVE-2019-5736. `run`
+     * decides once its options are read: it may hand the command to
+     * minibox-exec instead (cmd_run.c). */
+    selfexe_argv = argv;
+    if (verb->enters && fn != cmd_run && selfexe_ensure_sealed(argv, &err) < 0) {
         mb_error_print(&err);
         return err.status;
     }

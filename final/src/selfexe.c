@@ -16,6 +16,8 @@
 
 extern char **environ;
 
+char **selfexe_argv;
+
 /* Are we running from a copy that nobody can write to? */
 static int selfexe_is_sealed(void)
 {
@@ -94,11 +96,16 @@ static int selfexe_is_writable(void)
     return st.st_uid == geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
+bool selfexe_exposed(void)
+{
+    return selfexe_is_writable() && !selfexe_is_sealed();
+}
+
 int selfexe_ensure_sealed(char **argv, mb_error *err)
 {
     cleanup_fd int copy = -1;
 
-    if (!selfexe_is_writable() || selfexe_is_sealed())
+    if (!selfexe_exposed())
         return 0;
     copy = selfexe_sealed_copy(err);
     if (copy < 0)
@@ -108,3 +115,25 @@ int selfexe_ensure_sealed(char **argv, mb_error *err)
     fexecve(copy, argv, environ);
     return mb_fail(err, errno, "re-execute minibox from its sealed copy");
 }
+
+#ifdef MB_EXEC_STUB
+/* The stub's bytes, linked in by the Makefile (.incbin). */
+extern const char exec_stub_start[], exec_stub_end[];
+
+int selfexe_stub_fd(mb_error *err)
+{
+    cleanup_fd int fd = memfd_create("minibox-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    size_t size = (size_t)(exec_stub_end - exec_stub_start);
+
+    if (fd < 0)
+        return mb_fail(err, errno, "memfd_create");
+    if (write_all(fd, exec_stub_start, size) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0)
+        return mb_fail(err, errno, "seal minibox-exec");
+    return take_fd(&fd);
+}
+#else
+int selfexe_stub_fd(mb_error *err)
+{
+    return mb_fail(err, ENOSYS, "this build of minibox carries no minibox-exec");
+}
+#endif

@@ -106,6 +106,7 @@ void test_inherited_fd_does_not_reach_the_container(void **state);
 void test_lesson_step09_inherited_fd_reads_a_host_file(void **state);
 void test_workdir_through_a_leaked_fd_is_refused(void **state);
 void test_runtime_binary_cannot_be_overwritten(void **state);
+void test_runtime_binary_sealed_copy_with_init(void **state);
 void test_lesson_step09_runtime_binary_is_overwritten(void **state);
 void test_tmpfs_on_a_symlink_lands_inside_the_root(void **state);
 void test_volume_below_a_symlink_lands_inside_the_root(void **state);

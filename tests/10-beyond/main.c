@@ -356,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_lesson_step09_inherited_fd_reads_a_host_file), /* grade: points=1 doc=#cve-2024-21626-leaked-fds-and-the-working-directory */
         cmocka_unit_test(test_workdir_through_a_leaked_fd_is_refused), /* grade: points=2 doc=#cve-2024-21626-leaked-fds-and-the-working-directory */
         cmocka_unit_test_teardown(test_runtime_binary_cannot_be_overwritten, bx_teardown), /* grade: points=3 doc=#cve-2019-5736-procselfexe */
+        cmocka_unit_test_teardown(test_runtime_binary_sealed_copy_with_init, bx_teardown), /* grade: points=1 doc=#cve-2019-5736-procselfexe */
         cmocka_unit_test_teardown(test_lesson_step09_runtime_binary_is_overwritten, bx_teardown), /* grade: points=1 doc=#cve-2019-5736-procselfexe */
         cmocka_unit_test(test_tmpfs_on_a_symlink_lands_inside_the_root), /* grade: points=2 doc=#mount-targets-and-symlinks */
         cmocka_unit_test(test_volume_below_a_symlink_lands_inside_the_root), /* grade: points=2 doc=#mount-targets-and-symlinks */
