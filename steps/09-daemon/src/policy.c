@@ -170,7 +170,7 @@ int policy_check_run(struct run_args *args, mb_error *err)
         ret = check_limits(&cfg->limits, err);
     for (size_t i = 0; ret == 0 && i < cfg->n_volumes; i++) {
         struct volume *vol = &cfg->volumes[i];
-        char *path;
+        char *path = NULL;
 
         ret = caller_path("volume source", vol->source, &path, err);
         if (ret == 0) {
