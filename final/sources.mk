@@ -1,15 +1,14 @@
 # The chapter in which each source file first appears. `make steps` copies a
 # file into steps/NN-name/ from its chapter on (after unifdef -DMB_STEP=NN);
 # final/ builds every file. Files of chapter 10 exist only in the full engine.
-SRC_01 := main.c commands.h verbs.c cmd_run.c cmd_info.c config.h mb_step.h error.c error.h \
-          util.c util.h ids.c ids.h signals.c signals.h command.c command.h \
-          container.c container.h rootfs.c rootfs.h hostinfo.c hostinfo.h \
-          mountinfo.c mountinfo.h
-SRC_02 := init.c init.h
-SRC_03 :=
+SRC_01 := main.c commands.h verbs.c cmd_run.c config.h mb_step.h error.c error.h command.c \
+          command.h container.c container.h rootfs.c rootfs.h
+SRC_02 := init.c init.h util.c util.h signals.c signals.h
+SRC_03 := ids.c ids.h
 SRC_04 := mounts.c mounts.h devices.c devices.h volumes.c volumes.h
 SRC_05 := resource_limits.c resource_limits.h cgroup_layout.c cgroup_layout.h cgroup.c cgroup.h \
-          cgroup_devices.c cgroup_devices.h state.c state.h cmd_gc.c
+          cgroup_devices.c cgroup_devices.h state.c state.h cmd_gc.c cmd_info.c hostinfo.c \
+          hostinfo.h mountinfo.c mountinfo.h
 SRC_06 := userns.c userns.h
 SRC_07 := netlink.c netlink.h network.c network.h ipam.c ipam.h nat.c nat.h slirp.c slirp.h \
           cmd_network.c

@@ -178,6 +178,11 @@ def holes(chapter_of=None):
                             h.problems.append("no #else with the stub")
                         elif f"TODO({h.chapter:02d})" not in "\n".join(h.stub):
                             h.problems.append(f"the stub does not say TODO({h.chapter:02d})")
+                        # A hole of whole functions: its stub defines the function.
+                        for line in h.stub:
+                            fm = FUNC.match(line)
+                            if fm and not line.startswith((" ", "\t", "}")):
+                                h.function = fm.group(1)
             else:
                 fm = FUNC.match(line)
                 if fm and not line.startswith((" ", "\t", "}")):
@@ -502,7 +507,7 @@ def significant(line):
     """A line of C, without blanks, that says something (not a brace, not a
     bare return, not a comment)."""
     s = re.sub(r"\s+", " ", re.sub(r"/\*.*?\*/|//.*$", "", line)).strip()
-    if len(s) < 16 or s.startswith(("*", "/*", "#")):
+    if len(s) < 20 or s.startswith(("*", "/*", "#")):
         return None
     return s
 
@@ -517,14 +522,19 @@ def leak_lines():
             s = significant(line)
             if s:
                 inside.setdefault(s, h)
-    # Lines also found outside every hole are no secret (a call that other
-    # code makes too): cut the full engine with every hole open.
+    # Lines also found outside every hole are no secret: a call that other
+    # code makes too (the full engine cut with every hole open), or an idiom
+    # of the suites and scripts that every student gets anyway.
     tmp = tempfile.mkdtemp()
+    outside = set()
     try:
         cut(9, LAB_CHAPTERS, tmp)
-        outside = set()
-        for name in os.listdir(os.path.join(tmp, "src")):
-            with open(os.path.join(tmp, "src", name), encoding="utf-8") as f:
+        files = [os.path.join(tmp, "src", n) for n in os.listdir(os.path.join(tmp, "src"))]
+        for top in ("tests", "scripts"):
+            for d, _, names in os.walk(os.path.join(REPO, top)):
+                files += [os.path.join(d, n) for n in names if n.endswith((".c", ".h", ".sh", ".py"))]
+        for path in files:
+            with open(path, encoding="utf-8", errors="replace") as f:
                 for line in f:
                     s = significant(line)
                     if s:
@@ -588,8 +598,21 @@ def chapter_block(n):
     out = [f"`make start STEP={n:02d} DIR=~/lab` gives you step {n:02d} with these holes to fill "
            "(each stops minibox with `not implemented yet` until you do):", ""]
     for where, func, hint in items:
-        out.append(f"- `{where.split(':')[0]}`" + (f", `{func}()`" if func else "") + f": {hint}")
+        out.append(f"- `{where.split(':')[0]}`" + (f", `{func}()`" if func else "") + ": "
+                   + hint_markdown(hint, name))
     return "\n".join(out) + "\n"
+
+
+def hint_markdown(hint, chapter):
+    """A stub's hint in a chapter: its trailing docs/FILE#ANCHOR as a link
+    (which check-links then resolves), the rest with Markdown's * escaped."""
+    m = re.search(r"\s*docs/([\w.-]+\.md)(#[\w-]+)?\s*$", hint)
+    link = ""
+    if m:
+        hint = hint[:m.start()]
+        target = (m.group(2) or "") if m.group(1) == f"{chapter}.md" else m.group(1) + (m.group(2) or "")
+        link = f" ([read]({target}))" if target else ""
+    return hint.replace("*", "\\*") + link
 
 
 def cmd_chapter_block(args):

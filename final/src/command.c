@@ -1,26 +1,38 @@
-/* command.c - exec the command with a minimal environment; see command.h. */
+/* command.c - exec the command (from chapter 3 with an environment of its own); see
+ * command.h. */
 #include "mb_step.h"
 
 #include <errno.h>
+#include <unistd.h>
+#if MB_STEP >= 2
 #include <fcntl.h>
-#include <limits.h>
+#endif
+#if MB_STEP >= 3
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#endif
+#if MB_STEP >= 8
+#include <limits.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#endif
 
 #include "command.h"
+#if MB_STEP >= 2
 #include "signals.h"
 #include "util.h"
+#endif
 #if MB_STEP >= 10
 #include <sys/syscall.h>
 
 #include "security.h"
 #endif
 
+#if MB_STEP >= 3
 extern char **environ;
+#endif
 
+#if MB_STEP >= 2
 void child_fail(int report_fd, const mb_error *err)
 {
     /* A pipe write of under PIPE_BUF bytes is atomic: the parent reads the
@@ -60,7 +72,15 @@ int child_report_read(int report_fd, mb_error *err)
         return mb_fail(err, n < 0 ? errno : 0, "container setup failed before it could report why");
     return -1;
 }
+#else
+void child_fail(const mb_error *err)
+{
+    mb_error_print(err);
+    _exit(err->status);
+}
+#endif
 
+#if MB_STEP >= 3
 /* The container starts from a known environment, not the host's: nothing of
  * the caller's (tokens, SSH agent sockets, proxies) leaks into it. */
 #if MB_STEP >= 8
@@ -119,15 +139,7 @@ static void build_environment(const struct container_config *cfg, char *env[])
     const char *host_term = getenv("TERM");
     size_t i = 0;
 
-#if MB_STEP >= 3
     snprintf(hostname, sizeof(hostname), "HOSTNAME=%s", cfg->hostname);
-#else
-    char name[65] = "";
-
-    (void)cfg;
-    gethostname(name, sizeof(name) - 1);
-    snprintf(hostname, sizeof(hostname), "HOSTNAME=%s", name);
-#endif
     snprintf(term, sizeof(term), "TERM=%s", host_term != NULL ? host_term : "xterm");
 #if MB_STEP >= 8
     /* The image's Env first; minibox's defaults only fill what it lacks. */
@@ -157,6 +169,7 @@ static void build_environment(const struct container_config *cfg, char *env[])
 #endif
     env[i] = NULL;
 }
+#endif
 
 #if MB_STEP >= 10
 /* What execvp would run for `name` with the container's PATH: the first
@@ -230,9 +243,15 @@ __attribute__((noreturn)) static void command_exec_stub(const struct container_c
 }
 #endif
 
+#if MB_STEP >= 2
 void command_exec(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
+#else
+void command_exec(const struct container_config *cfg)
+#endif
 {
+#if MB_STEP >= 3
     char **env = calloc(environment_size(cfg), sizeof(*env));
+#endif
     mb_error err;
     int saved_errno;
 
@@ -246,11 +265,13 @@ void command_exec(const struct container_config *cfg, const sigset_t *saved_mask
         child_fail(report_fd, &err);
     snprintf(user_home, sizeof(user_home), "HOME=%s", home);
 #endif
+#if MB_STEP >= 3
     if (env == NULL) {
         mb_fail(&err, ENOMEM, "environment");
         child_fail(report_fd, &err);
     }
     build_environment(cfg, env);
+#endif
 #if MB_STEP >= 8 && MB_STEP < 10
     /* The image's WorkingDir, made if the image lacks it (as Docker does). */
     if (cfg->workdir != NULL && cfg->workdir[0] != '\0' && chdir(cfg->workdir) < 0 &&
@@ -259,10 +280,14 @@ void command_exec(const struct container_config *cfg, const sigset_t *saved_mask
         child_fail(report_fd, &err);
     }
 #endif
+#if MB_STEP >= 2
     signals_reset_for_exec(saved_mask);
+#endif
+#if MB_STEP >= 3
     /* execvp searches the PATH of the current environment, so switch to the
      * container's before searching. */
     environ = env;
+#endif
 #if MB_STEP >= 10
     if (cfg->exec_via_stub)
         command_exec_stub(cfg, report_fd);
@@ -273,5 +298,9 @@ void command_exec(const struct container_config *cfg, const sigset_t *saved_mask
         mb_fail_status(&err, MB_EXIT_NOT_FOUND, saved_errno, "exec %s", cfg->argv[0]);
     else
         mb_fail_status(&err, MB_EXIT_CANNOT_EXEC, saved_errno, "exec %s", cfg->argv[0]);
+#if MB_STEP >= 2
     child_fail(report_fd, &err);
+#else
+    child_fail(&err);
+#endif
 }

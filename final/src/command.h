@@ -4,12 +4,16 @@
  */
 #ifndef MB_COMMAND_H
 #define MB_COMMAND_H
+#include "mb_step.h"
 
+#if MB_STEP >= 2
 #include <signal.h>
+#endif
 
 #include "config.h"
 #include "error.h"
 
+#if MB_STEP >= 2
 /* Send a setup failure to the parent over the report pipe, then _exit. */
 __attribute__((noreturn)) void child_fail(int report_fd, const mb_error *err);
 
@@ -17,12 +21,23 @@ __attribute__((noreturn)) void child_fail(int report_fd, const mb_error *err);
  * close-on-exec: the parent reading EOF from it means the exec succeeded. */
 __attribute__((noreturn)) void command_exec(const struct container_config *cfg,
                                             const sigset_t *saved_mask, int report_fd);
+#else
+/* Print a setup failure as minibox's own one line, then _exit with its
+ * status, which the parent passes on as minibox's. */
+__attribute__((noreturn)) void child_fail(const mb_error *err);
 
+/* Replace this process with the container's command, or fail: 127 when it
+ * is not found in the rootfs, 126 when it cannot be executed. */
+__attribute__((noreturn)) void command_exec(const struct container_config *cfg);
+#endif
+
+#if MB_STEP >= 2
 /* Block the signals minibox forwards (the old mask goes to *saved), then
  * make the report pipe, close-on-exec. On failure the mask is restored. */
 int report_pipe_open(int *rd, int *wr, sigset_t *saved, mb_error *err);
 
 /* Parent side: 0 on EOF (the command runs), -1 with the child's error. */
 int child_report_read(int report_fd, mb_error *err);
+#endif
 
 #endif

@@ -42,9 +42,11 @@ void verbs_usage(FILE *out);
  * the unit tests parse with it; run_execute checks and runs. */
 struct run_args {
     struct container_config cfg;
+#if MB_STEP >= 8
     int argc;
     char **argv;
-    int first;          /* index in argv of the COMMAND (or IMAGE) */
+    int first; /* index in argv of the COMMAND (or IMAGE) */
+#endif
     const char *rootfs; /* --rootfs as typed */
     bool help;
 #if MB_STEP >= 6
@@ -70,8 +72,8 @@ int run_execute(const struct mb_globals *globals, struct run_args *args, mb_erro
 void run_args_free(struct run_args *args);
 
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
-int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 #if MB_STEP >= 5
+int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_gc(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 #endif
 #if MB_STEP >= 7

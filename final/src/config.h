@@ -27,10 +27,14 @@
 #include "seccomp.h"
 #endif
 
-/* Options that every verb accepts (before the verb). */
+/* Options that every verb accepts (before the verb). Chapter 5 brings the
+ * first, when there is state to keep; until then a verb gets NULL. */
+#if MB_STEP >= 5
 struct mb_globals {
-    const char *root;   /* --root / MINIBOX_ROOT: state and image store */
+    const char *root; /* --root / MINIBOX_ROOT: state and image store */
+#if MB_STEP >= 9
     const char *socket; /* --socket / MINIBOX_SOCKET: the daemon's socket */
+#endif
 #if MB_STEP >= 10
     bool root_given;     /* --root or MINIBOX_ROOT was given */
     const char *log;     /* --log FILE: errors go there too (OCI runtimes) */
@@ -38,6 +42,9 @@ struct mb_globals {
     bool systemd_cgroup; /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
 #endif
 };
+#else
+struct mb_globals;
+#endif
 
 #if MB_STEP >= 4
 /* -v SRC:DST[:ro] */
@@ -88,7 +95,9 @@ struct process_config {
 #endif
 
 struct container_config {
-    char id[65];       /* 64 hex digits, random */
+#if MB_STEP >= 3
+    char id[65]; /* 64 hex digits, random (chapter 3 names the host after it) */
+#endif
     char *rootfs;      /* absolute host path of the root filesystem */
     char *const *argv; /* the command and its arguments */
 #if MB_STEP >= 2

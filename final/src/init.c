@@ -25,6 +25,7 @@
 
 void init_run(const struct container_config *cfg, const sigset_t *saved_mask, int report_fd)
 {
+#if MB_SOLUTION_02
     mb_error err;
     int status = 0;
     pid_t child;
@@ -47,4 +48,17 @@ void init_run(const struct container_config *cfg, const sigset_t *saved_mask, in
     /* When PID 1 exits the kernel kills every other process in the
      * namespace, so nothing the command left behind outlives it. */
     _exit(status);
+#else
+    /* TODO(02): be a good PID 1 for the command: fork it (it runs command_exec), close the report
+     * pipe (only the command's exec may close the last copy), name yourself minibox-init
+     * (prctl PR_SET_NAME), forward signals and reap until the command exits
+     * (signals_forward_until_exit), then _exit with its status.
+     * docs/02-pid-ns.md#what-pid-1-must-do */
+    mb_error err;
+
+    (void)cfg;
+    (void)saved_mask;
+    mb_todo(&err, "02");
+    child_fail(report_fd, &err);
+#endif
 }

@@ -1,15 +1,22 @@
 /*
  * main.c - minibox's entry point: global options, then one verb.
  *
- *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
+ *   minibox [GLOBAL OPTIONS] VERB [ARGS...]
+ *
+ * The global options come with the chapters that need them: --root with the
+ * state of chapter 5, --socket with the daemon of chapter 9.
  */
 #include "mb_step.h"
 
+#if MB_STEP >= 5
 #include <errno.h>
+#endif
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#if MB_STEP >= 5
+#include <stdlib.h>
 #include <unistd.h>
+#endif
 
 #include "commands.h"
 #if MB_STEP >= 9
@@ -29,7 +36,14 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
+    fprintf(out, "Usage: minibox "
+#if MB_STEP >= 5
+                 "[--root DIR] "
+#endif
+#if MB_STEP >= 9
+                 "[--socket PATH] "
+#endif
+                 "COMMAND [ARGS...]\n\nCommands:\n");
     verbs_usage(out);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
@@ -39,7 +53,6 @@ static void usage(FILE *out)
  * files, a layer, an image) must fit in PATH_MAX: a root longer than this
  * would leave them no room, so it is refused once, here. */
 #define MB_ROOT_MAX 3072
-#endif
 
 /* Where state lives unless --root says otherwise. */
 static const char *default_root(void)
@@ -97,7 +110,9 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
     int i = 1;
 
     g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
+#if MB_STEP >= 9
     g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
+#endif
 #if MB_STEP >= 10
     g->root_given = getenv("MINIBOX_ROOT") != NULL;
     g->log = NULL;
@@ -119,8 +134,10 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
 #endif
         if (strcmp(argv[i], "--root") == 0)
             slot = &g->root;
+#if MB_STEP >= 9
         else if (strcmp(argv[i], "--socket") == 0)
             slot = &g->socket;
+#endif
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0)
             return i;
         else
@@ -130,14 +147,13 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
         *slot = argv[i + 1];
         i += 2;
     }
-#if MB_STEP >= 5
     if (strlen(g->root) > MB_ROOT_MAX)
         return mb_fail(err, ENAMETOOLONG,
                        "state root %.64s...: longer than %d bytes (fix: a shorter --root)", g->root,
                        MB_ROOT_MAX);
-#endif
     return i;
 }
+#endif
 
 /* Run the verb at argv[at] here, or (from chapter 9) in the daemon when
  * one listens. */
@@ -205,15 +221,21 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
 int main(int argc, char **argv)
 {
     const struct verb *verb;
-    struct mb_globals globals;
+#if MB_STEP >= 5
+    struct mb_globals globals_storage, *globals = &globals_storage;
+#else
+    const struct mb_globals *globals = NULL; /* no global option yet */
+#endif
     mb_error err;
-    int at;
+    int at = 1;
 
-    at = parse_globals(argc, argv, &globals, &err);
+#if MB_STEP >= 5
+    at = parse_globals(argc, argv, globals, &err);
     if (at < 0) {
         mb_error_print(&err);
         return err.status;
     }
+#endif
     if (at >= argc) {
         usage(stderr);
         return MB_EXIT_FAILED;
@@ -228,7 +250,7 @@ int main(int argc, char **argv)
     }
     verb = verb_find(argv[at]);
     if (verb != NULL)
-        return run_verb(&globals, verb, at, argc, argv);
+        return run_verb(globals, verb, at, argc, argv);
     err = (mb_error){0};
     mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
     mb_error_print(&err);

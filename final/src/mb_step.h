@@ -18,7 +18,7 @@
  * (scripts/gen-steps.sh, scripts/lab.py). Every build of this source has
  * the solutions; only a workspace, cut with unifdef, has holes (MB_LAB). */
 #ifndef MB_LAB
-#define MB_LAB 0
+#define MB_LAB         0
 #define MB_SOLUTION_01 1
 #define MB_SOLUTION_02 1
 #define MB_SOLUTION_03 1

@@ -13,12 +13,12 @@
 #include "mb_step.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #if MB_STEP >= 4
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #endif
@@ -46,7 +46,9 @@
 #endif
 
 #include "rootfs.h"
+#if MB_STEP >= 2
 #include "util.h"
+#endif
 #if MB_STEP >= 9
 #include "policy.h"
 #endif
@@ -146,6 +148,7 @@ static int rootfs_mount_kernel_fs(const struct container_config *cfg, int rootfd
  * once and the host keeps them. */
 static int rootfs_pivot(const char *rootfs, mb_error *err)
 {
+#if MB_SOLUTION_04
     if (chdir(rootfs) < 0)
         return mb_fail(err, errno, "chdir %s", rootfs);
     if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -155,6 +158,14 @@ static int rootfs_pivot(const char *rootfs, mb_error *err)
     if (chdir("/") < 0)
         return mb_fail(err, errno, "chdir /");
     return 0;
+#else
+    /* TODO(04): make `rootfs` the root of this mount namespace and drop the host's: change into
+     * it, pivot_root(".", ".") (the raw system call: glibc has no wrapper), unmount the old root
+     * stacked on "." with MNT_DETACH, and chdir("/"); mb_fail naming each step that fails.
+     * docs/04-mount-proc.md#pivot_root-instead-of-chroot */
+    (void)rootfs;
+    return mb_todo(err, "04");
+#endif
 }
 
 #if MB_STEP >= 8
@@ -168,6 +179,7 @@ static int rootfs_pivot(const char *rootfs, mb_error *err)
  * directory for the mount): the options must fit in one page. */
 static int rootfs_mount_overlay(const struct container_config *cfg, mb_error *err)
 {
+#if MB_SOLUTION_08
     char options[4096], dir[4200];
     size_t used;
 
@@ -205,6 +217,15 @@ static int rootfs_mount_overlay(const struct container_config *cfg, mb_error *er
         return mb_fail(err, errno, "mount the image's layers (overlayfs%s)",
                        cfg->userns.mode == USERNS_ROOTLESS ? "; rootless needs Linux 5.11+" : "");
     return 0;
+#else
+    /* TODO(08): mount overlayfs on cfg->rootfs: lowerdir = the image's layers, top first
+     * (cfg->image.layers[n_layers-1] ... [0], paths relative to <state_root>/layers: chdir
+     * there, the options must fit in one page), upperdir and workdir = the container's dir
+     * <state_root>/containers/<id>/upper and /work, and ",userxattr" in a user namespace.
+     * docs/08-layers.md#overlayfs-lower-upper-work */
+    (void)cfg;
+    return mb_todo(err, "08");
+#endif
 }
 
 /* Root's container in a user namespace (--userns=auto; from chapter 9 a

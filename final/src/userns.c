@@ -176,6 +176,7 @@ int userns_plan_make(bool auto_requested, struct userns_plan *plan, mb_error *er
     return 0;
 }
 
+#if MB_SOLUTION_06
 static void format_map(const struct id_range *r, int n, char *buf, size_t len)
 {
     size_t used = 0;
@@ -247,9 +248,23 @@ int userns_write_maps(pid_t pid, const struct userns_plan *plan, mb_error *err)
     format_map(plan->gids, plan->n_gids, map, sizeof(map));
     return write_file_at(AT_FDCWD, path, map, err);
 }
+#else
+int userns_write_maps(pid_t pid, const struct userns_plan *plan, mb_error *err)
+{
+    /* TODO(06): map the child's ids, from the parent: with plan->use_helpers, run newuidmap PID
+     * INSIDE OUTSIDE COUNT... and newgidmap (the setuid helpers check /etc/subuid and write the
+     * maps); otherwise write "INSIDE OUTSIDE COUNT" lines of plan->uids and plan->gids into
+     * /proc/PID/uid_map and gid_map yourself, and for a rootless single mapping write "deny" to
+     * /proc/PID/setgroups first (CVE-2014-8989). docs/06-userns.md#uid-and-gid-maps */
+    (void)pid;
+    (void)plan;
+    return mb_todo(err, "06");
+}
+#endif
 
 int userns_become_root(const struct userns_plan *plan, mb_error *err)
 {
+#if MB_SOLUTION_06
     /* setgroups is denied for a single unprivileged mapping; elsewhere drop
      * the host's supplementary groups, which would show up as 65534. */
     if (plan->use_helpers || plan->mode != USERNS_ROOTLESS)
@@ -260,6 +275,14 @@ int userns_become_root(const struct userns_plan *plan, mb_error *err)
     if (setresuid(0, 0, 0) < 0)
         return mb_fail(err, errno, "setresuid(0) in the user namespace");
     return 0;
+#else
+    /* TODO(06): in the child, once the maps are written: become uid and gid 0 of the namespace
+     * (setresgid, then setresuid), dropping the host's supplementary groups with setgroups(0)
+     * first where setgroups is allowed (newuidmap's ranges, --userns=auto).
+     * docs/06-userns.md#the-order-of-things-the-sync-pipe */
+    (void)plan;
+    return mb_todo(err, "06");
+#endif
 }
 
 static long sysctl_value(const char *path)

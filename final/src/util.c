@@ -2,15 +2,17 @@
 #include "mb_step.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #if MB_STEP >= 5
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
+#endif
+#if MB_STEP >= 8
+#include <ftw.h>
 #endif
 
 #include "util.h"
@@ -42,6 +44,7 @@ int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+#if MB_STEP >= 5
 int write_file_at(int dirfd, const char *path, const char *content, mb_error *err)
 {
     cleanup_fd int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
@@ -66,7 +69,6 @@ int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
     return 0;
 }
 
-#if MB_STEP >= 5
 int write_atomic_at(int dirfd, const char *name, const void *data, size_t len, bool durable,
                     mb_error *err)
 {
@@ -96,6 +98,7 @@ int write_atomic_at(int dirfd, const char *name, const void *data, size_t len, b
 }
 #endif
 
+#if MB_STEP >= 8
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
@@ -109,7 +112,9 @@ int remove_tree(const char *path)
         return -1;
     return 0;
 }
+#endif
 
+#if MB_STEP >= 7
 int write_new_file(const char *path, const char *content, mb_error *err)
 {
     cleanup_fd int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -120,7 +125,9 @@ int write_new_file(const char *path, const char *content, mb_error *err)
         return mb_fail(err, errno, "write %s", path);
     return 0;
 }
+#endif
 
+#if MB_STEP >= 5
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err)
 {
     cleanup_fd int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
@@ -155,3 +162,4 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error 
         *len = size;
     return 0;
 }
+#endif

@@ -35,6 +35,7 @@ static inline int take_fd(int *fd)
 /* write(2) until all of buf is written, retrying on EINTR. */
 int write_all(int fd, const void *buf, size_t len);
 
+#if MB_STEP >= 5
 /* Write a small string to a file, e.g. a /proc or /sys knob. */
 int write_file_at(int dirfd, const char *path, const char *content, mb_error *err);
 
@@ -44,23 +45,26 @@ int write_file_at(int dirfd, const char *path, const char *content, mb_error *er
 int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-#if MB_STEP >= 5
 /* Replace dirfd/name with `len` bytes of data, whole or not at all: a new
  * file of a random name (O_EXCL|O_NOFOLLOW: nothing planted there is
  * followed or reused), written, fsync'ed when `durable`, renamed over
  * name (rename replaces a symlink, it never follows one). */
 int write_atomic_at(int dirfd, const char *name, const void *data, size_t len, bool durable,
                     mb_error *err);
-#endif
-
-/* rm -rf, without a shell: nftw bottom-up, never following a symlink.
- * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */
-int remove_tree(const char *path);
-
-/* Create (or replace) a small file with `content`, mode 0644. */
-int write_new_file(const char *path, const char *content, mb_error *err);
 
 /* Read a whole small file into a NUL-terminated heap buffer. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err);
+#endif
+
+#if MB_STEP >= 7
+/* Create (or replace) a small file with `content`, mode 0644. */
+int write_new_file(const char *path, const char *content, mb_error *err);
+#endif
+
+#if MB_STEP >= 8
+/* rm -rf, without a shell: nftw bottom-up, never following a symlink.
+ * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */
+int remove_tree(const char *path);
+#endif
 
 #endif

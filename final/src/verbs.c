@@ -23,9 +23,9 @@ static const struct verb verbs[] = {
      .enters = true,
 #endif
     },
+#if MB_STEP >= 5
     {.name = "info", .run = cmd_info,
      .summary = "show what this host supports, and how to fix what it lacks"},
-#if MB_STEP >= 5
     {.name = "gc", .run = cmd_gc,
      .summary = "remove cgroups and state that killed runs left behind"},
 #endif

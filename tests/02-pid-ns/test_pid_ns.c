@@ -287,9 +287,38 @@ static void test_lesson_step01_container_types_into_the_callers_terminal(void **
     free(typed);
 }
 
+/* SIGTERM and SIGINT sent to minibox reach the command. */
+static void check_signal_forwarded(int sig, const char *name)
+{
+    struct mb_proc p;
+
+    mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "trap", name, "42", NULL);
+    mb_expect_line(&p, "ready", 10000);
+    kill(p.pid, sig);
+    assert_int_equal(mb_finish(&p, 10000), 42);
+}
+
+static void test_sigterm_reaches_container(void **state)
+{
+    (void)state;
+    mb_hint("minibox blocks the signals it forwards before clone and passes each one it takes with "
+            "sigwaitinfo(2) to the container with kill(2).");
+    mb_require(0);
+    check_signal_forwarded(SIGTERM, "TERM");
+}
+
+static void test_sigint_reaches_container(void **state)
+{
+    (void)state;
+    mb_hint("SIGINT sent to minibox alone (not from a terminal) must be forwarded to the container "
+            "like SIGTERM.");
+    mb_require(0);
+    check_signal_forwarded(SIGINT, "INT");
+}
+
 int main(void)
 {
-    /* grade: total=3 points=2 doc=#what-pid-1-must-do */
+    /* grade: total=14 points=2 doc=#what-pid-1-must-do */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_is_pid_1), /* grade: points=3 doc=#the-mechanism */
         cmocka_unit_test(
@@ -311,7 +340,9 @@ int main(void)
             test_lesson_step01_container_types_into_the_callers_terminal), /* grade:
                                                                               doc=#a-session-of-its-own
                                                                             */
-        cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */
+        cmocka_unit_test(test_sigterm_reaches_container), /* grade: doc=#signals-without-handlers */
+        cmocka_unit_test(test_sigint_reaches_container),  /* grade: doc=#signals-without-handlers */
+        cmocka_unit_test(mb_test_nothing_leaked),         /* grade: points=1 doc=#troubleshooting */
     };
 
     return cmocka_run_group_tests_name("02-pid-ns", tests, mb_group_setup, mb_group_teardown);

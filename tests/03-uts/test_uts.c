@@ -4,6 +4,7 @@
  */
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -159,9 +160,30 @@ static void test_hostname_length_limits(void **state)
     mb_result_free(&r);
 }
 
+/* A minimal, known environment: nothing of the caller's leaks in. */
+static void test_minimal_environment(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("The command gets a fresh environment (PATH, HOME, TERM, HOSTNAME), built before "
+            "execvp, never the caller's.");
+    mb_require(0);
+    setenv("MB_SECRET_TOKEN", "leaked", 1);
+    mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "env", NULL);
+    unsetenv("MB_SECRET_TOKEN");
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "PATH=/"));
+    assert_true(mb_contains(r.out, "HOME=/root\n"));
+    assert_true(mb_contains(r.out, "TERM="));
+    assert_true(mb_contains(r.out, "HOSTNAME="));
+    assert_false(mb_contains(r.out, "MB_SECRET_TOKEN"));
+    mb_result_free(&r);
+}
+
 int main(void)
 {
-    /* grade: total=3 points=2 doc=#the-mechanism */
+    /* grade: total=4 points=2 doc=#the-mechanism */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostname_option),
         cmocka_unit_test(test_default_hostname_is_random_short_id),
@@ -169,7 +191,8 @@ int main(void)
         cmocka_unit_test(test_renaming_inside_leaves_host_alone), /* grade: points=3 doc=#why */
         cmocka_unit_test(test_host_sees_another_uts_namespace),   /* grade: points=3 */
         cmocka_unit_test(test_hostname_length_limits),
-        cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#troubleshooting */
+        cmocka_unit_test(test_minimal_environment), /* grade: doc=#a-known-environment */
+        cmocka_unit_test(mb_test_nothing_leaked),   /* grade: points=1 doc=#troubleshooting */
     };
 
     return cmocka_run_group_tests_name("03-uts", tests, mb_group_setup, mb_group_teardown);

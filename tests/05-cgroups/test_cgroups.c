@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "mbtest.h"
 
 static void require_controllers(void)
@@ -355,9 +357,38 @@ static void test_bad_limits_are_125(void **state)
     mb_assert_nothing_leaked();
 }
 
+static void test_info_reports_the_host(void **state)
+{
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("minibox info tries each namespace and reads the host's cgroup layout, and prints what "
+            "it found, as text and as --json.");
+    mb_run(&r, NULL, "info", NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(mb_contains(r.out, "kernel"));
+    assert_true(mb_contains(r.out, "cgroup"));
+    mb_result_free(&r);
+
+    mb_run(&r, NULL, "info", "--json", NULL);
+    assert_int_equal(r.status, 0);
+    {
+        /* Valid JSON with the facts the chapters rely on. */
+        json_t *info = json_loads(r.out, 0, NULL);
+
+        assert_non_null(info);
+        assert_true(json_is_string(json_object_get(info, "kernel")));
+        assert_true(json_is_object(json_object_get(info, "namespaces")));
+        assert_non_null(json_object_get(json_object_get(info, "namespaces"), "pid"));
+        assert_true(json_is_string(json_object_get(json_object_get(info, "cgroups"), "layout")));
+        json_decref(info);
+    }
+    mb_result_free(&r);
+}
+
 int main(void)
 {
-    /* grade: total=62 */
+    /* grade: total=83 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_hog_is_oom_killed_and_reported),
         cmocka_unit_test(test_run_under_the_limit_succeeds),
@@ -371,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_allowed_devices_still_open),
         cmocka_unit_test(test_lesson_step04_host_device_node_opens),
         cmocka_unit_test(test_bad_limits_are_125),
+        cmocka_unit_test(test_info_reports_the_host), /* grade: doc=#minibox-info */
         cmocka_unit_test(mb_test_nothing_leaked),
     };
 

@@ -1,14 +1,14 @@
 /*
  * main.c - minibox's entry point: global options, then one verb.
  *
- *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
+ *   minibox [GLOBAL OPTIONS] VERB [ARGS...]
+ *
+ * The global options come with the chapters that need them: --root with the
+ * state of chapter 5, --socket with the daemon of chapter 9.
  */
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "error.h"
@@ -19,41 +19,10 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
+    fprintf(out, "Usage: minibox "
+                 "COMMAND [ARGS...]\n\nCommands:\n");
     verbs_usage(out);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
-}
-
-/* Where state lives unless --root says otherwise. */
-static const char *default_root(void)
-{
-    return "/var/lib/minibox";
-}
-
-/* Take the global options; returns the index of the verb. */
-static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
-{
-    int i = 1;
-
-    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
-    g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
-    while (i < argc && argv[i][0] == '-') {
-        const char **slot = NULL;
-
-        if (strcmp(argv[i], "--root") == 0)
-            slot = &g->root;
-        else if (strcmp(argv[i], "--socket") == 0)
-            slot = &g->socket;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0)
-            return i;
-        else
-            return mb_fail(err, 0, "unknown global option '%s' (see 'minibox --help')", argv[i]);
-        if (i + 1 >= argc)
-            return mb_fail(err, 0, "option '%s' needs a value", argv[i]);
-        *slot = argv[i + 1];
-        i += 2;
-    }
-    return i;
 }
 
 /* Run the verb at argv[at] here, or (from chapter 9) in the daemon when
@@ -76,15 +45,10 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
 int main(int argc, char **argv)
 {
     const struct verb *verb;
-    struct mb_globals globals;
+    const struct mb_globals *globals = NULL; /* no global option yet */
     mb_error err;
-    int at;
+    int at = 1;
 
-    at = parse_globals(argc, argv, &globals, &err);
-    if (at < 0) {
-        mb_error_print(&err);
-        return err.status;
-    }
     if (at >= argc) {
         usage(stderr);
         return MB_EXIT_FAILED;
@@ -99,7 +63,7 @@ int main(int argc, char **argv)
     }
     verb = verb_find(argv[at]);
     if (verb != NULL)
-        return run_verb(&globals, verb, at, argc, argv);
+        return run_verb(globals, verb, at, argc, argv);
     err = (mb_error){0};
     mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
     mb_error_print(&err);

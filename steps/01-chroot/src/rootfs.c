@@ -12,14 +12,11 @@
  */
 
 #include <errno.h>
-#include <stdio.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rootfs.h"
-#include "util.h"
 
 int rootfs_check(const char *rootfs, mb_error *err)
 {

@@ -8,15 +8,12 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "container.h"
-#include "ids.h"
 #include "rootfs.h"
 #include "util.h"
 
@@ -98,8 +95,6 @@ int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err)
     int opt, ret;
 
     memset(args, 0, sizeof(*args));
-    args->argc = argc;
-    args->argv = argv;
     optind = 1;
     opterr = 0; /* we print our own single line */
     while ((opt = getopt_long(argc, argv, run_shortopts, run_options, NULL)) != -1) {
@@ -107,7 +102,6 @@ int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err)
         if (ret < 0)
             return ret;
     }
-    args->first = optind;
     if (args->help)
         return 0;
     if (args->rootfs == NULL)
@@ -123,10 +117,7 @@ int run_execute(const struct mb_globals *globals, struct run_args *args, mb_erro
     int ret, status = 0;
 
     (void)globals;
-    /* The id comes first: an image container's rootfs path holds it. */
-    ret = container_id_new(args->cfg.id, err);
-    if (ret == 0)
-        ret = run_check(args, err);
+    ret = run_check(args, err);
     if (ret == 0)
         ret = container_run(&args->cfg, &status, err);
     return ret < 0 ? ret : status;

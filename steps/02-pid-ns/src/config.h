@@ -8,14 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Options that every verb accepts (before the verb). */
-struct mb_globals {
-    const char *root;   /* --root / MINIBOX_ROOT: state and image store */
-    const char *socket; /* --socket / MINIBOX_SOCKET: the daemon's socket */
-};
+/* Options that every verb accepts (before the verb). Chapter 5 brings the
+ * first, when there is state to keep; until then a verb gets NULL. */
+struct mb_globals;
 
 struct container_config {
-    char id[65];       /* 64 hex digits, random */
     char *rootfs;      /* absolute host path of the root filesystem */
     char *const *argv; /* the command and its arguments */
     bool init; /* --init: minibox's own PID 1 runs the command */

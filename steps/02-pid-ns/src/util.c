@@ -1,12 +1,7 @@
 /* util.c - cleanup helpers and whole-buffer I/O. */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -38,86 +33,3 @@ int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-int write_file_at(int dirfd, const char *path, const char *content, mb_error *err)
-{
-    cleanup_fd int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return mb_fail(err, errno, "open %s", path);
-    if (write_all(fd, content, strlen(content)) < 0)
-        return mb_fail(err, errno, "write %s", path);
-    return 0;
-}
-
-int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= len)
-        return mb_fail(err, ENAMETOOLONG, "%.64s...", buf);
-    return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int remove_tree(const char *path)
-{
-    if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-        return -1;
-    return 0;
-}
-
-int write_new_file(const char *path, const char *content, mb_error *err)
-{
-    cleanup_fd int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    if (fd < 0)
-        return mb_fail(err, errno, "create %s", path);
-    if (write_all(fd, content, strlen(content)) < 0)
-        return mb_fail(err, errno, "write %s", path);
-    return 0;
-}
-
-int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err)
-{
-    cleanup_fd int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-    cleanup_free char *buf = NULL;
-    size_t size = 0, cap = 0;
-
-    if (fd < 0)
-        return mb_fail(err, errno, "open %s", path);
-    for (;;) {
-        ssize_t n;
-
-        if (cap - size < 4096) {
-            char *bigger = realloc(buf, cap + 8192);
-            if (bigger == NULL)
-                return mb_fail(err, ENOMEM, "read %s", path);
-            buf = bigger;
-            cap += 8192;
-        }
-        n = read(fd, buf + size, cap - size - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return mb_fail(err, errno, "read %s", path);
-        if (n == 0)
-            break;
-        size += (size_t)n;
-    }
-    buf[size] = '\0';
-    *out = buf;
-    buf = NULL;
-    if (len != NULL)
-        *len = size;
-    return 0;
-}

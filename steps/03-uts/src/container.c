@@ -1,30 +1,32 @@
 /*
- * container.c - create the container process, wait for it, pass on signals.
- *
+ * container.c - create the container process and wait for it.
+ */
+/*
  * The parent (this process, outside) and the child (the container's first
  * process) talk over one pipe, the report pipe. It is close-on-exec, so:
  *   - the child execs the command: the pipe closes, the parent reads EOF;
  *   - the child fails during setup: it writes an mb_error and exits, the
  *     parent reads it and prints it as minibox's own one-line error.
+ * Meanwhile the parent passes the signals it gets on to the container.
  */
 
 #include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "command.h"
 #include "ids.h"
 #include "container.h"
 #include "rootfs.h"
+#include "init.h"
 #include "signals.h"
 #include "util.h"
-#include "init.h"
 
 /* The namespaces a container gets; each chapter adds one. */
 static unsigned long container_clone_flags(const struct container_config *cfg)
@@ -69,6 +71,7 @@ static int container_setup(const struct container *c, mb_error *err)
      * CAP_SYS_ADMIN, which chapter 10 takes away. */
     if (setsid() < 0)
         return mb_fail(err, errno, "setsid");
+    /* Its own name, in its own UTS namespace (chapter 3). */
     if (sethostname(c->cfg->hostname, strlen(c->cfg->hostname)) < 0)
         return mb_fail(err, errno, "sethostname %s", c->cfg->hostname);
     ret = rootfs_enter(c->cfg, err);

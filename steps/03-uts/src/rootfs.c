@@ -12,8 +12,6 @@
  */
 
 #include <errno.h>
-#include <stdio.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>

@@ -33,23 +33,4 @@ static inline int take_fd(int *fd)
 /* write(2) until all of buf is written, retrying on EINTR. */
 int write_all(int fd, const void *buf, size_t len);
 
-/* Write a small string to a file, e.g. a /proc or /sys knob. */
-int write_file_at(int dirfd, const char *path, const char *content, mb_error *err);
-
-/* snprintf for a path (or any text that must not be cut): one that does
- * not fit in buf is an error naming its start (ENAMETOOLONG), never a
- * silently shortened path that names another file. */
-int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* rm -rf, without a shell: nftw bottom-up, never following a symlink.
- * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */
-int remove_tree(const char *path);
-
-/* Create (or replace) a small file with `content`, mode 0644. */
-int write_new_file(const char *path, const char *content, mb_error *err);
-
-/* Read a whole small file into a NUL-terminated heap buffer. */
-int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err);
-
 #endif

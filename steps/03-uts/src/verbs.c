@@ -16,8 +16,6 @@ static const struct verb verbs[] = {
     {.name = "run", .run = cmd_run,
      .summary = "run a command in a new container",
     },
-    {.name = "info", .run = cmd_info,
-     .summary = "show what this host supports, and how to fix what it lacks"},
 };
 /* clang-format on */
 

@@ -8,10 +8,10 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -147,8 +147,6 @@ int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err)
     int opt, ret;
 
     memset(args, 0, sizeof(*args));
-    args->argc = argc;
-    args->argv = argv;
     optind = 1;
     opterr = 0; /* we print our own single line */
     while ((opt = getopt_long(argc, argv, run_shortopts, run_options, NULL)) != -1) {
@@ -156,7 +154,6 @@ int run_args_parse(struct run_args *args, int argc, char **argv, mb_error *err)
         if (ret < 0)
             return ret;
     }
-    args->first = optind;
     if (args->help)
         return 0;
     if (args->rootfs == NULL)

@@ -35,9 +35,6 @@ void verbs_usage(FILE *out);
  * the unit tests parse with it; run_execute checks and runs. */
 struct run_args {
     struct container_config cfg;
-    int argc;
-    char **argv;
-    int first;          /* index in argv of the COMMAND (or IMAGE) */
     const char *rootfs; /* --rootfs as typed */
     bool help;
 };
@@ -53,6 +50,5 @@ int run_execute(const struct mb_globals *globals, struct run_args *args, mb_erro
 void run_args_free(struct run_args *args);
 
 int cmd_run(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
-int cmd_info(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 
 #endif

@@ -10,10 +10,10 @@
 
 #include "resource_limits.h"
 
-/* Options that every verb accepts (before the verb). */
+/* Options that every verb accepts (before the verb). Chapter 5 brings the
+ * first, when there is state to keep; until then a verb gets NULL. */
 struct mb_globals {
-    const char *root;   /* --root / MINIBOX_ROOT: state and image store */
-    const char *socket; /* --socket / MINIBOX_SOCKET: the daemon's socket */
+    const char *root; /* --root / MINIBOX_ROOT: state and image store */
 };
 
 /* -v SRC:DST[:ro] */
@@ -24,7 +24,7 @@ struct volume {
 };
 
 struct container_config {
-    char id[65];       /* 64 hex digits, random */
+    char id[65]; /* 64 hex digits, random (chapter 3 names the host after it) */
     char *rootfs;      /* absolute host path of the root filesystem */
     char *const *argv; /* the command and its arguments */
     bool init; /* --init: minibox's own PID 1 runs the command */

@@ -12,11 +12,11 @@
  */
 
 #include <errno.h>
-#include <stdio.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 

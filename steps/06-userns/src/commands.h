@@ -35,9 +35,6 @@ void verbs_usage(FILE *out);
  * the unit tests parse with it; run_execute checks and runs. */
 struct run_args {
     struct container_config cfg;
-    int argc;
-    char **argv;
-    int first;          /* index in argv of the COMMAND (or IMAGE) */
     const char *rootfs; /* --rootfs as typed */
     bool help;
     bool userns_auto; /* --userns=auto */

@@ -1,13 +1,12 @@
-/* command.c - exec the command with a minimal environment; see command.h. */
+/* command.c - exec the command (from chapter 3 with an environment of its own); see
+ * command.h. */
 
 #include <errno.h>
+#include <unistd.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "command.h"
 #include "signals.h"

@@ -1,13 +1,12 @@
 /* util.c - cleanup helpers and whole-buffer I/O. */
 
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/random.h>
 
 #include "util.h"
@@ -88,20 +87,6 @@ int write_atomic_at(int dirfd, const char *name, const void *data, size_t len, b
         unlinkat(dirfd, tmp, 0);
         return mb_fail(err, saved, "write %s", name);
     }
-    return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int remove_tree(const char *path)
-{
-    if (nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-        return -1;
     return 0;
 }
 

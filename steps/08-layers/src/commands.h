@@ -37,7 +37,7 @@ struct run_args {
     struct container_config cfg;
     int argc;
     char **argv;
-    int first;          /* index in argv of the COMMAND (or IMAGE) */
+    int first; /* index in argv of the COMMAND (or IMAGE) */
     const char *rootfs; /* --rootfs as typed */
     bool help;
     bool userns_auto; /* --userns=auto */

@@ -1,13 +1,16 @@
 /*
  * main.c - minibox's entry point: global options, then one verb.
  *
- *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
+ *   minibox [GLOBAL OPTIONS] VERB [ARGS...]
+ *
+ * The global options come with the chapters that need them: --root with the
+ * state of chapter 5, --socket with the daemon of chapter 9.
  */
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -20,7 +23,9 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
+    fprintf(out, "Usage: minibox "
+                 "[--root DIR] "
+                 "COMMAND [ARGS...]\n\nCommands:\n");
     verbs_usage(out);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
@@ -55,14 +60,11 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
     int i = 1;
 
     g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
-    g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;
 
         if (strcmp(argv[i], "--root") == 0)
             slot = &g->root;
-        else if (strcmp(argv[i], "--socket") == 0)
-            slot = &g->socket;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0)
             return i;
         else
@@ -104,11 +106,11 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
 int main(int argc, char **argv)
 {
     const struct verb *verb;
-    struct mb_globals globals;
+    struct mb_globals globals_storage, *globals = &globals_storage;
     mb_error err;
-    int at;
+    int at = 1;
 
-    at = parse_globals(argc, argv, &globals, &err);
+    at = parse_globals(argc, argv, globals, &err);
     if (at < 0) {
         mb_error_print(&err);
         return err.status;
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
     }
     verb = verb_find(argv[at]);
     if (verb != NULL)
-        return run_verb(&globals, verb, at, argc, argv);
+        return run_verb(globals, verb, at, argc, argv);
     err = (mb_error){0};
     mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
     mb_error_print(&err);

@@ -49,14 +49,14 @@ int path_format(char *buf, size_t len, mb_error *err, const char *fmt, ...)
 int write_atomic_at(int dirfd, const char *name, const void *data, size_t len, bool durable,
                     mb_error *err);
 
-/* rm -rf, without a shell: nftw bottom-up, never following a symlink.
- * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */
-int remove_tree(const char *path);
+/* Read a whole small file into a NUL-terminated heap buffer. */
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err);
 
 /* Create (or replace) a small file with `content`, mode 0644. */
 int write_new_file(const char *path, const char *content, mb_error *err);
 
-/* Read a whole small file into a NUL-terminated heap buffer. */
-int read_file_at(int dirfd, const char *path, char **out, size_t *len, mb_error *err);
+/* rm -rf, without a shell: nftw bottom-up, never following a symlink.
+ * Quoting a path into system("rm -rf '...'") breaks on a quote in it. */
+int remove_tree(const char *path);
 
 #endif

@@ -1,13 +1,16 @@
 /*
  * main.c - minibox's entry point: global options, then one verb.
  *
- *   minibox [--root DIR] [--socket PATH] VERB [ARGS...]
+ *   minibox [GLOBAL OPTIONS] VERB [ARGS...]
+ *
+ * The global options come with the chapters that need them: --root with the
+ * state of chapter 5, --socket with the daemon of chapter 9.
  */
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -21,7 +24,10 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: minibox [--root DIR] [--socket PATH] COMMAND [ARGS...]\n\nCommands:\n");
+    fprintf(out, "Usage: minibox "
+                 "[--root DIR] "
+                 "[--socket PATH] "
+                 "COMMAND [ARGS...]\n\nCommands:\n");
     verbs_usage(out);
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
@@ -117,11 +123,11 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
 int main(int argc, char **argv)
 {
     const struct verb *verb;
-    struct mb_globals globals;
+    struct mb_globals globals_storage, *globals = &globals_storage;
     mb_error err;
-    int at;
+    int at = 1;
 
-    at = parse_globals(argc, argv, &globals, &err);
+    at = parse_globals(argc, argv, globals, &err);
     if (at < 0) {
         mb_error_print(&err);
         return err.status;
@@ -140,7 +146,7 @@ int main(int argc, char **argv)
     }
     verb = verb_find(argv[at]);
     if (verb != NULL)
-        return run_verb(&globals, verb, at, argc, argv);
+        return run_verb(globals, verb, at, argc, argv);
     err = (mb_error){0};
     mb_fail(&err, 0, "unknown command '%s' (see 'minibox --help')", argv[at]);
     mb_error_print(&err);

@@ -1,14 +1,14 @@
 /* util.c - cleanup helpers and whole-buffer I/O. */
 
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/random.h>
+#include <ftw.h>
 
 #include "util.h"
 
