@@ -293,13 +293,16 @@ def readme(steps, n, src_dir):
     title = chapter_title(name)
     items = todos(src_dir, n)
     nxt = [s for s in steps if int(s[:2]) == n + 1]
+    before = ("the code of the chapters before it is here and works, and so is the part of "
+              f"chapter {n} that is not its lesson." if n > 1 else
+              "the part of chapter 1 that is not its lesson is here (the command line, the "
+              "errors, the fork).")
     lines = [
         f"# minibox lab, chapter {n}: {title}",
         "",
         "You are building minibox, a container engine in C, one chapter at a time. This workspace",
-        f"is chapter {n}: the code of the chapters before it is here and works, and so is the",
-        f"part of chapter {n} that is not its lesson. What the chapter teaches is missing: it is",
-        f"marked `TODO({n:02d})` in `src/`, and minibox stops there with",
+        f"is chapter {n}: {before} What the chapter teaches is missing: it is marked `TODO({n:02d})`",
+        "in `src/`, and minibox stops there with",
         f"`minibox: not implemented yet: FUNCTION (TODO({n:02d}) in src/FILE.c)` and exit status 125.",
         "",
         "## What to implement",
@@ -309,6 +312,9 @@ def readme(steps, n, src_dir):
         "",
     ]
     for where, func, hint in items:
+        m = re.search(r"\s*(docs/[\w.-]+\.md(?:#[\w-]+)?)\s*$", hint)
+        if m:
+            hint = hint[:m.start()].replace("*", "\\*") + f" ([read]({m.group(1)}))"
         lines.append(f"- `{where}`" + (f", in `{func}()`" if func else "") + f": {hint}")
     lines += [
         "",
@@ -474,7 +480,7 @@ def cmd_start(args):
     print(f"start: {dest} is chapter {n:02d}'s workspace, {len(items)} TODO({n:02d}) to write:")
     for where, func, _ in items:
         print(f"  {where}" + (f"  {func}()" if func else ""))
-    print(f"  read {os.path.relpath(os.path.join(dest, 'README.md'))}, then: make && sudo make test")
+    print(f"  read {os.path.join(dest, 'README.md')}, then: make && sudo make test")
     return 0
 
 

@@ -45,7 +45,12 @@ A block may carry attributes in an HTML comment on the line before its fence:
                                            commands run
 
 A line `<!-- try-doc: ATTRS -->` outside the blocks gives every block of its
-document those attributes (vary, drop and same add up with a block's own).
+document those attributes (vary, drop and same add up with a block's own),
+and may say setup="COMMANDS" and teardown="COMMANDS": what the document's
+prose says was done before its sessions and after them (users made for the
+occasion, say). They run in the same shell, before the first block and after
+the last; their output is not compared, but a setup that fails fails the
+document.
 
 A block marked host=NAME runs only where the environment variable
 MB_DOCS_HOST names that host (a comma-separated list); elsewhere it is
@@ -308,6 +313,8 @@ def check_doc(doc, listing):
 def run_blocks(blocks, listing):
     ran = skipped = failed = 0
     session = None
+    setup = blocks[0].attrs.get("setup") if blocks else None
+    teardown = blocks[0].attrs.get("teardown") if blocks else None
     for b in blocks:
         why = skip_reason(b)
         if why:
@@ -319,6 +326,12 @@ def run_blocks(blocks, listing):
             continue
         if session is None:
             session = Session()
+            if setup:
+                out = session.run(f"cd {REPO}; ( {setup} ) && echo TRY-DOCS-SETUP-OK", 120)
+                if out is None or not out.endswith("TRY-DOCS-SETUP-OK"):
+                    print(f"FAIL {b.where()}: the document's setup failed:\n  {setup}\n  {out}")
+                    session.close()
+                    return ran, skipped, failed + 1
         timeout = int(b.attrs.get("timeout", 60))
         problems = []
         session.run(f"cd {REPO}", 10)
@@ -347,6 +360,8 @@ def run_blocks(blocks, listing):
         else:
             print(f"ok   {b.where()}: {len(b.commands)} command(s)")
     if session is not None:
+        if teardown:
+            session.run(f"cd {REPO}; {teardown}", 120)
         session.close()
     return ran, skipped, failed
 
