@@ -142,6 +142,8 @@ static void test_bridge_stays_and_addresses_go_round(void **state)
     unsigned a, b, c, d;
 
     (void)state;
+    mb_hint("The bridge and NAT table are made once and stay; each container's veth and lease go "
+            "with it, and addresses go round the subnet, each with a MAC made from it.");
     require_net();
     bridged_address(first, sizeof(first));
     assert_true(network_exists());
@@ -300,6 +302,8 @@ static void test_other_subnet_needs_network_rm(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("The network lives on one subnet: asking for another in MINIBOX_SUBNET is an error "
+            "naming the fix (minibox network rm), not an unrouted container.");
     require_net();
     mb_run(&r, NULL, "run", "--net", "bridge", "--rootfs", mb_rootfs, "true", NULL);
     assert_int_equal(r.status, 0);
@@ -344,6 +348,8 @@ static void test_network_rm(void **state)
     struct mb_proc p;
 
     (void)state;
+    mb_hint("minibox network rm removes the bridge, the nft table and the lease file, but not "
+            "while a container uses them.");
     require_net();
     serve(&p, "inuse", NULL, NULL, ip, sizeof(ip));
     mb_run(&r, NULL, "network", "ls", NULL);
