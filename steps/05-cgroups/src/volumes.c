@@ -96,7 +96,6 @@ void volume_free(struct volume *vol)
     vol->source = vol->target = NULL;
 }
 
-<<<<<<< HEAD
 /* Make the bind read-only, with every mount below it. The bind is
  * recursive (MS_REC: -v /:/host brings /host/dev, /host/proc ...), but a
  * remount with MS_RDONLY changes only the one mount it names: /host would
@@ -107,13 +106,6 @@ void volume_free(struct volume *vol)
  * a user namespace locks on a mount stay as they are). */
 static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount_kind kind,
                                 mb_error *err)
-=======
-/* Remount a bind read-only. The flags the bind already has (nosuid, nodev,
- * noexec) must be passed again, or the kernel refuses the remount where they
- * are locked (in a user namespace, chapter 6). */
-static int volume_remount_readonly(int rootfd, const struct volume *vol, enum mount_kind kind,
-                                   mb_error *err)
->>>>>>> a444850 (Chapter 1 in one sitting (step 01: 1586 -> 594 lines), and lab holes in every chapter)
 {
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
     cleanup_fd int fd = -1;
