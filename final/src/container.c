@@ -188,6 +188,14 @@ static int resources_create(const struct container_config *cfg, struct container
     ret = state_create(cfg->state_root, cfg->id, &res->state, err);
     if (ret < 0)
         return ret;
+#if MB_STEP >= 10
+    ret = state_close_to_others(
+        &res->state, cfg->userns.mode == USERNS_HOST ? 0 : (gid_t)cfg->userns.gids[0].outside, err);
+    if (ret < 0) {
+        state_remove(&res->state);
+        return ret;
+    }
+#endif
     ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
     if (ret == 0)
         ret = state_record_cgroups(&res->state, &res->cgroup, err);

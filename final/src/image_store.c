@@ -47,6 +47,16 @@ static int store_mkdirs(const char *root, mb_error *err)
         snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
         if (mkdir(path, 0711) < 0 && errno != EEXIST)
             return mb_fail(err, errno, "create %s", path);
+#if MB_STEP >= 10
+        /* The layers hold the images' files, setuid binaries as they
+         * came: walkable by other local users, any of them could run one
+         * on the host, outside every container's no_new_privs and user
+         * namespace. Only the root itself stays walkable (the mapped root
+         * of a user namespace container walks it to its own dir); what is
+         * below is root's, in stores made before too. */
+        if (i > 0 && chmod(path, 0700) < 0)
+            return mb_fail(err, errno, "chmod %s", path);
+#endif
     }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +25,20 @@
 
 #include "mounts.h"
 #include "util.h"
+
+/* mount_setattr(2), Linux 5.12; glibc has its wrapper from 2.36 only. */
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+struct mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 
 /* Kernels before 5.6 have no openat2: walk the path one component at a time
  * and refuse any symlink or "..", instead of resolving them. */
@@ -158,3 +173,11 @@ int mount_attach(int tree, int target_fd, const char *what, mb_error *err)
     return 0;
 }
 #endif
+
+int mount_make_readonly(int fd, bool recursive)
+{
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+    return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+                        &attr, sizeof(attr));
+}

@@ -409,6 +409,20 @@ int network_mount_files(const struct net_config *net, int rootfd, const char *st
         snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
         if (mount(source, target, NULL, MS_BIND, NULL) < 0)
             return mb_fail(err, errno, "bind /etc/%s", files[i]);
+#if MB_STEP >= 10
+        /* Read-only: they are minibox's files in the host's state dir,
+         * written by root; a container writing them writes host state.
+         * (Docker lets it; here a container that must edit its /etc/hosts
+         * brings its own with -v FILE:/etc/hosts.) */
+        {
+            cleanup_fd int bound = -1;
+
+            snprintf(target, sizeof(target), "etc/%s", files[i]);
+            bound = path_open_in_root(rootfd, target, MOUNT_FILE, err);
+            if (bound < 0 || mount_make_readonly(bound, false) < 0)
+                return mb_fail(err, errno, "make /etc/%s read-only", files[i]);
+        }
+#endif
     }
     return 0;
 }

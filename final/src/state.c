@@ -75,6 +75,19 @@ int state_root_check(const char *root, mb_error *err)
 }
 #endif
 
+#if MB_STEP >= 10
+int state_close_to_others(const struct container_state *state, gid_t walker, mb_error *err)
+{
+    if (geteuid() != 0)
+        return 0; /* a normal user's root is 0700 already (state_root_check) */
+    if (walker != 0 && fchown(state->fd, 0, walker) < 0)
+        return mb_fail(err, errno, "chown %s", state->dir);
+    if (fchmod(state->fd, walker != 0 ? 0710 : 0700) < 0)
+        return mb_fail(err, errno, "chmod %s", state->dir);
+    return 0;
+}
+#endif
+
 #if MB_STEP >= 7
 static void state_allow_walk(const char *root)
 {

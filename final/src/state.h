@@ -51,6 +51,15 @@ struct container_state {
 int state_root_check(const char *root, mb_error *err);
 #endif
 
+#if MB_STEP >= 10
+/* Close the container's state dir to other users: 0700, or 0710 with group
+ * `walker` (the mapped root's gid of a user-namespace container, which must
+ * walk to the files bound into it; 0: none). Other local users would find
+ * an image container's writable layer by its path in /proc/PID/mountinfo
+ * (upperdir=), setuid files its root planted in there included. */
+int state_close_to_others(const struct container_state *state, gid_t walker, mb_error *err);
+#endif
+
 /* Make the container's state dir and hold its lock. */
 int state_create(const char *root, const char *id, struct container_state *state, mb_error *err);
 

@@ -13,25 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-/* mount_setattr(2), Linux 5.12; glibc has its wrapper from 2.36 only. */
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-struct mount_attr {
-    uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
 
 #include "mounts.h"
 #include "util.h"
@@ -117,7 +101,6 @@ static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount
                                 mb_error *err)
 {
 #if MB_SOLUTION_04
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
     cleanup_fd int fd = -1;
 
     /* Open the target again: the fd opened before the bind points at the
@@ -125,7 +108,7 @@ static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount
     fd = path_open_in_root(rootfd, vol->target, kind, err);
     if (fd < 0)
         return -1;
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+    if (mount_make_readonly(fd, true) == 0)
         return 0;
     if (errno == ENOSYS)
         return mb_fail(err, 0,
@@ -137,9 +120,10 @@ static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount
 #else
     /* TODO(04): make the volume just bound at vol->target read-only, with every mount below it:
      * open the target again with path_open_in_root (the fd taken before the bind is the
-     * directory underneath; the change must name the new mount) and set MOUNT_ATTR_RDONLY on
-     * it with mount_setattr(2), AT_EMPTY_PATH | AT_RECURSIVE (a remount with MS_RDONLY would
-     * change only the top mount); ENOSYS (before Linux 5.12) is an error naming the fix.
+     * directory underneath; the change must name the new mount) and make it read-only with
+     * mount_make_readonly(fd, true) (mounts.c: mount_setattr(2) with AT_RECURSIVE; a remount
+     * with MS_RDONLY would change only the top mount); ENOSYS (before Linux 5.12) is an error
+     * naming the fix.
      * docs/04-mount-proc.md#what-is-mounted-in-order */
     (void)rootfd;
     (void)vol;

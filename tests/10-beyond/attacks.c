@@ -377,3 +377,152 @@ void test_exec_window_is_not_dumpable(void **state)
         fail_msg("from exec's process the container reached the host:\n%s", report);
     mb_assert_nothing_leaked();
 }
+
+/* ---- state and store closed to other local users ---------------------- */
+
+#define LOCAL_USER "mbtest-local"
+
+/* The option value of `key=` in a mountinfo line's super options. */
+static int mount_option(const char *line, const char *key, char *out, size_t len)
+{
+    const char *p = strstr(line, key);
+    size_t n;
+
+    if (p == NULL)
+        return -1;
+    p += strlen(key);
+    n = strcspn(p, ",\n");
+    snprintf(out, len, "%.*s", (int)n, p);
+    return 0;
+}
+
+struct suid_attack {
+    char upper[4096];  /* the container's writable layer, from its mountinfo */
+    char ran[8192];    /* what the planted file printed when the user ran it */
+    char walked[1024]; /* the user's look at the store's layers */
+};
+
+/* An image container's root plants a setuid-root copy of probe in its
+ * writable layer. A local user who is nobody on the host finds the layer's
+ * path in /proc/PID/mountinfo (upperdir=) and runs the file from there, on
+ * the host, outside the container and its no_new_privs. `bin` runs with
+ * the state root `root`, which the user can reach (as /var/lib/minibox). */
+static void suid_attack(const char *bin, const char *root, struct suid_attack *a)
+{
+    char tar[4300], cmd[16384], mountinfo[64], line[8192], lower[256] = "";
+    struct mb_result r;
+    struct mb_proc p;
+    pid_t child;
+    FILE *f;
+
+    memset(a, 0, sizeof(*a));
+    snprintf(tar, sizeof(tar), "%s/bx-base.tar", mb_tmp);
+    snprintf(cmd, sizeof(cmd), "[ -f '%s' ] || tar -C '%s' -cf '%s' .", tar, mb_rootfs, tar);
+    assert_int_equal(system(cmd), 0);
+    mkdir(root, 0711);
+    bx_run_with(bin, &r, NULL, "--root", root, "image", "import", tar, "bx-suid", NULL);
+    if (r.status != 0)
+        fail_msg("import: %s", r.err);
+    mb_result_free(&r);
+    bx_spawn_with(bin, &p, "--root", root, "run", "--net", "none", "--name", "bx-suid", "bx-suid",
+                  "sh", "-c", "cp /bin/probe /planted && chmod 4755 /planted && exec probe hold",
+                  NULL);
+    bx_track(&p);
+    mb_expect_line(&p, "ready", 20000);
+    child = mb_child_of(p.pid);
+    assert_true(child > 0);
+    snprintf(mountinfo, sizeof(mountinfo), "/proc/%d/mountinfo", (int)child);
+    f = fopen(mountinfo, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (strstr(line, " / / ") != NULL && mount_option(line, "upperdir=", a->upper,
+                                                           sizeof(a->upper)) == 0) {
+            mount_option(line, "lowerdir=", lower, sizeof(lower));
+            break;
+        }
+    fclose(f);
+    if (a->upper[0] == '\0')
+        fail_msg("no overlay with an upperdir in %s", mountinfo);
+    /* The user: the planted file, then the image's layer. */
+    snprintf(cmd, sizeof(cmd), "runuser -u %s -- '%s/planted' 2>&1; echo status=$?", LOCAL_USER,
+             a->upper);
+    bx_sh(&r, cmd);
+    snprintf(a->ran, sizeof(a->ran), "%s", r.out);
+    mb_result_free(&r);
+    lower[strcspn(lower, ":")] = '\0';
+    snprintf(cmd, sizeof(cmd), "runuser -u %s -- ls -d '%s/layers/%s/bin' 2>&1", LOCAL_USER, root,
+             lower);
+    bx_sh(&r, cmd);
+    snprintf(a->walked, sizeof(a->walked), "%s", r.out);
+    mb_result_free(&r);
+    bx_untrack(&p);
+    mb_finish(&p, 10000);
+    bx_run_with(bin, &r, NULL, "--root", root, "rm", "-f", "bx-suid", NULL);
+    mb_result_free(&r);
+    bx_run_with(bin, &r, NULL, "--root", root, "rmi", "bx-suid", NULL);
+    mb_result_free(&r);
+}
+
+/* Make the user, and `root` in mb_tmp (which others may walk, as /var/lib). */
+static void suid_setup(const char *name, char *root, size_t len, uid_t *uid, gid_t *gid)
+{
+    const char *why;
+
+    bx_require();
+    if (system("command -v runuser >/dev/null && (grep -qw overlay /proc/filesystems || "
+               "modprobe overlay 2>/dev/null)") != 0)
+        mb_skip("runuser or overlayfs is missing: the attack needs a local user and an image");
+    why = mb_user_create(LOCAL_USER, 0, uid, gid);
+    if (why != NULL)
+        mb_skip(why);
+    snprintf(root, len, "%s/%s", mb_tmp, name); /* mb_tmp is 0755 */
+}
+
+static void suid_teardown(void)
+{
+    mb_user_delete(LOCAL_USER);
+}
+
+void test_planted_setuid_file_is_out_of_reach(void **state)
+{
+    struct suid_attack a;
+    char root[4200];
+    uid_t uid;
+    gid_t gid;
+
+    (void)state;
+    mb_hint("The store and each container's state dir are closed to other local users (layers "
+            "0700, containers/ID 0700): a setuid file a container planted in its writable layer "
+            "cannot be reached from the host by its path in /proc/PID/mountinfo.");
+    suid_setup("state-suid", root, sizeof(root), &uid, &gid);
+    suid_attack(mb_minibox, root, &a);
+    suid_teardown();
+    if (mb_contains(a.ran, "euid=0"))
+        fail_msg("a local user ran the container's setuid file %s/planted as root:\n%s", a.upper,
+                 a.ran);
+    if (!mb_contains(a.ran, "Permission denied"))
+        fail_msg("the user should be refused on the way to %s: %s", a.upper, a.ran);
+    if (!mb_contains(a.walked, "Permission denied"))
+        fail_msg("a local user walked into the store's layers: %s", a.walked);
+    mb_assert_nothing_leaked();
+}
+
+/* Lesson: step 09's state dirs and layers are walkable (0711), and the
+ * user's run of the planted file has root's euid. */
+void test_lesson_step09_planted_setuid_file_runs_as_root(void **state)
+{
+    const char *step09 = bx_require_step09();
+    struct suid_attack a;
+    char root[4200];
+    uid_t uid;
+    gid_t gid;
+
+    (void)state;
+    mb_hint("Lesson: on step 09 a local user runs a setuid file planted by a container, from the "
+            "container's writable layer, as root.");
+    suid_setup("state-suid09", root, sizeof(root), &uid, &gid);
+    suid_attack(step09, root, &a);
+    suid_teardown();
+    if (!mb_contains(a.ran, "euid=0"))
+        fail_msg("on step 09 the planted file should run with euid 0: %s", a.ran);
+}

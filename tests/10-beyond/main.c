@@ -371,6 +371,9 @@ int main(void)
         /* exec's window: between joining the container and execve */
         cmocka_unit_test_teardown(test_exec_window_holds_no_host_fd, bx_teardown), /* grade: points=2 doc=#execs-window */
         cmocka_unit_test_teardown(test_exec_window_is_not_dumpable, bx_teardown), /* grade: points=2 doc=#execs-window */
+        /* State and store closed to other local users */
+        cmocka_unit_test_teardown(test_planted_setuid_file_is_out_of_reach, bx_teardown), /* grade: points=2 doc=#state-and-store-closed-to-other-users */
+        cmocka_unit_test_teardown(test_lesson_step09_planted_setuid_file_runs_as_root, bx_teardown), /* grade: points=1 doc=#state-and-store-closed-to-other-users */
         /* Smaller gaps */
         cmocka_unit_test(test_vsock_sockets_are_refused), /* grade: points=1 doc=#smaller-gaps */
         cmocka_unit_test(test_lesson_step09_vsock_socket_opens), /* grade: points=1 doc=#smaller-gaps */

@@ -5,6 +5,8 @@
 #ifndef MB_MOUNTS_H
 #define MB_MOUNTS_H
 
+#include <stdbool.h>
+
 #include "error.h"
 
 enum mount_kind {
@@ -20,5 +22,11 @@ int path_open_in_root(int rootfd, const char *path, enum mount_kind kind, mb_err
 /* mount(2) onto path_open_in_root(rootfd, path, kind). */
 int mount_at(int rootfd, const char *path, enum mount_kind kind, const char *source,
              const char *fstype, unsigned long flags, const char *data, mb_error *err);
+
+/* Make the mount whose root `fd` is (an fd opened after the mount was
+ * made) read-only, and with `recursive` every mount below it, with
+ * mount_setattr(2) (Linux 5.12): it sets MOUNT_ATTR_RDONLY and leaves the
+ * other flags as they are. -1 with errno (ENOSYS on older kernels). */
+int mount_make_readonly(int fd, bool recursive);
 
 #endif

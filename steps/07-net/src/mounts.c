@@ -16,6 +16,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,6 +24,20 @@
 
 #include "mounts.h"
 #include "util.h"
+
+/* mount_setattr(2), Linux 5.12; glibc has its wrapper from 2.36 only. */
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+struct mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 
 /* Kernels before 5.6 have no openat2: walk the path one component at a time
  * and refuse any symlink or "..", instead of resolving them. */
@@ -145,4 +160,12 @@ int mount_at(int rootfd, const char *path, enum mount_kind kind, const char *sou
     if (mount(source, target, fstype, flags, data) < 0)
         return mb_fail(err, errno, "mount %s on /%s", source, path[0] == '/' ? path + 1 : path);
     return 0;
+}
+
+int mount_make_readonly(int fd, bool recursive)
+{
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+    return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+                        &attr, sizeof(attr));
 }

@@ -12,25 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-/* mount_setattr(2), Linux 5.12; glibc has its wrapper from 2.36 only. */
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-struct mount_attr {
-    uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
 
 #include "mounts.h"
 #include "util.h"
@@ -111,7 +95,6 @@ void volume_free(struct volume *vol)
 static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount_kind kind,
                                 mb_error *err)
 {
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
     cleanup_fd int fd = -1;
 
     /* Open the target again: the fd opened before the bind points at the
@@ -119,7 +102,7 @@ static int volume_make_readonly(int rootfd, const struct volume *vol, enum mount
     fd = path_open_in_root(rootfd, vol->target, kind, err);
     if (fd < 0)
         return -1;
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+    if (mount_make_readonly(fd, true) == 0)
         return 0;
     if (errno == ENOSYS)
         return mb_fail(err, 0,
