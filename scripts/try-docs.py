@@ -61,8 +61,9 @@ block with what would happen to it.
 The shell is bash, with stdin from /dev/null, stdout and stderr together, a
 clean environment (PATH, HOME=/root, TERM=xterm, LC_ALL=C) and the hostname
 `vm`, the course VM's, in a UTS namespace of its own; in a mount namespace of
-its own, /tmp is an empty tmpfs. build/rootfs is put back as it was after each
-document. Commands that outlive their document are killed. Exit status 1 when any block's output differs.
+its own, /tmp is an empty tmpfs. build/rootfs is, for each document, a fresh
+copy of what `make rootfs` makes (the suites leave mount points in the shared
+one), and is put back as it was afterwards. Commands that outlive their document are killed. Exit status 1 when any block's output differs.
 """
 import os
 import re
@@ -283,21 +284,37 @@ def skip_reason(block):
     return None
 
 
+FRESH = os.path.join(REPO, "build", ".try-docs-fresh")
+
+
+def fresh_rootfs():
+    """A rootfs as `make rootfs` makes it, built once per run: the suites
+    leave mount points in build/rootfs (data, vol...), which a document's
+    `ls /` must not see."""
+    if not os.path.isdir(FRESH):
+        subprocess.run(["rm", "-rf", FRESH + ".tmp"], check=True)
+        subprocess.run([os.path.join(REPO, "scripts", "mkrootfs.sh"), FRESH + ".tmp",
+                        os.path.join(REPO, "build", "probe")], check=True, cwd=REPO,
+                       stdout=subprocess.DEVNULL)
+        os.rename(FRESH + ".tmp", FRESH)
+    return FRESH
+
+
 class PristineRootfs:
-    """build/rootfs as it was before a document's commands ran, put back
-    after them: a volume's mount point made in the rootfs (-v SRC:/data)
-    must not show in the next document's `ls /`, nor in the tests."""
+    """build/rootfs, for the time of one document, is a fresh copy of what
+    `make rootfs` makes; afterwards the one that was there is put back."""
 
     def __enter__(self):
         self.rootfs = os.path.join(REPO, "build", "rootfs")
-        self.tmp = os.path.join(REPO, "build", ".try-docs-rootfs")
-        subprocess.run(["rm", "-rf", self.tmp], check=True)
-        subprocess.run(["cp", "-a", self.rootfs, self.tmp], check=True)
+        self.saved = os.path.join(REPO, "build", ".try-docs-saved")
+        subprocess.run(["rm", "-rf", self.saved], check=True)
+        os.rename(self.rootfs, self.saved)
+        subprocess.run(["cp", "-a", fresh_rootfs(), self.rootfs], check=True)
         return self
 
     def __exit__(self, *exc):
         subprocess.run(["rm", "-rf", self.rootfs], check=True)
-        os.rename(self.tmp, self.rootfs)
+        os.rename(self.saved, self.rootfs)
 
 
 def check_doc(doc, listing):
