@@ -619,10 +619,14 @@ int run_execute(const struct mb_globals *globals, struct run_args *args, mb_erro
         ret = mb_fail(err, 0, "run -t: stdin is not a terminal");
 #endif
 #if MB_STEP >= 10
+    cleanup_fd int userns_slot = -1;
+
     if (ret == 0)
         ret = run_protect_binary(&args->cfg, err);
     if (ret == 0)
         ret = security_prepare(&args->cfg.hardening, args->cfg.state_root, err);
+    if (ret == 0 && args->cfg.userns.mode == USERNS_AUTO)
+        ret = userns_auto_allocate(args->cfg.state_root, &args->cfg.userns, &userns_slot, err);
 #endif
     if (ret == 0)
         ret = container_run(&args->cfg, &status, err);

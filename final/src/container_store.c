@@ -79,6 +79,24 @@ static json_t *record_host_config(const struct container_config *cfg)
                      (json_int_t)cfg->limits.pids_max, "CpuQuota",
                      (json_int_t)cfg->limits.cpu_quota_us);
     json_object_set_new(host, "Devices", devices);
+    /* The ids of a user namespace container on the host (Docker's
+     * IdMappings), its own range with --userns=auto. */
+    if (cfg->userns.mode != USERNS_HOST) {
+        json_t *maps = json_object();
+
+        for (int g = 0; g < 2; g++) {
+            const struct id_range *r = g ? cfg->userns.gids : cfg->userns.uids;
+            json_t *list = json_array();
+
+            for (int i = 0; i < (g ? cfg->userns.n_gids : cfg->userns.n_uids); i++)
+                json_array_append_new(list, json_pack("{s:I, s:I, s:I}", "ContainerID",
+                                                      (json_int_t)r[i].inside, "HostID",
+                                                      (json_int_t)r[i].outside, "Size",
+                                                      (json_int_t)r[i].count));
+            json_object_set_new(maps, g ? "GidMap" : "UidMap", list);
+        }
+        json_object_set_new(host, "IdMappings", maps);
+    }
     return host;
 }
 #endif

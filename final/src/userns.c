@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,7 +34,14 @@
 /* --userns=auto without a "minibox" entry in /etc/subuid: this range, far
  * above any uid that useradd hands out. */
 #define AUTO_DEFAULT_START 1000000000UL
-#define AUTO_COUNT         65536UL
+#if MB_STEP >= 10
+/* The full engine gives each container a range of its own, AUTO_SLOT ids,
+ * from this pool (userns_auto_allocate). */
+#define AUTO_SLOT  65536UL
+#define AUTO_COUNT (4096UL * AUTO_SLOT)
+#else
+#define AUTO_COUNT 65536UL
+#endif
 
 int subid_find(const char *text, const char *user, unsigned long uid, unsigned long *start,
                unsigned long *count)
@@ -159,6 +168,42 @@ static int plan_for_caller(const struct mb_caller *caller, struct userns_plan *p
     plan->gids[1] = subgid;
     plan->n_uids = plan->n_gids = 2;
     return 0;
+}
+#endif
+
+#if MB_STEP >= 10
+int userns_auto_allocate(const char *root, struct userns_plan *plan, int *slot_fd, mb_error *err)
+{
+    unsigned long pool =
+        plan->uids[0].count < plan->gids[0].count ? plan->uids[0].count : plan->gids[0].count;
+    unsigned long size = pool < AUTO_SLOT ? pool : AUTO_SLOT;
+    char dir[4200], path[4300];
+
+    snprintf(dir, sizeof(dir), "%s/userns", root);
+    /* the state root may not exist yet: its first run makes it, 0711 */
+    if ((mkdir(root, 0711) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+        return mb_fail(err, errno, "create %s (fix: --root DIR)", dir);
+    /* Slot k is ids k*size.. of the pool. Its file's flock is held by the
+     * minibox that runs the container, for as long as it runs: a free
+     * slot is one whose lock can be taken, whatever crashed before. */
+    for (unsigned long k = 0; k < pool / size; k++) {
+        cleanup_fd int fd = -1;
+
+        snprintf(path, sizeof(path), "%s/%lu", dir, k);
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return mb_fail(err, errno, "open %s", path);
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+            continue;
+        plan->uids[0] = (struct id_range){0, plan->uids[0].outside + k * size, size};
+        plan->gids[0] = (struct id_range){0, plan->gids[0].outside + k * size, size};
+        *slot_fd = take_fd(&fd);
+        return 0;
+    }
+    return mb_fail(err, 0,
+                   "--userns=auto: every range of %lu ids in minibox's %lu is in use (fix: a "
+                   "larger 'minibox' range in /etc/subuid and /etc/subgid)",
+                   size, pool);
 }
 #endif
 

@@ -47,6 +47,15 @@ int subid_find(const char *text, const char *user, unsigned long uid, unsigned l
 /* Decide the mapping: `auto_requested` is --userns=auto. */
 int userns_plan_make(bool auto_requested, struct userns_plan *plan, mb_error *err);
 
+#if MB_STEP >= 10
+/* --userns=auto: narrow `plan` (minibox's whole range) to a range of the
+ * container's own, 65536 ids no other running container has, so that no
+ * two containers' roots are the same uid on the host (their files in a
+ * shared volume, their processes, each other's). *slot_fd holds the range
+ * (an flock in <root>/userns/) until it is closed, when the run ends. */
+int userns_auto_allocate(const char *root, struct userns_plan *plan, int *slot_fd, mb_error *err);
+#endif
+
 /* Parent: write the maps of the child `pid`. */
 int userns_write_maps(pid_t pid, const struct userns_plan *plan, mb_error *err);
 

@@ -435,8 +435,8 @@ static void suid_attack(const char *bin, const char *root, struct suid_attack *a
     f = fopen(mountinfo, "r");
     assert_non_null(f);
     while (fgets(line, sizeof(line), f) != NULL)
-        if (strstr(line, " / / ") != NULL && mount_option(line, "upperdir=", a->upper,
-                                                           sizeof(a->upper)) == 0) {
+        if (strstr(line, " / / ") != NULL &&
+            mount_option(line, "upperdir=", a->upper, sizeof(a->upper)) == 0) {
             mount_option(line, "lowerdir=", lower, sizeof(lower));
             break;
         }
@@ -525,4 +525,107 @@ void test_lesson_step09_planted_setuid_file_runs_as_root(void **state)
     suid_teardown();
     if (!mb_contains(a.ran, "euid=0"))
         fail_msg("on step 09 the planted file should run with euid 0: %s", a.ran);
+}
+
+/* ---- --userns=auto: a range of its own -------------------------------- */
+
+/* The first "outside" of a uid_map= line: "         0 1000000000      65536". */
+static unsigned long map_outside(const char *out)
+{
+    char v[256];
+    unsigned long inside = 0, outside = 0, count = 0;
+
+    mb_kv(out, "uid_map", v, sizeof(v));
+    if (sscanf(v, "%lu %lu %lu", &inside, &outside, &count) != 3)
+        return 0;
+    return outside;
+}
+
+struct auto_pair {
+    unsigned long a, b;  /* the outside uid of container root in A and B */
+    char b_out[8192];    /* what B printed: the cat of A's file, then its facts */
+    char inspect[16384]; /* minibox inspect of A, while it runs */
+};
+
+/* Container A (--userns=auto) writes a file only its root may read into a
+ * volume both share; container B, also --userns=auto, started while A runs,
+ * tries to read it. */
+static void auto_pair(const char *bin, struct auto_pair *o)
+{
+    char shared[4200], spec[4300], line[1024], out[8192] = "";
+    struct mb_result r;
+    struct mb_proc p;
+
+    memset(o, 0, sizeof(*o));
+    snprintf(shared, sizeof(shared), "%s/auto-shared", mb_tmp);
+    mkdir(shared, 0777);
+    chmod(shared, 0777);
+    snprintf(spec, sizeof(spec), "%s:/shared", shared);
+    bx_spawn_with(bin, &p, "run", "--name", "bx-auto-a", "--userns=auto", "--net", "none", "-v",
+                  spec, "--rootfs", mb_rootfs, "sh", "-c",
+                  "umask 077; echo secret-of-a > /shared/a-secret; exec probe hold", NULL);
+    bx_track(&p);
+    while (mb_read_line(&p, line, sizeof(line), 20000) == 0 && strcmp(line, "ready") != 0)
+        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s\n", line);
+    o->a = map_outside(out);
+    bx_run_with(bin, &r, NULL, "inspect", "bx-auto-a", NULL);
+    snprintf(o->inspect, sizeof(o->inspect), "%s", r.out);
+    mb_result_free(&r);
+    bx_run_with(bin, &r, NULL, "run", "--userns=auto", "--net", "none", "-v", spec, "--rootfs",
+                mb_rootfs, "sh", "-c", "cat /shared/a-secret 2>&1; probe", NULL);
+    snprintf(o->b_out, sizeof(o->b_out), "%s", r.out);
+    o->b = map_outside(r.out);
+    mb_result_free(&r);
+    bx_untrack(&p);
+    mb_finish(&p, 10000);
+    snprintf(line, sizeof(line), "rm -rf '%s'", shared);
+    assert_int_equal(system(line), 0);
+}
+
+void test_userns_auto_containers_get_ranges_of_their_own(void **state)
+{
+    struct auto_pair o;
+    struct mb_result r;
+    char host_id[64];
+
+    (void)state;
+    mb_hint("Each --userns=auto container gets a range of 65536 host ids no other running "
+            "container has (an flock per range under the state root), freed when it ends; "
+            "inspect shows it under HostConfig.IdMappings.");
+    bx_require();
+    auto_pair(mb_minibox, &o);
+    if (o.a == 0 || o.b == 0)
+        fail_msg("no uid_map from the containers: A %lu, B: %s", o.a, o.b_out);
+    if (o.a == o.b || (o.a < o.b ? o.b - o.a : o.a - o.b) < 65536)
+        fail_msg("two running --userns=auto containers share host ids: root is %lu in A and %lu "
+                 "in B",
+                 o.a, o.b);
+    if (mb_contains(o.b_out, "secret-of-a"))
+        fail_msg("B read A's file, readable by A's root only:\n%s", o.b_out);
+    snprintf(host_id, sizeof(host_id), "\"HostID\": %lu", o.a);
+    if (!mb_contains(o.inspect, "\"IdMappings\"") || !mb_contains(o.inspect, host_id))
+        fail_msg("inspect should show A's range (HostID %lu):\n%s", o.a, o.inspect);
+    /* A has ended: its range is free for the next one. */
+    mb_run(&r, NULL, "run", "--userns=auto", "--net", "none", "--rootfs", mb_rootfs, "probe", NULL);
+    if (map_outside(r.out) != o.a)
+        fail_msg("A's range (%lu) should be free again once A ended: got %lu", o.a,
+                 map_outside(r.out));
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+/* Lesson: on step 09 every --userns=auto container is the same range, and
+ * B's root reads what A's root kept to itself. */
+void test_lesson_step09_userns_auto_containers_share_ids(void **state)
+{
+    const char *step09 = bx_require_step09();
+    struct auto_pair o;
+
+    (void)state;
+    mb_hint("Lesson: step 09 maps every --userns=auto container to the same host ids.");
+    auto_pair(step09, &o);
+    if (o.a == 0 || o.a != o.b || !mb_contains(o.b_out, "secret-of-a"))
+        fail_msg("on step 09 both containers should be uid %lu and B should read A's file: B was "
+                 "%lu and printed:\n%s",
+                 o.a, o.b, o.b_out);
 }

@@ -122,6 +122,8 @@ void test_exec_window_holds_no_host_fd(void **state);
 void test_exec_window_is_not_dumpable(void **state);
 void test_planted_setuid_file_is_out_of_reach(void **state);
 void test_lesson_step09_planted_setuid_file_runs_as_root(void **state);
+void test_userns_auto_containers_get_ranges_of_their_own(void **state);
+void test_lesson_step09_userns_auto_containers_share_ids(void **state);
 void test_vsock_sockets_are_refused(void **state);
 void test_lesson_step09_vsock_socket_opens(void **state);
 

@@ -375,6 +375,8 @@ int main(void)
         cmocka_unit_test_teardown(test_planted_setuid_file_is_out_of_reach, bx_teardown), /* grade: points=2 doc=#state-and-store-closed-to-other-users */
         cmocka_unit_test_teardown(test_lesson_step09_planted_setuid_file_runs_as_root, bx_teardown), /* grade: points=1 doc=#state-and-store-closed-to-other-users */
         /* Smaller gaps */
+        cmocka_unit_test_teardown(test_userns_auto_containers_get_ranges_of_their_own, bx_teardown), /* grade: points=2 doc=#smaller-gaps */
+        cmocka_unit_test_teardown(test_lesson_step09_userns_auto_containers_share_ids, bx_teardown), /* grade: points=1 doc=#smaller-gaps */
         cmocka_unit_test(test_vsock_sockets_are_refused), /* grade: points=1 doc=#smaller-gaps */
         cmocka_unit_test(test_lesson_step09_vsock_socket_opens), /* grade: points=1 doc=#smaller-gaps */
         /* run options */

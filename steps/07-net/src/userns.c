@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +30,7 @@
 /* --userns=auto without a "minibox" entry in /etc/subuid: this range, far
  * above any uid that useradd hands out. */
 #define AUTO_DEFAULT_START 1000000000UL
-#define AUTO_COUNT         65536UL
+#define AUTO_COUNT 65536UL
 
 int subid_find(const char *text, const char *user, unsigned long uid, unsigned long *start,
                unsigned long *count)
