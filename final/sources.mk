@@ -22,10 +22,9 @@ SRC_09 := protocol.c protocol.h client.c client.h terminal.c terminal.h cmd_daem
 # carries these files, and no step binary runs its suite.
 SRC_10 := caps.c caps.h hardening.c hardening.h seccomp.c seccomp.h selfexe.c selfexe.h \
           cmd_exec.c cmd_inspect.c cmd_oci.c cmd_oci_create.c cmd_oci_exec.c \
-          cmd_oci_features.c cmd_oci_pause.c oci_cgroup.c oci_cgroup.h oci_cmdline.c oci_cmdline.h \
-          oci_hooks.c oci_hooks.h oci_init.c oci_init.h oci_process.c oci_process.h oci_rootfs.c \
-          oci_rootfs.h oci_spec.c oci_spec.h oci_state.c oci_state.h run_options.c run_options.h user.c user.h \
-          security.c security.h namespaces.c namespaces.h lazy_libs.c lazy_libs.h
+          cmd_oci_features.c oci_cmdline.c oci_cmdline.h oci_spec.c oci_spec.h \
+          oci_state.c oci_state.h run_options.c run_options.h user.c user.h security.c security.h \
+          namespaces.c namespaces.h lazy_libs.c lazy_libs.h console.c console.h hooks.c hooks.h
 
 # The chapters that exist so far, in order.
 STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net 08-layers 09-daemon

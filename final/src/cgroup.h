@@ -27,6 +27,9 @@ struct container_cgroup {
         char path[PATH_MAX];
     } dirs[CGROUP_MAX_DIRS];
     int dir_of[CG_N_CONTROLLERS]; /* index into dirs, or -1 */
+#if MB_STEP >= 10
+    char spec_path[PATH_MAX]; /* an OCI config's cgroupsPath; "" for minibox-<id> */
+#endif
 };
 
 /* Plan <parent>/minibox-<id> in every hierarchy holding memory, cpu or
@@ -63,5 +66,37 @@ int cgroup_destroy(const struct container_cgroup *cg, mb_error *err);
 
 /* The same for a single dir path (used by gc, which only has the paths). */
 int cgroup_destroy_dir(const char *path, int version, mb_error *err);
+
+#if MB_STEP >= 10
+#include <stdbool.h>
+
+/* An OCI config's cgroup: `path` (linux.cgroupsPath: absolute in each
+ * hierarchy, or relative to our own cgroup) in every hierarchy this host
+ * has, as runc places a container; its missing parents are made by
+ * cgroup_create and stay when it is removed. */
+int cgroup_plan_path(const struct cgroup_layout *layout, const char *path,
+                     const struct limits *limits, struct container_cgroup *cg, mb_error *err);
+
+/* Write the limits of a running container again (the OCI `update`). */
+int cgroup_update(const struct container_cgroup *cg, const struct limits *limits, mb_error *err);
+
+/* Every process of the container at once: pause, resume (the v1 freezer,
+ * else v2's cgroup.freeze), and whether it is frozen. Returns once the
+ * kernel says the whole cgroup is FROZEN or THAWED. */
+int cgroup_freeze(const struct container_cgroup *cg, bool frozen, mb_error *err);
+bool cgroup_frozen(const struct container_cgroup *cg);
+
+/* The host pids of every process in the container's cgroup (heap). */
+int cgroup_pids(const struct container_cgroup *cg, pid_t **pids, size_t *n, mb_error *err);
+
+/* Send sig to every process in the container's cgroup. */
+int cgroup_signal_all(const struct container_cgroup *cg, int sig, mb_error *err);
+
+/* The dirs and which controller is in which, for an OCI container's state
+ * file (its verbs run in later processes). */
+#include <jansson.h>
+json_t *cgroup_to_json(const struct container_cgroup *cg);
+int cgroup_from_json(json_t *json, struct container_cgroup *cg, mb_error *err);
+#endif
 
 #endif

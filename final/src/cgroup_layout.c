@@ -1,4 +1,5 @@
 /* cgroup_layout.c - see cgroup_layout.h. */
+#include "mb_step.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,7 +10,19 @@
 #include "mountinfo.h"
 #include "util.h"
 
-const char *const cgroup_controller_names[CG_N_CONTROLLERS] = {"memory", "cpu", "pids", "devices"};
+const char *const cgroup_controller_names[CG_N_CONTROLLERS] = {
+    "memory",  "cpu",    "pids",  "devices",
+#if MB_STEP >= 10
+    "freezer", "cpuset", "blkio", "hugetlb",
+#endif
+};
+
+#if MB_STEP >= 10
+const char *cgroup_v2_name(int c)
+{
+    return c == CG_BLKIO ? "io" : cgroup_controller_names[c];
+}
+#endif
 
 /* A word in a list separated by `seps`. */
 static int list_has(const char *list, const char *word, const char *seps)
@@ -116,8 +129,20 @@ int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const ch
         path_below_mount(own, v2_root, layout->v2_own, sizeof(layout->v2_own));
         for (int c = 0; c < CG_N_CONTROLLERS; c++) {
             struct cgroup_hierarchy *h = &layout->controllers[c];
+#if MB_STEP >= 10
+            /* Every v2 cgroup but the root has its own freezer. */
+            if (h->version == 0 && c == CG_FREEZER) {
+                h->version = 2;
+                snprintf(h->mount, sizeof(h->mount), "%s", layout->v2_mount);
+                snprintf(h->own, sizeof(h->own), "%s", layout->v2_own);
+                continue;
+            }
+            if (h->version != 0 || !list_has(v2_controllers, cgroup_v2_name(c), " \n"))
+                continue;
+#else
             if (h->version != 0 || !list_has(v2_controllers, cgroup_controller_names[c], " \n"))
                 continue;
+#endif
             h->version = 2;
             snprintf(h->mount, sizeof(h->mount), "%s", layout->v2_mount);
             snprintf(h->own, sizeof(h->own), "%s", layout->v2_own);

@@ -13,15 +13,36 @@
 #ifndef MB_CGROUP_LAYOUT_H
 #define MB_CGROUP_LAYOUT_H
 
+#include "mb_step.h"
 #include <limits.h>
 
 #include "error.h"
 
 /* devices exists on v1 only: on v2 a device program takes its place
- * (cgroup_devices.c), so no cgroup.controllers file ever lists it. */
-enum cgroup_controller { CG_MEMORY, CG_CPU, CG_PIDS, CG_DEVICES, CG_N_CONTROLLERS };
+ * (cgroup_devices.c), so no cgroup.controllers file ever lists it. The
+ * full engine places an OCI container in the other hierarchies too (pause
+ * needs the freezer, a config may limit cpusets, block I/O, huge pages); on
+ * v2 the freezer is every cgroup's own cgroup.freeze. */
+enum cgroup_controller {
+    CG_MEMORY,
+    CG_CPU,
+    CG_PIDS,
+    CG_DEVICES,
+#if MB_STEP >= 10
+    CG_FREEZER,
+    CG_CPUSET,
+    CG_BLKIO,
+    CG_HUGETLB,
+#endif
+    CG_N_CONTROLLERS
+};
 
 extern const char *const cgroup_controller_names[CG_N_CONTROLLERS];
+
+#if MB_STEP >= 10
+/* A controller as v2 names it in cgroup.controllers (blkio is "io"). */
+const char *cgroup_v2_name(int c);
+#endif
 
 /* Where one controller lives, and this process's cgroup in it. */
 struct cgroup_hierarchy {

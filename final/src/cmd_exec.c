@@ -2,10 +2,12 @@
  * cmd_exec.c - `minibox exec [OPTIONS] CONTAINER COMMAND [ARG...]`
  * (chapter 10): one more process in a running container.
  *
- * minibox joins the container's cgroups, then its namespaces, then forks:
- * the child is born in the container's PID namespace and goes through the
- * same last steps as the container's own command (command_exec: working
- * directory, capabilities, user, no_new_privs, seccomp, environment).
+ * container_exec (container.c) joins the container's cgroups, then its
+ * namespaces, in a process of its own, and makes the command's process in
+ * the container's PID namespace: it goes through the same last steps as
+ * the container's own command (command_exec: working directory,
+ * capabilities, user, no_new_privs, seccomp, environment). The OCI
+ * runtime's exec (cmd_oci_exec.c) is the same call.
  * `exec --process FILE ID` is the OCI runtime's exec (cmd_oci_exec.c).
  */
 #include <errno.h>
@@ -21,8 +23,8 @@
 
 #include "cgroup.h"
 #include "command.h"
+#include "container.h"
 #include "commands.h"
-#include "hardening.h"
 #include "namespaces.h"
 #include "policy.h"
 #include "run_options.h"
@@ -202,109 +204,6 @@ static int exec_parse(struct exec_args *a, const struct mb_globals *globals, int
     return security_prepare(&a->cfg.hardening, globals->root, err);
 }
 
-/* The window (CVE-2016-9962, runc exec): from the first join until the
- * execve, this process and then its child are in the container, root with
- * the host's capabilities, and the container's root can look at the child
- * through /proc/PID (fd/N, cwd, root) or ptrace it. So, before joining:
- *  - not dumpable: the kernel then lets only holders of CAP_SYS_PTRACE in
- *    the host's user namespace into /proc/PID/fd and refuses them ptrace
- *    otherwise; execve makes the command dumpable again;
- *  - every fd but stdio closed, not only marked close-on-exec: a directory
- *    of the host that the caller leaked would stay one /proc/PID/fd/N away
- *    until the execve (and even CAP_SYS_PTRACE finds nothing then).
- * setns(CLONE_NEWNS) makes the container's root our root and cwd. */
-static int exec_seal(mb_error *err)
-{
-    if (prctl(PR_SET_DUMPABLE, 0) < 0)
-        return mb_fail(err, errno, "prctl(PR_SET_DUMPABLE)");
-    return hardening_close_fds(3, err);
-}
-
-/* Into the container: its cgroups first (from outside, where their paths
- * mean something), then its namespaces, the cgroup namespace among them. */
-static int exec_join(struct exec_args *a, mb_error *err)
-{
-    pid_t pid = state_pid(&a->dir);
-    struct container_cgroup cg;
-    int ret;
-
-    ret = state_load_cgroups(&a->dir, &cg, err);
-    state_close(&a->dir); /* a handle on the host's state dir: not across */
-    if (ret == 0)
-        ret = exec_seal(err);
-    if (ret == 0)
-        ret = cgroup_join_self(&cg, 0, err);
-    if (ret == 0)
-        ret = namespaces_join(pid, err);
-    /* Root joining a container with a user namespace of its own (root's
-     * --userns=auto, a daemon member's) is now an id that namespace does
-     * not map, yet still the host's uid 0 to the kernel: the owner of the
-     * host's files. Become the namespace's root before anything is done
-     * inside (a -w directory is made next), as runc's nsexec does. */
-    if (ret == 0 && geteuid() != 0 &&
-        (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-        ret = mb_fail(err, errno, "become root of the container's user namespace");
-    return ret;
-}
-
-/* The child: in the container's PID namespace, ready to become COMMAND. */
-__attribute__((noreturn)) static void exec_child(const struct exec_args *a,
-                                                 const sigset_t *saved_mask, int report_fd)
-{
-    mb_error err;
-
-    /* An attached command ends with minibox, as a run's does; a detached
-     * one lives on, its stdio pointing nowhere. Either way in a session of
-     * its own, without the caller's terminal as its controlling terminal,
-     * for the reason container.c gives (TIOCSTI). */
-    if (!a->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-        mb_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
-        child_fail(report_fd, &err);
-    }
-    if (setsid() < 0) {
-        mb_fail(&err, errno, "setsid");
-        child_fail(report_fd, &err);
-    }
-    if (a->detach) {
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
-            mb_fail(&err, errno, "detach the command");
-            child_fail(report_fd, &err);
-        }
-    }
-    command_exec(&a->cfg, saved_mask, report_fd);
-}
-
-static int exec_start_and_wait(const struct exec_args *a, int *status, mb_error *err)
-{
-    cleanup_fd int report_rd = -1;
-    cleanup_fd int report_wr = -1;
-    sigset_t saved_mask;
-    int ret;
-    pid_t pid;
-
-    ret = report_pipe_open(&report_rd, &report_wr, &saved_mask, err);
-    if (ret < 0)
-        return ret;
-    pid = fork();
-    if (pid == 0) {
-        close(take_fd(&report_rd));
-        exec_child(a, &saved_mask, report_wr);
-    }
-    close(take_fd(&report_wr));
-    if (pid < 0)
-        ret = mb_fail(err, errno, "fork");
-    else
-        ret = child_report_read(report_rd, err);
-    if (ret < 0 && pid > 0)
-        waitpid(pid, NULL, 0);
-    else if (ret == 0 && !a->detach)
-        ret = signals_forward_until_exit(pid, status, err);
-    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-    return ret;
-}
-
 int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
     struct exec_args a = {.dir = {.fd = -1, .lock_fd = -1}};
@@ -313,10 +212,18 @@ int cmd_exec(const struct mb_globals *globals, int argc, char **argv, mb_error *
     ret = exec_parse(&a, globals, argc, argv, err);
     if (ret == 0 && a.help)
         fputs(exec_usage, stdout);
-    else if (ret == 0)
-        ret = exec_join(&a, err);
-    if (ret == 0 && !a.help)
-        ret = exec_start_and_wait(&a, &status, err);
+    else if (ret == 0) {
+        struct container_cgroup cg;
+        struct exec_request req = {.target = state_pid(&a.dir),
+                                   .cgroup = &cg,
+                                   .detach = a.detach,
+                                   .null_stdio = a.detach,
+                                   .console_fd = -1};
+
+        ret = state_load_cgroups(&a.dir, &cg, err);
+        if (ret == 0)
+            ret = container_exec(&a.cfg, &req, &status, err);
+    }
     exec_args_free(&a);
     return ret < 0 ? ret : status;
 }

@@ -1,32 +1,42 @@
 /*
  * cmd_oci.c - the OCI runtime verbs that act on a container create made
  * (chapter 10): `start ID`, `state ID`, `kill [--all] ID [SIGNAL]`,
- * `delete [--force] ID`, and the --log file conmon and containerd read.
+ * `delete [--force] ID`, `ps [--format json] ID`, `update --resources F ID`,
+ * `pause ID`, `resume ID`,
+ * and the --log file conmon and containerd read. The error words are
+ * runc's where callers match them ("does not exist", "not running").
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "hooks.h"
 #include "oci_cmdline.h"
-#include "oci_hooks.h"
+#include "oci_spec.h"
 #include "oci_state.h"
+#include "signals.h"
 #include "util.h"
 
-/* The container id: the one argument after the options. */
-static int one_id(int argc, char **argv, int at, const char *usage, const char **id, mb_error *err)
+/* The options, then exactly one argument, the id; its state loaded. */
+static int load_one(const struct mb_globals *globals, int argc, char **argv,
+                    const struct oci_option *options, const char *usage, struct oci_state *state,
+                    mb_error *err)
 {
+    int at = oci_parse_options(argc, argv, options, err);
+
+    if (at < 0)
+        return at;
     if (at != argc - 1)
         return mb_fail(err, 0, "usage: minibox %s", usage);
-    *id = argv[at];
-    return 0;
+    return oci_state_load(globals, argv[at], state, err);
 }
 
 /* Wait for the fifo's byte: the container's process has opened it and is
@@ -49,48 +59,40 @@ static int release_process(const struct oci_state *state, int fd, mb_error *err)
 
 int cmd_oci_start(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
+    struct oci_option none[] = {{NULL, NULL, NULL}};
+    cleanup_free char *text = NULL;
     struct oci_state state;
-    char fifo[PATH_MAX + 16];
-    const char *id = NULL, *status;
     cleanup_fd int fd = -1;
+    const char *status;
     int ret;
 
-    ret = one_id(argc, argv, oci_parse_options(argc, argv, (struct oci_option[]){{0}}, err),
-                 "start ID", &id, err);
-    if (ret < 0 || oci_state_load(globals, id, &state, err) < 0)
+    if (load_one(globals, argc, argv, none, "start ID", &state, err) < 0)
         return -1;
     status = oci_state_status(&state);
-    if (strcmp(status, "created") != 0) {
-        oci_state_free(&state);
-        return mb_fail(err, 0, "container %s is %s, not created: cannot start it", id, status);
-    }
-    oci_state_fifo_path(&state, fifo, sizeof(fifo));
+    if (strcmp(status, "created") != 0)
+        ret = mb_fail(err, 0, "container %s is %s, not created: cannot start it", state.id, status);
     /* Non-blocking: opening for reading never waits for the writer. */
-    fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        ret = mb_fail(err, errno, "open %s", fifo);
-    if (ret == 0)
+    else if ((fd = openat(state.dir.fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        ret = mb_fail(err, errno, "open %s/exec.fifo", state.dir.dir);
+    else
         ret = release_process(&state, fd, err);
     /* Gone fifo = "running", and a second start fails. */
     if (ret == 0)
-        unlink(fifo);
-    if (ret == 0 && oci_hooks_run(state.hooks, "poststart", &state, err) < 0) {
+        unlinkat(state.dir.fd, "exec.fifo", 0);
+    text = ret == 0 ? oci_state_text(&state) : NULL;
+    if (text != NULL && hooks_run(state.hooks, "poststart", text, err) < 0)
         mb_error_print(err); /* the spec: a poststart failure is only logged */
-        ret = 0;
-    }
     oci_state_free(&state);
     return ret;
 }
 
 int cmd_oci_state(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
+    struct oci_option none[] = {{NULL, NULL, NULL}};
     struct oci_state state;
-    const char *id = NULL;
     json_t *json;
 
-    if (one_id(argc, argv, oci_parse_options(argc, argv, (struct oci_option[]){{0}}, err),
-               "state ID", &id, err) < 0 ||
-        oci_state_load(globals, id, &state, err) < 0)
+    if (load_one(globals, argc, argv, none, "state ID", &state, err) < 0)
         return -1;
     json = oci_state_to_json(&state);
     json_dumpf(json, stdout, JSON_INDENT(2));
@@ -106,12 +108,11 @@ int cmd_oci_state(const struct mb_globals *globals, int argc, char **argv, mb_er
 static int signal_process(const struct oci_state *state, int sig, mb_error *err)
 {
     cleanup_fd int pidfd = (int)syscall(SYS_pidfd_open, state->pid, 0);
-    unsigned long long start_time;
 
     if (pidfd < 0 && errno != ENOSYS)
-        return mb_fail(err, errno, "container %s: pidfd_open %d", state->id, (int)state->pid);
+        return mb_fail(err, 0, "container %s is not running", state->id);
     /* Checked after the pidfd exists: it still names the same process. */
-    if (oci_process_start_time(state->pid, &start_time) < 0 || start_time != state->start_time)
+    if (strcmp(oci_state_status(state), "stopped") == 0)
         return mb_fail(err, 0, "container %s is not running", state->id);
     if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0)
         return 0;
@@ -131,14 +132,16 @@ int cmd_oci_kill(const struct mb_globals *globals, int argc, char **argv, mb_err
         return at;
     if (at != argc - 1 && at != argc - 2)
         return mb_fail(err, 0, "usage: minibox kill [--all] ID [SIGNAL]");
-    if (at == argc - 2 && oci_parse_signal(argv[at + 1], &sig, err) < 0)
+    if (at == argc - 2 && signals_parse(argv[at + 1], &sig, err) < 0)
         return -1;
     if (oci_state_load(globals, argv[at], &state, err) < 0)
         return -1;
-    if (strcmp(oci_state_status(&state), "stopped") == 0)
+    /* Without a pid namespace of its own, killing its first process
+     * leaves the others: --all, or any kill then, reaches every one. */
+    if (strcmp(oci_state_status(&state), "stopped") == 0 && !all)
         ret = mb_fail(err, 0, "container %s is not running", state.id);
     else if (all || !state.own_pid_ns)
-        ret = oci_cgroup_signal_all(&state.cgroup, sig, err);
+        ret = cgroup_signal_all(&state.cgroup, sig, err);
     else
         ret = signal_process(&state, sig, err);
     oci_state_free(&state);
@@ -146,12 +149,12 @@ int cmd_oci_kill(const struct mb_globals *globals, int argc, char **argv, mb_err
 }
 
 /* After SIGKILL the process is gone at once, or a zombie until its parent
- * (conmon) reaps it: both count as stopped. */
+ * (conmon, the shim) reaps it: both count as stopped. */
 static int wait_stopped(const struct oci_state *state, mb_error *err)
 {
     struct timespec step = {0, 10 * 1000 * 1000};
 
-    for (int tries = 0; tries < 500; tries++) {
+    for (int tries = 0; tries < 1000; tries++) {
         if (strcmp(oci_state_status(state), "stopped") == 0)
             return 0;
         nanosleep(&step, NULL);
@@ -159,62 +162,145 @@ static int wait_stopped(const struct oci_state *state, mb_error *err)
     return mb_fail(err, 0, "container %s did not stop", state->id);
 }
 
-static int remove_container(struct oci_state *state, mb_error *err)
-{
-    mb_error hook_err;
-    int ret;
-
-    ret = oci_cgroup_destroy(&state->cgroup, err);
-    if (ret < 0)
-        return ret;
-    if (oci_hooks_run(state->hooks, "poststop", state, &hook_err) < 0)
-        mb_error_print(&hook_err); /* the spec: logged, the delete goes on */
-    oci_state_remove(state);
-    return 0;
-}
-
 int cmd_oci_delete(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
 {
     bool force = false;
     struct oci_option options[] = {
         {"--force", NULL, &force}, {"-f", NULL, &force}, {NULL, NULL, NULL}};
+    cleanup_free char *text = NULL;
     struct oci_state state;
-    const char *id = NULL, *status;
-    int ret;
+    const char *status;
+    mb_error hook_err;
+    int ret = 0;
 
-    ret = one_id(argc, argv, oci_parse_options(argc, argv, options, err), "delete [--force] ID",
-                 &id, err);
-    if (ret < 0 || oci_state_load(globals, id, &state, err) < 0)
+    if (load_one(globals, argc, argv, options, "delete [--force] ID", &state, err) < 0)
         return -1;
     status = oci_state_status(&state);
     /* A created container never ran its command: deleting it is safe, as
      * runc does. A running one needs --force. */
-    if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
-        if (!force)
-            ret = mb_fail(err, 0, "container %s is %s: stop it first, or use --force", id, status);
-    }
+    if ((strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && !force)
+        ret =
+            mb_fail(err, 0, "container %s is %s: stop it first, or use --force", state.id, status);
     if (ret == 0 && strcmp(status, "stopped") != 0) {
-        oci_cgroup_signal_all(&state.cgroup, SIGKILL, err);
-        kill(state.pid, SIGKILL);
         if (strcmp(status, "paused") == 0)
-            oci_cgroup_freeze(&state.cgroup, false, err);
+            cgroup_freeze(&state.cgroup, false, err);
+        cgroup_signal_all(&state.cgroup, SIGKILL, err);
+        kill(state.pid, SIGKILL);
         ret = wait_stopped(&state, err);
     }
+    text = ret == 0 ? oci_state_text(&state) : NULL;
     if (ret == 0)
-        ret = remove_container(&state, err);
+        ret = oci_state_destroy(&state, err);
+    if (text != NULL && hooks_run(state.hooks, "poststop", text, &hook_err) < 0)
+        mb_error_print(&hook_err); /* the spec: logged, the delete goes on */
     oci_state_free(&state);
     return ret;
 }
 
+/* runc's ps: the pids of the container's processes as a JSON array (what
+ * containerd's `ctr task ps` reads), or ps(1)'s table for them. */
+int cmd_oci_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    const char *format = "table";
+    struct oci_option options[] = {
+        {"--format", &format, NULL}, {"-f", &format, NULL}, {NULL, NULL, NULL}};
+    cleanup_free pid_t *pids = NULL;
+    struct oci_state state;
+    size_t n = 0;
+    bool json;
+    int ret;
+
+    if (load_one(globals, argc, argv, options, "ps [--format table|json] ID", &state, err) < 0)
+        return -1;
+    ret = cgroup_pids(&state.cgroup, &pids, &n, err);
+    json = strcmp(format, "json") == 0;
+    oci_state_free(&state);
+    if (ret < 0)
+        return ret;
+    if (!json && strcmp(format, "table") != 0)
+        return mb_fail(err, 0, "ps: bad --format '%s': table or json", format);
+    fputs(json ? "[" : "PID\n", stdout);
+    for (size_t i = 0; i < n; i++)
+        printf(json ? "%s%d" : "%s%d\n", json && i ? "," : "", (int)pids[i]);
+    if (json)
+        puts("]");
+    return 0;
+}
+
+/* `update --resources FILE|- ID`: linux.resources, written again. */
+int cmd_oci_update(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    const char *file = NULL;
+    struct oci_option options[] = {
+        {"--resources", &file, NULL}, {"-r", &file, NULL}, {NULL, NULL, NULL}};
+    struct limits limits = {0};
+    struct oci_state state;
+    json_error_t jerr;
+    json_t *resources;
+    int ret;
+
+    if (load_one(globals, argc, argv, options, "update --resources FILE|- ID", &state, err) < 0)
+        return -1;
+    if (file == NULL)
+        ret = mb_fail(err, 0, "update: --resources FILE (or - for stdin) is needed");
+    else if ((resources = strcmp(file, "-") == 0 ? json_loadf(stdin, 0, &jerr)
+                                                 : json_load_file(file, 0, &jerr)) == NULL)
+        ret = mb_fail(err, 0, "update: %s: %s", file, jerr.text);
+    else {
+        ret = oci_spec_resources(resources, &limits, err);
+        if (ret == 0)
+            ret = cgroup_update(&state.cgroup, &limits, err);
+        free(limits.spec.throttles);
+        free(limits.spec.hugetlb);
+        json_decref(resources);
+    }
+    oci_state_free(&state);
+    return ret;
+}
+
+/* pause and resume: every process of the container stopped at once by its
+ * cgroup's freezer, not one by one with SIGSTOP, which a process can see
+ * (SIGCHLD to its parent) and a fork can escape. */
+static int set_frozen(const struct mb_globals *globals, int argc, char **argv, bool frozen,
+                      mb_error *err)
+{
+    struct oci_option none[] = {{NULL, NULL, NULL}};
+    const char *want = frozen ? "running" : "paused", *status;
+    struct oci_state state;
+    int ret;
+
+    if (load_one(globals, argc, argv, none, frozen ? "pause ID" : "resume ID", &state, err) < 0)
+        return -1;
+    status = oci_state_status(&state);
+    if (strcmp(status, want) != 0 && !(frozen && strcmp(status, "created") == 0))
+        ret = mb_fail(err, 0, "container %s is %s, not %s", state.id, status, want);
+    else
+        ret = cgroup_freeze(&state.cgroup, frozen, err);
+    oci_state_free(&state);
+    return ret;
+}
+
+int cmd_oci_pause(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    return set_frozen(globals, argc, argv, true, err);
+}
+
+int cmd_oci_resume(const struct mb_globals *globals, int argc, char **argv, mb_error *err)
+{
+    return set_frozen(globals, argc, argv, false, err);
+}
+
 static bool oci_container_exists(const struct mb_globals *globals, const char *id)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 16];
+    struct container_state dir;
     mb_error ignored;
+    bool exists;
 
-    if (oci_state_dir(globals, id, dir, sizeof(dir), &ignored) < 0)
+    if (oci_id_check(id, &ignored) < 0 || state_open_id(globals->root, id, &dir, &ignored) < 0)
         return false;
-    snprintf(path, sizeof(path), "%s/state.json", dir);
-    return access(path, F_OK) == 0;
+    exists = faccessat(dir.fd, "state.json", F_OK, 0) == 0;
+    state_close(&dir);
+    return exists;
 }
 
 bool oci_form(const struct mb_globals *globals, int argc, char **argv)
@@ -226,32 +312,4 @@ bool oci_form(const struct mb_globals *globals, int argc, char **argv)
             return true;
     }
     return false;
-}
-
-/* conmon and containerd read the runtime's error from this file (the last
- * line), as runc writes it. */
-void oci_log_error(const struct mb_globals *globals, const mb_error *err)
-{
-    char when[64];
-    FILE *f;
-
-    if (globals->log == NULL || (f = fopen(globals->log, "ae")) == NULL)
-        return;
-    {
-        struct timespec now;
-        struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
-    if (globals->log_json) {
-        json_t *line =
-            json_pack("{s:s, s:s, s:s}", "level", "error", "msg", err->msg, "time", when);
-        json_dumpf(line, f, JSON_COMPACT);
-        json_decref(line);
-        fputc('\n', f);
-    } else {
-        fprintf(f, "time=\"%s\" level=error msg=\"%s\"\n", when, err->msg);
-    }
-    fclose(f);
 }

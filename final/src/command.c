@@ -23,8 +23,10 @@
 #include "util.h"
 #endif
 #if MB_STEP >= 10
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
+#include "hooks.h"
 #include "security.h"
 #endif
 
@@ -59,6 +61,16 @@ int report_pipe_open(int *rd, int *wr, sigset_t *saved, mb_error *err)
     return 0;
 }
 
+#if MB_STEP >= 10
+void child_ready(int report_fd)
+{
+    mb_error ready = {.status = 0, .msg = "ready"};
+
+    (void)write_all(report_fd, &ready, sizeof(ready));
+    close(report_fd);
+}
+#endif
+
 int child_report_read(int report_fd, mb_error *err)
 {
     ssize_t n;
@@ -70,6 +82,10 @@ int child_report_read(int report_fd, mb_error *err)
         return 0;
     if (n != (ssize_t)sizeof(*err))
         return mb_fail(err, n < 0 ? errno : 0, "container setup failed before it could report why");
+#if MB_STEP >= 10
+    if (err->status == 0)
+        return 1; /* ready: created, waiting for start */
+#endif
     return -1;
 }
 #else
@@ -139,6 +155,15 @@ static void build_environment(const struct container_config *cfg, char *env[])
     const char *host_term = getenv("TERM");
     size_t i = 0;
 
+#if MB_STEP >= 10
+    /* An OCI process's env is the whole environment, as given. */
+    if (cfg->process.env_exact) {
+        for (size_t e = 0; e < cfg->process.n_env; e++)
+            env[i++] = cfg->process.env[e];
+        env[i] = NULL;
+        return;
+    }
+#endif
     snprintf(hostname, sizeof(hostname), "HOSTNAME=%s", cfg->hostname);
     snprintf(term, sizeof(term), "TERM=%s", host_term != NULL ? host_term : "xterm");
 #if MB_STEP >= 8
@@ -241,6 +266,60 @@ __attribute__((noreturn)) static void command_exec_stub(const struct container_c
     mb_fail_status(&err, MB_EXIT_CANNOT_EXEC, errno, "exec minibox-exec for %s", cfg->argv[0]);
     child_fail(report_fd, &err);
 }
+
+/* Like runc's exec.fifo: opening a fifo for writing blocks until someone
+ * opens it for reading, which only `start` does. It is reached through
+ * create's O_PATH fd: its host path is gone after pivot_root. */
+static int wait_for_start(int fifo_fd, mb_error *err)
+{
+    char path[64];
+    cleanup_fd int fd = -1;
+
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mb_fail(err, errno, "open the exec fifo (is /proc mounted?)");
+    if (write(fd, "0", 1) != 1)
+        return mb_fail(err, errno, "write the exec fifo");
+    close(fifo_fd);
+    return 0;
+}
+
+/* An OCI container's process once created: the command is found (a wrong
+ * one fails create, not start), create hears "ready" and leaves, and the
+ * process waits for start; then the startContainer hooks, the config's
+ * seccomp profile last of all, and execve. What fails after "ready" has no
+ * create to tell: it is printed, and the status is the process's. */
+__attribute__((noreturn)) static void command_exec_created(const struct container_config *cfg,
+                                                           char **env, int report_fd)
+{
+    char path[PATH_MAX];
+    mb_error err;
+    int errnum;
+
+    environ = env; /* the container's PATH, for command_resolve */
+    errnum = command_resolve(cfg->argv[0], path, sizeof(path));
+    if (errnum != 0) {
+        mb_fail_status(&err, errnum == ENOENT ? MB_EXIT_NOT_FOUND : MB_EXIT_CANNOT_EXEC, errnum,
+                       "exec %s", cfg->argv[0]);
+        child_fail(report_fd, &err);
+    }
+    /* create exits now: this process must not die with it. */
+    if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+        mb_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
+        child_fail(report_fd, &err);
+    }
+    child_ready(report_fd);
+    if (wait_for_start(cfg->spec.fifo_fd, &err) == 0 &&
+        hooks_run_inside(cfg->spec.hooks, "startContainer", cfg->spec.state_json, &err) == 0 &&
+        security_finish(&cfg->hardening, &err) == 0) {
+        execve(path, cfg->argv, env);
+        mb_fail_status(&err, errno == ENOENT ? MB_EXIT_NOT_FOUND : MB_EXIT_CANNOT_EXEC, errno,
+                       "exec %s", path);
+    }
+    mb_error_print(&err);
+    _exit(err.status);
+}
 #endif
 
 #if MB_STEP >= 2
@@ -282,6 +361,12 @@ void command_exec(const struct container_config *cfg)
 #endif
 #if MB_STEP >= 2
     signals_reset_for_exec(saved_mask);
+#endif
+#if MB_STEP >= 10
+    if (cfg->spec.given && cfg->spec.fifo_fd >= 0)
+        command_exec_created(cfg, env, report_fd);
+    if (security_finish(&cfg->hardening, &err) < 0)
+        child_fail(report_fd, &err);
 #endif
 #if MB_STEP >= 3
     /* execvp searches the PATH of the current environment, so switch to the

@@ -109,13 +109,12 @@ int cmd_oci_exec(const struct mb_globals *globals, int argc, char **argv, mb_err
 int cmd_oci_pause(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_oci_resume(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 int cmd_oci_features(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_ps(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
+int cmd_oci_update(const struct mb_globals *globals, int argc, char **argv, mb_error *err);
 /* Is this call of a verb that has both forms (kill, exec, ps) the OCI
  * runtime's? Yes when it names a container `minibox create` made, or passes
  * --process (exec as conmon and containerd's shim call it). */
 bool oci_form(const struct mb_globals *globals, int argc, char **argv);
-/* --log FILE: the error also goes there (--log-format json: as the JSON
- * line runc writes), where containerd and conmon look for it. */
-void oci_log_error(const struct mb_globals *globals, const mb_error *err);
 #endif
 
 #endif

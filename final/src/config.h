@@ -22,6 +22,9 @@
 #include "image_store.h"
 #endif
 #if MB_STEP >= 10
+#include <jansson.h>
+#include <sys/types.h>
+
 #include "caps.h"
 #include "cgroup_devices.h"
 #include "seccomp.h"
@@ -72,6 +75,63 @@ struct device_mapping {
     struct device_rule rule; /* what the container's cgroup allows on it */
 };
 
+/* A mount an OCI config lists (config.json's mounts[]). */
+struct mount_entry {
+    char *source;              /* a bind's host path (made absolute), or the fs's source */
+    char *target;              /* absolute, inside the container */
+    char *fstype;              /* NULL for a bind */
+    char *data;                /* the filesystem's own options ("mode=755"), or NULL */
+    unsigned long flags;       /* MS_RDONLY, MS_NOSUID ... */
+    unsigned long propagation; /* MS_SHARED|MS_REC ... set after it, or 0 */
+    bool bind, recursive;
+};
+
+/* A device node an OCI config asks for by number (linux.devices). */
+struct device_node {
+    char *path;  /* absolute, inside the container */
+    mode_t mode; /* S_IFCHR, S_IFBLK or S_IFIFO, and the permissions */
+    dev_t rdev;
+    uid_t uid;
+    gid_t gid;
+};
+
+/* A namespace an OCI config names by path (a pod's): joined, not made. */
+struct namespace_path {
+    int type; /* CLONE_NEW* */
+    char *path;
+};
+
+/* What an OCI bundle asks for that run has no option for (oci_spec.c
+ * translates config.json into it; the core reads it where it acts). */
+struct spec_config {
+    bool given;                  /* the container comes from a config.json */
+    unsigned long namespaces;    /* CLONE_NEW* to make */
+    struct namespace_path *join; /* namespaces to join */
+    size_t n_join;
+    struct mount_entry *mounts; /* every mount: minibox adds none of its own */
+    size_t n_mounts;
+    struct device_node *nodes; /* linux.devices */
+    size_t n_nodes;
+    struct device_rule *device_rules; /* linux.resources.devices, each node's, the defaults */
+    size_t n_device_rules;
+    char **masked, **readonly; /* linux.maskedPaths, readonlyPaths; NULL-terminated */
+    char **sysctl;             /* "key=value" (namespaced ones only); NULL-terminated */
+    char *domainname;
+    unsigned long root_propagation; /* rootfsPropagation, with MS_REC */
+    char *cgroup_path;              /* linux.cgroupsPath, in every hierarchy */
+    json_t *hooks;                  /* createContainer and startContainer run inside */
+    char *state_json;               /* what the hooks read on stdin */
+    int fifo_fd;                    /* create: exec.fifo (O_PATH), waited on before execve; -1 */
+    int console_fd;                 /* create: --console-socket, connected; -1 */
+    bool no_pivot;
+};
+
+/* One process.rlimits entry. */
+struct rlimit_value {
+    int resource;
+    unsigned long long soft, hard;
+};
+
 /* What the container may do: hardened by default (chapter 10). */
 struct hardening_config {
     cap_mask caps;                  /* bounding = permitted = effective */
@@ -83,6 +143,8 @@ struct hardening_config {
     bool allow_new_privs;           /* --security-opt no-new-privileges=false */
     bool readonly_rootfs;           /* --read-only */
     struct seccomp_program seccomp; /* compiled in the parent, installed last */
+    bool caps_sets_given;           /* an OCI process: its five sets, not caps */
+    struct caps_sets caps_sets;
 };
 
 /* How the command runs inside: -e/--env-file, -w, -u. */
@@ -91,6 +153,21 @@ struct process_config {
     size_t n_env;        /* entries in env */
     const char *workdir; /* -w: absolute */
     const char *user;    /* -u USER[:GROUP], resolved inside the container */
+    /* An OCI process says it all itself: */
+    bool env_exact; /* env is the whole environment: no defaults added */
+    bool ids_given; /* uid, gid and groups as numbers: nothing looked up */
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups; /* additionalGids */
+    size_t n_groups;
+    bool umask_given;
+    mode_t umask;
+    struct rlimit_value *rlimits;
+    size_t n_rlimits;
+    bool oom_score_adj_given;
+    int oom_score_adj;
+    bool terminal;    /* its stdio is a new pty, sent to spec.console_fd */
+    int preserve_fds; /* --preserve-fds: 3 .. 3+N-1 reach the command too */
 };
 #endif
 
@@ -147,6 +224,7 @@ struct container_config {
      * process execs the command through minibox-exec, from this memfd. */
     bool exec_via_stub;
     int exec_stub_fd;
+    struct spec_config spec; /* an OCI bundle's own (create) */
 #endif
 };
 

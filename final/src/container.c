@@ -52,6 +52,14 @@
 
 #include "policy.h"
 #endif
+#if MB_STEP >= 10
+#include <grp.h>
+#include <sys/stat.h>
+
+#include "console.h"
+#include "hardening.h"
+#include "namespaces.h"
+#endif
 
 #if MB_STEP >= 2
 /* The namespaces a container gets; each chapter adds one. */
@@ -59,6 +67,12 @@ static unsigned long container_clone_flags(const struct container_config *cfg)
 {
     unsigned long flags = 0;
 
+#if MB_STEP >= 10
+    /* An OCI config lists its namespaces itself. The cgroup namespace is
+     * made by the child, once it is in its cgroup (container_enter_cgroup). */
+    if (cfg->spec.given)
+        return cfg->spec.namespaces & ~(unsigned long)CLONE_NEWCGROUP;
+#endif
 #if MB_STEP >= 6
     /* The user namespace is made first (the kernel does so within one
      * clone), so it owns every other namespace created with it. */
@@ -146,6 +160,10 @@ static int container_limit_devices(const struct container_config *cfg,
     struct device_rule rules[64];
     size_t n = device_rules_default_count;
 
+    /* An OCI config's list, with its nodes' rules and the defaults after
+     * (oci_spec.c puts them together, as runc does). */
+    if (cfg->spec.given)
+        return cgroup_devices_apply(cg, cfg->spec.device_rules, cfg->spec.n_device_rules, err);
     if (cfg->hardening.privileged)
         return 0;
     if (n + cfg->n_devices > sizeof(rules) / sizeof(rules[0]))
@@ -195,8 +213,13 @@ static int resources_create(const struct container_config *cfg, struct container
         state_remove(&res->state);
         return ret;
     }
-#endif
+    if (cfg->spec.given)
+        ret = cgroup_plan_path(&layout, cfg->spec.cgroup_path, &cfg->limits, &res->cgroup, err);
+    else
+        ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
+#else
     ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
+#endif
     if (ret == 0)
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
     planned = res->cgroup.n_dirs;
@@ -216,9 +239,15 @@ static int resources_create(const struct container_config *cfg, struct container
     if (ret == 0 && cfg->image.config != NULL)
         ret = container_store_create(cfg, &res->state, err);
 #endif
-#if MB_STEP >= 9
+#if MB_STEP >= 10
+    /* An OCI container's record is its state.json (oci_state.c). */
+    if (ret == 0 && cfg->image.config == NULL && !cfg->spec.given)
+        ret = container_record_write(cfg, &res->state, err);
+#elif MB_STEP >= 9
     if (ret == 0 && cfg->image.config == NULL)
         ret = container_record_write(cfg, &res->state, err);
+#endif
+#if MB_STEP >= 9
     /* -d: the container's output goes to its log (minibox logs ID). */
     if (ret == 0 && cfg->detach)
         ret = state_log_redirect(&res->state, err);
@@ -279,7 +308,8 @@ static int resources_release(const struct container_config *cfg, struct containe
  * container sees its own cgroup as "/" in /proc/self/cgroup and cannot name
  * the host's hierarchy. The order matters: the namespace's root is the
  * cgroup the process is in when it unshares. */
-static int container_enter_cgroup(const struct container_resources *res, mb_error *err)
+static int container_enter_cgroup(const struct container_config *cfg,
+                                  const struct container_resources *res, mb_error *err)
 {
     int ret;
 
@@ -291,6 +321,12 @@ static int container_enter_cgroup(const struct container_resources *res, mb_erro
             return ret;
 #if MB_STEP >= 6
     }
+#endif
+#if MB_STEP >= 10
+    if (cfg->spec.given && !(cfg->spec.namespaces & CLONE_NEWCGROUP))
+        return 0; /* an OCI config without one keeps the host's view */
+#else
+    (void)cfg;
 #endif
     if (unshare(CLONE_NEWCGROUP) < 0)
         return mb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
@@ -306,6 +342,9 @@ struct container {
 #endif
 #if MB_STEP >= 6
     int sync_rd, sync_wr; /* parent -> child: "your ids are mapped, go on" */
+#endif
+#if MB_STEP >= 10
+    pid_t created; /* OCI create: the process, set up and waiting for start */
 #endif
 };
 
@@ -371,6 +410,41 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
 }
 #endif
 
+#if MB_STEP >= 10
+/* The rest of an OCI container's setup: names only in its own UTS
+ * namespace (never the host's), a mount namespace joined by path as it is
+ * (runc sets no root up in one), its own session, its terminal. */
+static int container_setup_spec(const struct container *c, mb_error *err)
+{
+    const struct container_config *cfg = c->cfg;
+    const struct spec_config *spec = &cfg->spec;
+    int ret;
+
+    if (spec->namespaces & CLONE_NEWUTS) {
+        if (cfg->hostname[0] != '\0' && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+            return mb_fail(err, errno, "sethostname %s", cfg->hostname);
+        if (spec->domainname != NULL &&
+            setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+            return mb_fail(err, errno, "setdomainname %s", spec->domainname);
+    }
+    ret = namespaces_join_paths(spec->join, spec->n_join, CLONE_NEWNS, err);
+    if (ret < 0)
+        return ret;
+    if (spec->namespaces & CLONE_NEWNS) {
+        ret = rootfs_enter_spec(cfg, &c->res.cgroup, err);
+        if (ret < 0)
+            return ret;
+    }
+    /* A session of its own: the terminal create ran in is not the
+     * container's (and cannot be typed into: TIOCSTI). */
+    if (setsid() < 0 && errno != EPERM)
+        return mb_fail(err, errno, "setsid");
+    if (cfg->process.terminal)
+        return console_setup(spec->console_fd, err);
+    return 0;
+}
+#endif
+
 /* Everything the container's first process does before the command runs. */
 static int container_setup(const struct container *c, mb_error *err)
 {
@@ -406,7 +480,7 @@ static int container_setup(const struct container *c, mb_error *err)
         return ret;
 #endif
 #if MB_STEP >= 5
-    ret = container_enter_cgroup(&c->res, err);
+    ret = container_enter_cgroup(c->cfg, &c->res, err);
     if (ret < 0)
         return ret;
 #endif
@@ -421,8 +495,12 @@ static int container_setup(const struct container *c, mb_error *err)
     if (ret < 0)
         return ret;
 #endif
+#if MB_STEP >= 10
+    if (c->cfg->spec.given)
+        return container_setup_spec(c, err);
+#endif
 #if MB_STEP >= 3
-    /* Its own name, in its own UTS namespace (chapter 3). */
+        /* Its own name, in its own UTS namespace (chapter 3). */
 #if MB_SOLUTION_03
     if (sethostname(c->cfg->hostname, strlen(c->cfg->hostname)) < 0)
         return mb_fail(err, errno, "sethostname %s", c->cfg->hostname);
@@ -498,6 +576,20 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     if (ret < 0)
         return ret;
 
+#if MB_STEP >= 10
+    /* Namespaces an OCI config names by path (a pod's): joined before the
+     * clone, so the child starts in them (a pid namespace only takes
+     * children); the mount namespace is the child's to join. */
+    if (c->cfg->spec.given) {
+        ret = namespaces_join_paths(
+            c->cfg->spec.join, c->cfg->spec.n_join,
+            CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP, err);
+        if (ret < 0) {
+            sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+            return ret;
+        }
+    }
+#endif
 #if MB_STEP >= 6
     c->sync_rd = c->sync_wr = -1;
     if (container_needs_sync(c->cfg)) {
@@ -552,6 +644,15 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     }
 #endif
     ret = child_report_read(report_rd, err);
+#if MB_STEP >= 10
+    /* OCI create: the process is set up and waits for `start`; it is not
+     * this process's to wait for (create's caller is its subreaper). */
+    if (ret == 1) {
+        c->created = pid;
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return 0;
+    }
+#endif
 #if MB_STEP >= 9
     /* -d learns it started. */
     if (ret == 0 && c->cfg->started_fd >= 0)
@@ -627,3 +728,172 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
 #endif
     return ret;
 }
+
+#if MB_STEP >= 10
+/* The exec fifo in the container's dir: its process opens it for writing,
+ * which blocks until `start` opens it for reading (runc's way). 0622: the
+ * container's user, maybe not root, opens it through create's fd. */
+static int make_exec_fifo(const struct container_state *state, int *fd, mb_error *err)
+{
+    if (mkfifoat(state->fd, "exec.fifo", 0622) < 0 ||
+        fchmodat(state->fd, "exec.fifo", 0622, AT_SYMLINK_NOFOLLOW) < 0)
+        return mb_fail(err, errno, "mkfifo %s/exec.fifo", state->dir);
+    *fd = openat(state->fd, "exec.fifo", O_PATH | O_CLOEXEC);
+    if (*fd < 0)
+        return mb_fail(err, errno, "open %s/exec.fifo", state->dir);
+    return 0;
+}
+
+int container_create(struct container_config *cfg, struct container_created *out, mb_error *err)
+{
+    struct container c = {.cfg = cfg};
+    mb_error ignored;
+    int ret, status;
+
+    ret = resources_create(cfg, &c.res, err);
+    if (ret < 0)
+        return ret;
+    ret = make_exec_fifo(&c.res.state, &cfg->spec.fifo_fd, err);
+    if (ret == 0)
+        ret = container_start_and_wait(&c, &status, err);
+    cleanup_fdp(&cfg->spec.fifo_fd);
+    cfg->spec.fifo_fd = -1;
+    if (ret == 0 && c.created <= 0)
+        ret = mb_fail(err, 0, "the container's process ended before it was ready");
+    if (ret < 0) {
+        c.res.failed = 1;
+        resources_release(cfg, &c.res, &ignored);
+        return ret;
+    }
+    /* From now on the container lives as long as its process, not as long
+     * as this minibox: with no lock file, gc leaves its dir to `delete`. */
+    unlinkat(c.res.state.fd, "lock", 0);
+    cleanup_fdp(&c.res.state.lock_fd);
+    c.res.state.lock_fd = -1;
+    out->pid = c.created;
+    out->state = c.res.state;
+    out->cgroup = c.res.cgroup;
+    return 0;
+}
+#endif
+
+#if MB_STEP >= 10
+/* The joiner: a process of its own, so that the caller never enters the
+ * container (it writes the pid file on the host, and waits). From its first
+ * setns until the command's execve, a process of the container is root with
+ * the host's capabilities, and the container's root may look at it through
+ * /proc/PID (fd/N, cwd, root) or ptrace it (CVE-2016-9962, runc exec). So,
+ * before joining: not dumpable (the kernel then lets only holders of
+ * CAP_SYS_PTRACE in the host's user namespace into /proc/PID/fd, and
+ * refuses them ptrace otherwise; execve makes the command dumpable again),
+ * and every fd closed, not only marked close-on-exec, but its stdio, the
+ * pipes and what the command is to get (a host directory one /proc/PID/fd/N
+ * away is a way out: CVE-2024-21626). Then the cgroups (host paths: first),
+ * the namespaces, and the command's process, made a child of the caller
+ * (CLONE_PARENT), in the container's pid namespace. */
+__attribute__((noreturn)) static void exec_join(const struct container_config *cfg,
+                                                const struct exec_request *req,
+                                                const sigset_t *saved_mask, int report_fd,
+                                                int pid_fd)
+{
+    int keep[] = {report_fd, pid_fd, req->console_fd};
+    mb_error err;
+    pid_t pid;
+
+    /* 3 .. 3+N-1 are the caller's --preserve-fds, for the command. */
+    if (prctl(PR_SET_DUMPABLE, 0) < 0 ||
+        hardening_close_fds(3 + cfg->process.preserve_fds, keep, 3, &err) < 0) {
+        mb_fail(&err, errno, "prepare to join the container");
+        child_fail(report_fd, &err);
+    }
+    if (cgroup_join_self(req->cgroup, 0, &err) < 0 || namespaces_join(req->target, &err) < 0)
+        child_fail(report_fd, &err);
+    /* Root joining a container with a user namespace of its own (root's
+     * --userns=auto, a daemon member's, an OCI config's) is now an id that
+     * namespace does not map, yet still the host's uid 0 to the kernel: the
+     * owner of the host's files. Become the namespace's root before
+     * anything is done inside (a -w directory is made next), as runc's
+     * nsexec does. */
+    if (geteuid() != 0 &&
+        (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+        mb_fail(&err, errno, "become root of the container's user namespace");
+        child_fail(report_fd, &err);
+    }
+    pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid < 0) {
+        mb_fail(&err, errno, "clone");
+        child_fail(report_fd, &err);
+    }
+    if (pid == 0) {
+        close(pid_fd);
+        /* An attached command ends with the caller, as a run's does; a
+         * detached one lives on (with the caller's stdio, or for exec -d
+         * none). Either way in a session of its own: the caller's terminal
+         * is not its own to type into (TIOCSTI). */
+        if ((!req->detach && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) ||
+            (setsid() < 0 && errno != EPERM)) {
+            mb_fail(&err, errno, "exec: prctl/setsid");
+            child_fail(report_fd, &err);
+        }
+        if (req->null_stdio) {
+            int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+            if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
+                mb_fail(&err, errno, "detach the command");
+                child_fail(report_fd, &err);
+            }
+        }
+        if (req->console_fd >= 0 && console_setup(req->console_fd, &err) < 0)
+            child_fail(report_fd, &err);
+        command_exec(cfg, saved_mask, report_fd);
+    }
+    (void)!write(pid_fd, &pid, sizeof(pid));
+    _exit(0);
+}
+
+int container_exec(const struct container_config *cfg, const struct exec_request *req, int *status,
+                   mb_error *err)
+{
+    cleanup_fd int report_rd = -1, report_wr = -1, pid_rd = -1, pid_wr = -1;
+    sigset_t saved_mask;
+    pid_t joiner, pid = -1;
+    int fds[2], ret;
+
+    ret = report_pipe_open(&report_rd, &report_wr, &saved_mask, err);
+    if (ret < 0)
+        return ret;
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return mb_fail(err, errno, "pipe2");
+    }
+    pid_rd = fds[0];
+    pid_wr = fds[1];
+    joiner = fork();
+    if (joiner == 0) {
+        close(take_fd(&report_rd));
+        close(take_fd(&pid_rd));
+        exec_join(cfg, req, &saved_mask, report_wr, pid_wr);
+    }
+    close(take_fd(&report_wr));
+    close(take_fd(&pid_wr));
+    if (joiner < 0)
+        ret = mb_fail(err, errno, "fork");
+    else {
+        waitpid(joiner, NULL, 0);
+        if (read(pid_rd, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+            pid = -1;
+        ret = child_report_read(report_rd, err);
+        if (ret == 0 && pid < 0)
+            ret = mb_fail(err, 0, "exec: the command's process was not made");
+    }
+    if (ret == 0 && req->pid_file != NULL)
+        ret = write_pid_file(req->pid_file, pid, err);
+    if (ret < 0 && pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    } else if (ret == 0 && !req->detach)
+        ret = signals_forward_until_exit(pid, status, err);
+    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    return ret;
+}
+#endif

@@ -60,33 +60,49 @@ static int devices_make_links(int rootfd, mb_error *err)
 }
 
 #if MB_STEP >= 10
-/* A node of its own, not a bind of the host's: a bind is the host's inode,
- * and a chmod in the container would change the host's node. The cgroup
- * lets the container open it (container.c adds its rule). */
-static int device_make(int rootfd, const struct device_mapping *dev, mb_error *err)
+/* Make a node at path (absolute, inside the rootfs): its parent is opened
+ * with the rootfs as "/" (openat2 RESOLVE_IN_ROOT, mounts.c), so a symlink
+ * the image planted on the way cannot put the node on the host, and the
+ * node is made relative to that dir, never by a path before pivot_root. */
+static int node_make(int rootfd, const char *path, mode_t mode, dev_t rdev, uid_t uid, gid_t gid,
+                     mb_error *err)
 {
-    cleanup_free char *path = strdup(dev->container + 1);
+    cleanup_free char *copy = strdup(path + 1);
     cleanup_fd int parent = -1;
-    struct stat st;
     char *slash;
 
-    if (path == NULL)
-        return mb_fail(err, ENOMEM, "--device %s", dev->container);
-    if (stat(dev->host, &st) < 0)
-        return mb_fail(err, errno, "--device %s", dev->host);
-    slash = strrchr(path, '/');
+    if (copy == NULL)
+        return mb_fail(err, ENOMEM, "device %s", path);
+    slash = strrchr(copy, '/');
     if (slash != NULL) {
         *slash = '\0';
-        parent = path_open_in_root(rootfd, path, MOUNT_DIR, err);
+        parent = path_open_in_root(rootfd, copy, MOUNT_DIR, err);
         if (parent < 0)
             return parent;
     } else {
         parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
     }
-    if (mknodat(parent, slash ? slash + 1 : path, st.st_mode & (S_IFMT | 07777), st.st_rdev) < 0 ||
-        fchownat(parent, slash ? slash + 1 : path, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return mb_fail(err, errno, "--device: make %s in the container", dev->container);
+    if (mknodat(parent, slash ? slash + 1 : copy, mode, rdev) < 0) {
+        if (errno == EEXIST && (mode & S_IFMT) != S_IFREG)
+            return 0; /* one of the standard nodes, bound already */
+        return mb_fail(err, errno, "make device %s in the container", path);
+    }
+    if (fchownat(parent, slash ? slash + 1 : copy, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return mb_fail(err, errno, "make device %s in the container", path);
     return 0;
+}
+
+/* A node of its own, not a bind of the host's: a bind is the host's inode,
+ * and a chmod in the container would change the host's node. The cgroup
+ * lets the container open it (container.c adds its rule). */
+static int device_make(int rootfd, const struct device_mapping *dev, mb_error *err)
+{
+    struct stat st;
+
+    if (stat(dev->host, &st) < 0)
+        return mb_fail(err, errno, "--device %s", dev->host);
+    return node_make(rootfd, dev->container, st.st_mode & (S_IFMT | 07777), st.st_rdev, st.st_uid,
+                     st.st_gid, err);
 }
 
 int devices_add(int rootfd, const struct device_mapping *devices, size_t n, bool in_userns,
@@ -100,6 +116,32 @@ int devices_add(int rootfd, const struct device_mapping *devices, size_t n, bool
             return ret;
     }
     return 0;
+}
+
+int devices_make_nodes(int rootfd, const struct device_node *nodes, size_t n, bool in_userns,
+                       mb_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct device_node *d = &nodes[i];
+        int ret;
+
+        /* In a user namespace mknod is refused: the host's node of the
+         * same path is bound instead, as runc does. */
+        if (in_userns)
+            ret = mount_at(rootfd, d->path + 1, MOUNT_FILE, d->path, NULL, MS_BIND, NULL, err);
+        else
+            ret = node_make(rootfd, d->path, d->mode, d->rdev, d->uid, d->gid, err);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+int devices_populate(int rootfd, mb_error *err)
+{
+    int ret = devices_bind_nodes(rootfd, err);
+
+    return ret < 0 ? ret : devices_make_links(rootfd, err);
 }
 #endif
 

@@ -17,6 +17,14 @@ int devices_setup(int rootfd, mb_error *err);
  * mknod, or bound in a user namespace, where mknod is refused). */
 int devices_add(int rootfd, const struct device_mapping *devices, size_t n, bool in_userns,
                 mb_error *err);
+
+/* linux.devices of an OCI config: each node by number (bound from the
+ * host's node of the same path in a user namespace). */
+int devices_make_nodes(int rootfd, const struct device_node *nodes, size_t n, bool in_userns,
+                       mb_error *err);
+
+/* The standard nodes and links in a /dev the OCI config mounted itself. */
+int devices_populate(int rootfd, mb_error *err);
 #endif
 
 #endif

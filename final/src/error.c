@@ -1,10 +1,15 @@
 /* error.c - filling and printing mb_error. */
+#include "mb_step.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
+#if MB_STEP >= 10
+#include <jansson.h>
+#include <time.h>
+#endif
 
 static int fail_v(mb_error *err, int status, int errnum, const char *fmt, va_list ap)
 {
@@ -55,3 +60,30 @@ void mb_error_print(const mb_error *err)
     line[i] = '\0';
     fprintf(stderr, "minibox: %s\n", line);
 }
+
+#if MB_STEP >= 10
+void mb_error_log(const char *path, bool json, const mb_error *err)
+{
+    char when[64];
+    struct timespec now;
+    struct tm tm;
+    FILE *f = fopen(path, "ae");
+
+    if (f == NULL)
+        return;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (json) {
+        json_t *line =
+            json_pack("{s:s, s:s, s:s}", "level", "error", "msg", err->msg, "time", when);
+
+        json_dumpf(line, f, JSON_COMPACT);
+        json_decref(line);
+        fputc('\n', f);
+    } else {
+        fprintf(f, "time=\"%s\" level=error msg=\"%s\"\n", when, err->msg);
+    }
+    fclose(f);
+}
+#endif

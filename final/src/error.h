@@ -14,6 +14,7 @@
  */
 #ifndef MB_ERROR_H
 #define MB_ERROR_H
+
 #include "mb_step.h"
 
 enum {
@@ -45,6 +46,15 @@ void mb_error_print(const mb_error *err);
  * naming the function and where its TODO is. */
 #define mb_todo(err, chapter)                                                                      \
     mb_fail(err, 0, "not implemented yet: %s (TODO(%s) in %s)", __func__, chapter, __FILE__)
+#endif
+
+#if MB_STEP >= 10
+#include <stdbool.h>
+
+/* The same line appended to an OCI caller's --log file, as runc writes it
+ * (with --log-format json, a {"level","msg","time"} line): conmon and
+ * containerd read the runtime's error there. */
+void mb_error_log(const char *path, bool json, const mb_error *err);
 #endif
 
 #endif

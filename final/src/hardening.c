@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +13,11 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "hardening.h"
+#include "mounts.h"
 #include "util.h"
 
 const char *const hardening_masked_paths[] = {
@@ -60,9 +64,54 @@ static int mount_on_fd(int fd, const char *source, const char *fstype, unsigned 
     return mount(source, target, fstype, flags, data);
 }
 
-int hardening_mask_paths(const char *const *paths, mb_error *err)
+/* The container's own /dev/null, only if it is the null device (char 1:3),
+ * reached without a symlink: an image can ship a file or a link there. */
+static int open_null_verified(mb_error *err)
 {
-    for (; *paths != NULL; paths++) {
+    cleanup_fd int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return mb_fail(err, errno, "masked paths: open /dev/null");
+    if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+        return mb_fail(err, 0,
+                       "masked paths: the container's /dev/null is not the null device (1:3): "
+                       "refusing to mask with it");
+    return take_fd(&fd);
+}
+
+/* The null device to bind over masked files: the host's, when the caller
+ * took a detached clone of it before pivot_root (open_tree), else the
+ * container's own if it is one. The first masked file gets it; later ones
+ * are bound from that mount. */
+static int bind_null(int target, int null_tree, int *null_fd, const char *path, mb_error *err)
+{
+    if (*null_fd < 0 && null_tree >= 0) {
+        if (mount_attach(null_tree, target, path, err) < 0)
+            return -1;
+        /* Now a mount of the host's null device, in this namespace. */
+        *null_fd = open_mount_target(path);
+        return *null_fd < 0 ? mb_fail(err, errno, "mask %s", path) : 0;
+    }
+    if (*null_fd < 0)
+        *null_fd = open_null_verified(err);
+    if (*null_fd < 0)
+        return -1;
+    {
+        char source[64];
+
+        snprintf(source, sizeof(source), "/proc/self/fd/%d", *null_fd);
+        if (mount_on_fd(target, source, NULL, MS_BIND, NULL) < 0)
+            return mb_fail(err, errno, "mask %s", path);
+    }
+    return 0;
+}
+
+int hardening_mask_paths(const char *const *paths, int null_tree, mb_error *err)
+{
+    cleanup_fd int null_fd = -1;
+
+    for (; paths != NULL && *paths != NULL; paths++) {
         cleanup_fd int fd = open_mount_target(*paths);
         struct stat st;
         int ret;
@@ -73,13 +122,53 @@ int hardening_mask_paths(const char *const *paths, mb_error *err)
             return mb_fail(err, errno, "mask %s", *paths);
         /* A directory gets an empty read-only tmpfs, anything else the
          * null device: reads give nothing, writes go nowhere. */
-        if (S_ISDIR(st.st_mode))
-            ret = mount_on_fd(fd, "tmpfs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                              "size=0,mode=0555");
-        else
-            ret = mount_on_fd(fd, "/dev/null", NULL, MS_BIND, NULL);
+        if (S_ISDIR(st.st_mode)) {
+            if (mount_on_fd(fd, "tmpfs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                            "size=0,mode=0555") < 0)
+                return mb_fail(err, errno, "mask %s", *paths);
+            continue;
+        }
+        ret = bind_null(fd, null_tree, &null_fd, *paths, err);
         if (ret < 0)
-            return mb_fail(err, errno, "mask %s", *paths);
+            return ret;
+    }
+    return 0;
+}
+
+int hardening_sysctl_allowed(const char *key, unsigned long namespaces, mb_error *err)
+{
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                      "kernel.shmmni", "kernel.shm_rmid_forced"};
+    bool ok = strncmp(key, "fs.mqueue.", 10) == 0 && (namespaces & CLONE_NEWIPC);
+
+    for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+        ok |= strcmp(key, ipc[i]) == 0 && (namespaces & CLONE_NEWIPC);
+    ok |= strncmp(key, "net.", 4) == 0 && (namespaces & CLONE_NEWNET);
+    ok |= (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0) &&
+          (namespaces & CLONE_NEWUTS);
+    if (!ok || strstr(key, "..") != NULL || strchr(key, '/') != NULL)
+        return mb_fail(err, 0,
+                       "not namespaced by the container (kernel.msg*, kernel.sem, kernel.shm*, "
+                       "fs.mqueue.* need its IPC namespace, net.* its network namespace): it "
+                       "would set the host's");
+    return 0;
+}
+
+int hardening_sysctl(char *const *settings, mb_error *err)
+{
+    for (; settings != NULL && *settings != NULL; settings++) {
+        const char *eq = strchr(*settings, '=');
+        char path[PATH_MAX];
+
+        if (eq == NULL || path_format(path, sizeof(path), err, "/proc/sys/%.*s",
+                                      (int)(eq - *settings), *settings) < 0)
+            return mb_fail(err, 0, "sysctl '%s'", *settings);
+        for (char *p = path + 10; *p != '\0'; p++)
+            if (*p == '.')
+                *p = '/';
+        if (write_file_at(AT_FDCWD, path, eq + 1, err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -103,7 +192,7 @@ static int remount_readonly(const char *path, int fd, mb_error *err)
 
 int hardening_readonly_paths_apply(const char *const *paths, mb_error *err)
 {
-    for (; *paths != NULL; paths++) {
+    for (; paths != NULL && *paths != NULL; paths++) {
         cleanup_fd int fd = open_mount_target(*paths);
         int ret;
 
@@ -164,27 +253,46 @@ int hardening_close_fds_on_exec(int first, mb_error *err)
     return 0;
 }
 
-int hardening_close_fds(int first, mb_error *err)
+/* Before Linux 5.9: the fds /proc lists, but the one listing them and
+ * those to keep. */
+static int close_listed_fds(int first, const int *keep, size_t n, mb_error *err)
 {
     struct dirent *e;
-    DIR *d;
+    DIR *d = opendir("/proc/self/fd");
 
-    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0)
-        return 0;
-    if (errno != ENOSYS && errno != EINVAL)
-        return mb_fail(err, errno, "close_range");
-    /* Before Linux 5.9: the fds /proc lists, but the one listing them. */
-    d = opendir("/proc/self/fd");
     if (d == NULL)
         return mb_fail(err, errno, "open /proc/self/fd");
     while ((e = readdir(d)) != NULL) {
-        int fd = atoi(e->d_name);
+        int fd = atoi(e->d_name), kept = fd == dirfd(d);
 
-        if (e->d_name[0] != '.' && fd >= first && fd != dirfd(d))
+        for (size_t i = 0; i < n; i++)
+            kept |= fd == keep[i];
+        if (e->d_name[0] != '.' && fd >= first && !kept)
             close(fd);
     }
     closedir(d);
     return 0;
+}
+
+int hardening_close_fds(int first, const int *keep, size_t n, mb_error *err)
+{
+    /* close_range over the gaps between the fds to keep, lowest first. */
+    for (int from = first;;) {
+        int next = -1;
+
+        for (size_t i = 0; i < n; i++)
+            if (keep[i] >= from && (next < 0 || keep[i] < next))
+                next = keep[i];
+        if ((next < 0 || next > from) &&
+            syscall(SYS_close_range, (unsigned)from, next < 0 ? ~0U : (unsigned)next - 1, 0) < 0) {
+            if (errno != ENOSYS && errno != EINVAL)
+                return mb_fail(err, errno, "close_range");
+            return close_listed_fds(first, keep, n, err);
+        }
+        if (next < 0)
+            return 0;
+        from = next + 1;
+    }
 }
 
 /* mkdir -p, inside the container: its parents too, as Docker makes them. */

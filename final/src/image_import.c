@@ -151,8 +151,7 @@ static int import_oci(const char *root, const char *dir, json_t **config, const 
     }
     *config = json_load_file(path, 0, NULL);
     *n = 0;
-    json_array_foreach(json_object_get(manifest, "layers"), i, layer)
-    {
+    json_array_foreach (json_object_get(manifest, "layers"), i, layer) {
         if (*n == IMAGE_MAX_LAYERS ||
             blob_path(dir, json_string_value(json_object_get(layer, "digest")), storage[*n], 4200,
                       err) < 0) {
@@ -187,8 +186,7 @@ static int import_docker(const char *dir, json_t **config, const char **paths, c
     }
     *config = json_load_file(path, 0, NULL);
     *n = 0;
-    json_array_foreach(json_object_get(entry, "Layers"), i, layer)
-    {
+    json_array_foreach (json_object_get(entry, "Layers"), i, layer) {
         if (*n == IMAGE_MAX_LAYERS ||
             inner_path(dir, json_string_value(layer), storage[*n], 4200, err) < 0) {
             json_decref(manifest);

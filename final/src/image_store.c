@@ -158,8 +158,7 @@ int image_names(const char *root, json_t **repositories, mb_error *err)
 /* A name is everyone's: through the daemon, a member may give a new name
  * or keep one on the same image, never move one that others run to an
  * image of its own (policy.h). */
-static int image_name_free(const char *root, const char *name, const char *config,
-                           mb_error *err)
+static int image_name_free(const char *root, const char *name, const char *config, mb_error *err)
 {
     char hex[65], ref[512], id[72];
     json_t *repos;
@@ -284,8 +283,7 @@ int image_resolve(const char *root, const char *ref, struct image *img, mb_error
         return mb_fail(err, errno, "image %s: cannot read %s", ref, path);
     snprintf(img->id, sizeof(img->id), "sha256:%s", hex);
     ids = json_object_get(json_object_get(img->config, "rootfs"), "diff_ids");
-    json_array_foreach(ids, i, diff)
-    {
+    json_array_foreach (ids, i, diff) {
         const char *v = json_string_value(diff);
         if (v == NULL || strncmp(v, "sha256:", 7) != 0 || strlen(v) != 71 ||
             img->n_layers == IMAGE_MAX_LAYERS) {
@@ -348,10 +346,9 @@ static void layers_collect(const char *root)
         if (e->d_name[0] == '.' || read_file_at(dirfd(d), e->d_name, &text, NULL, &ignored) < 0)
             continue;
         cfg = json_loads(text, 0, NULL);
-        json_array_foreach(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), i,
-                           diff) if (json_string_value(diff) != NULL &&
-                                     strlen(json_string_value(diff)) == 71)
-            json_object_set_new(keep, json_string_value(diff) + 7, json_true());
+        json_array_foreach (json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), i, diff)
+            if (json_string_value(diff) != NULL && strlen(json_string_value(diff)) == 71)
+                json_object_set_new(keep, json_string_value(diff) + 7, json_true());
         json_decref(cfg);
     }
     if (d != NULL)
@@ -384,7 +381,9 @@ static void image_drop_if_orphan(const char *root, json_t *repos, const char *id
     const char *key;
     json_t *value;
 
-    json_object_foreach(repos, key, value) if (strcmp(json_string_value(value), id) == 0) return;
+    json_object_foreach (repos, key, value)
+        if (strcmp(json_string_value(value), id) == 0)
+            return;
     if (image_in_use(root, id, who, sizeof(who)))
         return;
     snprintf(path, sizeof(path), "%s/images/%s.json", root, id + 7);
@@ -412,8 +411,7 @@ int image_remove(const char *root, const char *ref, mb_error *err)
     image_ref_normalise(ref, norm, sizeof(norm));
     repos = repositories_load(root);
     json_object_del(repos, norm);
-    json_object_foreach_safe(repos, tmp, key, value)
-    {
+    json_object_foreach_safe (repos, tmp, key, value) {
         if (strcmp(json_string_value(value), id) != 0)
             continue;
         if (strncmp(ref, "sha256:", 7) == 0 || strspn(ref, "0123456789abcdef") == strlen(ref))

@@ -210,7 +210,8 @@ static int run_verb(const struct mb_globals *globals, const struct verb *verb, i
     ret = fn(globals, argc - at, argv + at, &err);
     if (ret < 0) {
 #if MB_STEP >= 10
-        oci_log_error(globals, &err);
+        if (globals->log != NULL)
+            mb_error_log(globals->log, globals->log_json, &err);
 #endif
         mb_error_print(&err);
         return err.status;

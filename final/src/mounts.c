@@ -25,6 +25,10 @@
 
 #include "mounts.h"
 #include "util.h"
+#if MB_STEP >= 10
+#include <stdbool.h>
+#include <stdlib.h>
+#endif
 
 /* mount_setattr(2), Linux 5.12; glibc has its wrapper from 2.36 only. */
 #ifndef MOUNT_ATTR_RDONLY
@@ -181,3 +185,62 @@ int mount_make_readonly(int fd, bool recursive)
     return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
                         &attr, sizeof(attr));
 }
+
+#if MB_STEP >= 10
+static const struct {
+    const char *name;
+    unsigned long flag;
+    bool clear;
+} mount_flags[] = {
+    {"ro", MS_RDONLY, false},           {"rw", MS_RDONLY, true},
+    {"nosuid", MS_NOSUID, false},       {"suid", MS_NOSUID, true},
+    {"nodev", MS_NODEV, false},         {"dev", MS_NODEV, true},
+    {"noexec", MS_NOEXEC, false},       {"exec", MS_NOEXEC, true},
+    {"sync", MS_SYNCHRONOUS, false},    {"async", MS_SYNCHRONOUS, true},
+    {"noatime", MS_NOATIME, false},     {"atime", MS_NOATIME, true},
+    {"nodiratime", MS_NODIRATIME, 0},   {"diratime", MS_NODIRATIME, true},
+    {"relatime", MS_RELATIME, false},   {"norelatime", MS_RELATIME, true},
+    {"strictatime", MS_STRICTATIME, 0}, {"nostrictatime", MS_STRICTATIME, true},
+    {"mand", MS_MANDLOCK, false},       {"nomand", MS_MANDLOCK, true},
+    {"dirsync", MS_DIRSYNC, false},     {"remount", MS_REMOUNT, false},
+};
+
+static const struct {
+    const char *name;
+    unsigned long flag;
+} propagation_flags[] = {
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+int mount_option(const char *opt, struct mount_entry *m, mb_error *err)
+{
+    size_t used = m->data ? strlen(m->data) : 0;
+
+    for (size_t i = 0; i < sizeof(mount_flags) / sizeof(mount_flags[0]); i++)
+        if (strcmp(opt, mount_flags[i].name) == 0) {
+            m->flags = mount_flags[i].clear ? m->flags & ~mount_flags[i].flag
+                                            : m->flags | mount_flags[i].flag;
+            return 0;
+        }
+    for (size_t i = 0; i < sizeof(propagation_flags) / sizeof(propagation_flags[0]); i++)
+        if (strcmp(opt, propagation_flags[i].name) == 0) {
+            m->propagation = propagation_flags[i].flag;
+            return 0;
+        }
+    if (strcmp(opt, "bind") == 0 || strcmp(opt, "rbind") == 0) {
+        m->bind = true;
+        m->recursive = opt[0] == 'r';
+        return 0;
+    }
+    /* Anything else is the filesystem's own: "mode=755", "size=64k". */
+    m->data = realloc(m->data, used + strlen(opt) + 2);
+    if (m->data == NULL)
+        return mb_fail(err, ENOMEM, "mount option %s", opt);
+    sprintf(m->data + used, "%s%s", used ? "," : "", opt);
+    return 0;
+}
+
+#endif

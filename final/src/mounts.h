@@ -49,4 +49,13 @@ int mount_attach(int tree, int target_fd, const char *what, mb_error *err);
  * other flags as they are. -1 with errno (ENOSYS on older kernels). */
 int mount_make_readonly(int fd, bool recursive);
 
+#if MB_STEP >= 10
+#include "config.h"
+
+/* One mount option as mount(8) and config.json spell it, into m: a flag
+ * (ro, nosuid, noatime ...), a propagation (rprivate, shared ...), bind or
+ * rbind, else the filesystem's own ("mode=755"), appended to m->data. */
+int mount_option(const char *opt, struct mount_entry *m, mb_error *err);
+#endif
+
 #endif

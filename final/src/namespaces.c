@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,17 +12,20 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include "config.h"
 #include "namespaces.h"
 #include "util.h"
 
+/* Each kind as /proc/PID/ns names it and as the OCI runtime spec does. */
 static const struct {
-    const char *name;
+    const char *name, *oci;
     int flag;
 } ns_kinds[] = {
     /* The user namespace first: it decides what the others let us do. */
-    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-    {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
-    {"mnt", CLONE_NEWNS}, /* last: it changes what /proc is */
+    {"user", "user", CLONE_NEWUSER}, {"ipc", "ipc", CLONE_NEWIPC},
+    {"uts", "uts", CLONE_NEWUTS},    {"net", "network", CLONE_NEWNET},
+    {"pid", "pid", CLONE_NEWPID},    {"cgroup", "cgroup", CLONE_NEWCGROUP},
+    {"mnt", "mount", CLONE_NEWNS}, /* last: it changes what /proc is */
 };
 #define N_KINDS (sizeof(ns_kinds) / sizeof(ns_kinds[0]))
 
@@ -91,4 +95,27 @@ int namespaces_join(pid_t pid, mb_error *err)
     if (errno == ESRCH)
         return mb_fail(err, 0, "the container's process %d is gone", (int)pid);
     return join_one_by_one(pid, flags, err);
+}
+
+int namespaces_join_paths(const struct namespace_path *join, size_t n, unsigned long types,
+                          mb_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        cleanup_fd int fd = -1;
+
+        if (!(types & (unsigned long)join[i].type))
+            continue;
+        fd = open(join[i].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, join[i].type) < 0)
+            return mb_fail(err, errno, "join the namespace %s", join[i].path);
+    }
+    return 0;
+}
+
+int namespaces_flag(const char *oci_type)
+{
+    for (size_t i = 0; oci_type != NULL && i < N_KINDS; i++)
+        if (strcmp(oci_type, ns_kinds[i].oci) == 0)
+            return ns_kinds[i].flag;
+    return 0;
 }

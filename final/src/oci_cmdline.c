@@ -1,9 +1,6 @@
 /* oci_cmdline.c - see oci_cmdline.h. */
-#include <ctype.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "oci_cmdline.h"
 
@@ -61,26 +58,4 @@ int oci_parse_count(const char *text, const char *what, int *out, mb_error *err)
         return mb_fail(err, 0, "bad %s '%s': a whole number", what, text);
     *out = (int)n;
     return 0;
-}
-
-int oci_parse_signal(const char *text, int *sig, mb_error *err)
-{
-    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
-
-    if (isdigit((unsigned char)name[0])) {
-        char *end;
-        long n = strtol(name, &end, 10);
-        if (*end == '\0' && n > 0 && n < NSIG) {
-            *sig = (int)n;
-            return 0;
-        }
-    }
-    for (int n = 1; n < NSIG; n++) {
-        const char *abbrev = sigabbrev_np(n);
-        if (abbrev != NULL && strcasecmp(name, abbrev) == 0) {
-            *sig = n;
-            return 0;
-        }
-    }
-    return mb_fail(err, 0, "bad signal '%s': a name like TERM or a number", text);
 }

@@ -24,7 +24,4 @@ int oci_parse_options(int argc, char **argv, const struct oci_option *options, m
 /* A whole number >= 0. */
 int oci_parse_count(const char *text, const char *what, int *out, mb_error *err);
 
-/* "TERM", "SIGTERM", "15", "sigkill". */
-int oci_parse_signal(const char *text, int *sig, mb_error *err);
-
 #endif

@@ -1,45 +1,41 @@
 /*
- * oci_spec.h - reading a bundle's config.json (the OCI runtime spec) into
- * what the kernel takes: clone flags, mount flags, rlimit numbers,
- * capability masks (chapter 10).
+ * oci_spec.h - a bundle's config.json (the OCI runtime spec) translated
+ * into the engine's own configuration, struct container_config (chapter
+ * 10): the same structure `run` fills from its options, so that create
+ * runs through the same core (container.c, cgroup.c, userns.c, rootfs.c,
+ * security.c) and every fix there holds for both.
  *
- * Everything that can be wrong in config.json is found by oci_spec_load, in
- * the `create` process, before anything exists: bad input is one line and
- * exit 125 with nothing left behind, never a half-made container.
+ * Everything that can be wrong in config.json is found here, in the
+ * `create` process, before anything exists: bad input is one line and exit
+ * 125 with nothing left behind, never a half-made container.
  */
 #ifndef MB_OCI_SPEC_H
 #define MB_OCI_SPEC_H
 
 #include <jansson.h>
 #include <stdbool.h>
-#include <stddef.h>
 
-#include "caps.h"
+#include "config.h"
 #include "error.h"
 
-/* Read <bundle>/config.json and check every field minibox uses. */
+/* Read <bundle>/config.json. */
 int oci_spec_load(const char *bundle, json_t **config, mb_error *err);
 
-/* Check a process object (config.json's, or exec's --process file). */
-int oci_spec_check_process(json_t *process, mb_error *err);
+/* config.json into cfg (zeroed by the caller; its strings point into
+ * config, which must outlive it). `id` names the container; the cgroup is
+ * linux.cgroupsPath, read as slice:prefix:name with --systemd-cgroup. */
+int oci_spec_translate(json_t *config, const char *bundle, const char *id, bool systemd_cgroup,
+                       struct container_config *cfg, mb_error *err);
 
-/* "pid" -> CLONE_NEWPID ... */
-int oci_namespace_flag(const char *type, int *flag, mb_error *err);
+/* A process object (config.json's, or exec's --process file) into
+ * cfg->argv, cfg->process and the capabilities and no_new_privs of
+ * cfg->hardening. */
+int oci_spec_process(json_t *process, struct container_config *cfg, mb_error *err);
 
-/* A mount's options: the MS_* flags, the propagation to set after it, and
- * the rest as the filesystem's data string. */
-struct oci_mount_options {
-    unsigned long flags;       /* MS_RDONLY, MS_NOSUID ... */
-    unsigned long propagation; /* MS_PRIVATE|MS_REC ... or 0 */
-    bool bind, recursive;
-    char data[1024];
-};
-int oci_mount_options_parse(json_t *options, struct oci_mount_options *out, mb_error *err);
+/* linux.resources into limits (create, and update). */
+int oci_spec_resources(json_t *resources, struct limits *limits, mb_error *err);
 
-/* "RLIMIT_NOFILE" -> RLIMIT_NOFILE */
-int oci_rlimit_resource(const char *name, int *resource, mb_error *err);
-
-/* process.capabilities -> the five masks. */
-int oci_caps_sets(json_t *capabilities, struct caps_sets *sets, mb_error *err);
+/* What the translation allocated (not config's strings). */
+void oci_spec_free(struct container_config *cfg);
 
 #endif

@@ -1,11 +1,10 @@
 /* oci_state.c - see oci_state.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "oci_state.h"
@@ -13,108 +12,58 @@
 
 /* An id becomes a directory name: no "/", no "..", nothing a shell or a
  * path would read twice. runc accepts the same characters. */
-static bool id_is_valid(const char *id)
+int oci_id_check(const char *id, mb_error *err)
 {
     size_t len = strlen(id);
 
-    return len > 0 && len < 256 && id[0] != '.' && id[0] != '-' &&
-           strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.") == len;
-}
-
-int oci_state_dir(const struct mb_globals *globals, const char *id, char *out, size_t len,
-                  mb_error *err)
-{
-    int n;
-
-    if (!id_is_valid(id))
-        return mb_fail(err, 0, "bad container id '%s': letters, digits, '_', '+', '-', '.'", id);
-    n = snprintf(out, len, "%s/oci/%s", globals->root, id);
-    if (n < 0 || (size_t)n >= len)
-        return mb_fail(err, ENAMETOOLONG, "state dir of %s", id);
+    if (len == 0 || len > 64 || id[0] == '.' || id[0] == '-' ||
+        strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.") != len)
+        return mb_fail(err, 0,
+                       "bad container id '%.80s': 1 to 64 letters, digits, '_', '+', '-', '.'", id);
     return 0;
-}
-
-static int mkdir_parents(const char *path, mode_t mode)
-{
-    char partial[PATH_MAX];
-
-    for (size_t i = 1; i <= strlen(path) && i < sizeof(partial); i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        memcpy(partial, path, i);
-        partial[i] = '\0';
-        if (mkdir(partial, mode) < 0 && errno != EEXIST)
-            return -1;
-    }
-    return 0;
-}
-
-int oci_state_create_dir(const struct mb_globals *globals, const char *id, struct oci_state *state,
-                         mb_error *err)
-{
-    char parent[PATH_MAX + 8];
-    int ret;
-
-    memset(state, 0, sizeof(*state));
-    ret = oci_state_dir(globals, id, state->dir, sizeof(state->dir), err);
-    if (ret < 0)
-        return ret;
-    snprintf(state->id, sizeof(state->id), "%s", id);
-    snprintf(parent, sizeof(parent), "%s/oci", globals->root);
-    /* 0700: the exec fifo inside must be reachable by root only. */
-    if (mkdir_parents(parent, 0700) < 0)
-        return mb_fail(err, errno, "create %s", parent);
-    if (mkdir(state->dir, 0700) < 0)
-        return mb_fail(err, errno, errno == EEXIST ? "container %s exists already" : "create %s",
-                       errno == EEXIST ? id : state->dir);
-    return 0;
-}
-
-static json_t *private_json(const struct oci_state *state)
-{
-    return json_pack("{s:I, s:b, s:o, s:O*}", "start_time", (json_int_t)state->start_time,
-                     "own_pid_ns", state->own_pid_ns, "cgroups", oci_cgroup_to_json(&state->cgroup),
-                     "hooks", state->hooks);
 }
 
 int oci_state_save(const struct oci_state *state, mb_error *err)
 {
-    char path[PATH_MAX + 32], tmp[PATH_MAX + 32];
     json_t *root = oci_state_to_json(state);
-    int ret;
+    cleanup_free char *text = NULL;
 
     json_object_del(root, "status"); /* computed on every read */
     json_object_set_new(root, "pid", json_integer(state->pid));
-    json_object_set_new(root, "minibox", private_json(state));
-    snprintf(path, sizeof(path), "%s/state.json", state->dir);
-    snprintf(tmp, sizeof(tmp), "%s/state.json.tmp", state->dir);
-    ret = json_dump_file(root, tmp, JSON_COMPACT);
+    json_object_set_new(root, "minibox",
+                        json_pack("{s:I, s:b, s:o, s:O*}", "start_time",
+                                  (json_int_t)state->start_time, "own_pid_ns", state->own_pid_ns,
+                                  "cgroup", cgroup_to_json(&state->cgroup), "hooks", state->hooks));
+    text = json_dumps(root, JSON_COMPACT);
     json_decref(root);
-    if (ret < 0 || rename(tmp, path) < 0)
-        return mb_fail(err, errno, "write %s", path);
-    return 0;
+    if (text == NULL)
+        return mb_fail(err, ENOMEM, "state.json");
+    return state_write(&state->dir, "state.json", text, false, err);
 }
 
 static void copy_string(char *out, size_t len, json_t *value)
 {
-    snprintf(out, len, "%s", json_is_string(value) ? json_string_value(value) : "");
+    snprintf(out, len, "%.*s", (int)len - 1, json_is_string(value) ? json_string_value(value) : "");
 }
 
 int oci_state_load(const struct mb_globals *globals, const char *id, struct oci_state *state,
                    mb_error *err)
 {
-    char path[PATH_MAX + 32];
+    cleanup_free char *text = NULL;
     json_t *root, *priv;
     int ret;
 
     memset(state, 0, sizeof(*state));
-    ret = oci_state_dir(globals, id, state->dir, sizeof(state->dir), err);
-    if (ret < 0)
-        return ret;
-    snprintf(path, sizeof(path), "%s/state.json", state->dir);
-    root = json_load_file(path, 0, NULL);
-    if (root == NULL)
+    state->dir.fd = state->dir.lock_fd = -1;
+    if (oci_id_check(id, err) < 0 || state_open_id(globals->root, id, &state->dir, err) < 0)
+        return -1;
+    root = read_file_at(state->dir.fd, "state.json", &text, NULL, err) == 0
+               ? json_loads(text, 0, NULL)
+               : NULL;
+    if (root == NULL) {
+        state_close(&state->dir);
         return mb_fail(err, 0, "container %s does not exist", id);
+    }
     priv = json_object_get(root, "minibox");
     snprintf(state->id, sizeof(state->id), "%s", id);
     copy_string(state->bundle, sizeof(state->bundle), json_object_get(root, "bundle"));
@@ -125,8 +74,10 @@ int oci_state_load(const struct mb_globals *globals, const char *id, struct oci_
     state->own_pid_ns = json_is_true(json_object_get(priv, "own_pid_ns"));
     state->annotations = json_incref(json_object_get(root, "annotations"));
     state->hooks = json_incref(json_object_get(priv, "hooks"));
-    ret = oci_cgroup_from_json(json_object_get(priv, "cgroups"), &state->cgroup, err);
+    ret = cgroup_from_json(json_object_get(priv, "cgroup"), &state->cgroup, err);
     json_decref(root);
+    if (ret < 0)
+        oci_state_free(state);
     return ret;
 }
 
@@ -135,53 +86,19 @@ void oci_state_free(struct oci_state *state)
     json_decref(state->annotations);
     json_decref(state->hooks);
     state->annotations = state->hooks = NULL;
-}
-
-int oci_process_start_time(pid_t pid, unsigned long long *start_time)
-{
-    char path[64], buf[1024], state;
-    const char *after_comm;
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    /* The command name may hold spaces and ')': fields restart after the
-     * last ')'. Field 3 is the state, field 22 the start time. */
-    after_comm = strrchr(buf, ')');
-    if (after_comm == NULL ||
-        sscanf(after_comm + 1,
-               " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-               "%*s %*s %*s %llu",
-               &state, start_time) != 2)
-        return -1;
-    return state == 'Z' || state == 'X' ? -1 : 0;
-}
-
-void oci_state_fifo_path(const struct oci_state *state, char *out, size_t len)
-{
-    snprintf(out, len, "%s/exec.fifo", state->dir);
+    state_close(&state->dir);
 }
 
 const char *oci_state_status(const struct oci_state *state)
 {
     unsigned long long start_time;
-    char fifo[PATH_MAX + 16];
 
-    if (state->pid <= 0 || oci_process_start_time(state->pid, &start_time) < 0 ||
+    if (state->pid <= 0 || process_start_time(state->pid, &start_time) < 0 ||
         start_time != state->start_time)
         return "stopped";
-    if (oci_cgroup_frozen(&state->cgroup))
+    if (cgroup_frozen(&state->cgroup))
         return "paused";
-    oci_state_fifo_path(state, fifo, sizeof(fifo));
-    return access(fifo, F_OK) == 0 ? "created" : "running";
+    return faccessat(state->dir.fd, "exec.fifo", F_OK, 0) == 0 ? "created" : "running";
 }
 
 json_t *oci_state_to_json(const struct oci_state *state)
@@ -195,7 +112,23 @@ json_t *oci_state_to_json(const struct oci_state *state)
                      state->annotations);
 }
 
-void oci_state_remove(struct oci_state *state)
+char *oci_state_text(const struct oci_state *state)
 {
-    remove_tree(state->dir);
+    json_t *json = oci_state_to_json(state);
+    char *text = json_dumps(json, JSON_COMPACT);
+
+    json_decref(json);
+    return text;
+}
+
+int oci_state_destroy(struct oci_state *state, mb_error *err)
+{
+    int ret;
+
+    if (state->pid > 0 && strcmp(oci_state_status(state), "stopped") != 0)
+        kill(state->pid, SIGKILL);
+    ret = cgroup_destroy(&state->cgroup, err);
+    if (ret == 0)
+        state_end(&state->dir, false);
+    return ret;
 }

@@ -42,6 +42,8 @@
 #include <linux/magic.h>
 #include <sys/vfs.h>
 
+#include "hooks.h"
+#include "mountinfo.h"
 #include "security.h"
 #endif
 
@@ -91,6 +93,40 @@ static int rootfs_bind_sys_readonly(int rootfd, mb_error *err)
 #endif
 
 #if MB_STEP >= 10
+static bool statfs_is_cgroup2(const char *path)
+{
+    struct statfs st;
+
+    return statfs(path, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Bind a host dir at a path inside the rootfs, with the flags on a remount
+ * of the bind. */
+static int rootfs_bind_dir(int rootfd, const char *target, const char *source, unsigned long flags,
+                           mb_error *err)
+{
+    int ret = mount_at(rootfd, target, MOUNT_DIR, source, NULL, MS_BIND, NULL, err);
+
+    if (ret == 0 && flags != 0)
+        ret = mount_at(rootfd, target, MOUNT_DIR, NULL, NULL, MS_BIND | MS_REMOUNT | flags, NULL,
+                       err);
+    return ret;
+}
+
+/* --no-pivot (runc's, for a root on a ramdisk, where pivot_root is
+ * refused): the rootfs is moved over / and chroot'ed into. The old root
+ * stays in the mount namespace below it: weaker, and said so. */
+static int rootfs_move_root(const char *rootfs, mb_error *err)
+{
+    if (chdir(rootfs) < 0)
+        return mb_fail(err, errno, "chdir %s", rootfs);
+    if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+        return mb_fail(err, errno, "move the rootfs onto / (--no-pivot)");
+    if (chdir("/") < 0)
+        return mb_fail(err, errno, "chdir /");
+    return 0;
+}
+
 /* On a cgroup v2 host, the container sees its own cgroup (this process has
  * entered its cgroup namespace: the mount's root is the container's
  * cgroup) read-only at /sys/fs/cgroup, as Docker shows it: programs read
@@ -100,9 +136,7 @@ static int rootfs_bind_sys_readonly(int rootfd, mb_error *err)
  * /sys: nothing to read, nothing to write. */
 static int rootfs_mount_cgroup_readonly(int rootfd, mb_error *err)
 {
-    struct statfs host;
-
-    if (statfs("/sys/fs/cgroup", &host) < 0 || host.f_type != CGROUP2_SUPER_MAGIC)
+    if (!statfs_is_cgroup2("/sys/fs/cgroup"))
         return 0;
     return mount_at(rootfd, "sys/fs/cgroup", MOUNT_DIR, "cgroup2", "cgroup2",
                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
@@ -282,47 +316,27 @@ int rootfs_overlay_into(const struct container_config *cfg, pid_t pid, mb_error 
 #endif
 
 #if MB_STEP >= 10
-/* mount -o style options: the flags mount(2) takes as bits, the rest as
- * the filesystem's data string. */
-static unsigned long tmpfs_flags(const char *options, char *data, size_t len)
-{
-    static const struct {
-        const char *name;
-        unsigned long set, clear;
-    } known[] = {
-        {"ro", MS_RDONLY, 0},         {"rw", 0, MS_RDONLY},   {"nosuid", MS_NOSUID, 0},
-        {"suid", 0, MS_NOSUID},       {"nodev", MS_NODEV, 0}, {"dev", 0, MS_NODEV},
-        {"noexec", MS_NOEXEC, 0},     {"exec", 0, MS_NOEXEC}, {"noatime", MS_NOATIME, 0},
-        {"relatime", MS_RELATIME, 0},
-    };
-    char copy[1024], *save = NULL;
-    unsigned long flags = 0;
-    size_t used = 0;
+static int rootfs_mount_entry(int rootfd, const struct mount_entry *m,
+                              const struct container_cgroup *cg, mb_error *err);
 
-    snprintf(copy, sizeof(copy), "%s", options);
-    data[0] = '\0';
-    for (char *o = strtok_r(copy, ",", &save); o != NULL; o = strtok_r(NULL, ",", &save)) {
-        size_t k = 0;
-
-        while (k < sizeof(known) / sizeof(known[0]) && strcmp(o, known[k].name) != 0)
-            k++;
-        if (k < sizeof(known) / sizeof(known[0]))
-            flags = (flags | known[k].set) & ~known[k].clear;
-        else
-            used += (size_t)snprintf(data + used, used < len ? len - used : 0, "%s%s",
-                                     used ? "," : "", o);
-    }
-    return flags;
-}
-
-/* --tmpfs: each target is resolved inside the rootfs, like a volume's. */
+/* --tmpfs: a tmpfs mount entry, its options as mount(8) spells them,
+ * mounted as an OCI config's are; the target is resolved inside the rootfs,
+ * like a volume's. */
 static int rootfs_mount_tmpfs(const struct container_config *cfg, int rootfd, mb_error *err)
 {
     for (size_t i = 0; i < cfg->n_tmpfs; i++) {
-        char data[1024];
-        unsigned long flags = tmpfs_flags(cfg->tmpfs[i].options, data, sizeof(data));
-        int ret = mount_at(rootfd, cfg->tmpfs[i].target + 1, MOUNT_DIR, "tmpfs", "tmpfs", flags,
-                           data, err);
+        struct mount_entry m = {
+            .source = "tmpfs", .target = cfg->tmpfs[i].target, .fstype = "tmpfs"};
+        cleanup_free char *options = strdup(cfg->tmpfs[i].options);
+        char *save = NULL;
+        int ret = options ? 0 : mb_fail(err, ENOMEM, "--tmpfs");
+
+        for (char *o = strtok_r(options, ",", &save); ret == 0 && o != NULL;
+             o = strtok_r(NULL, ",", &save))
+            ret = mount_option(o, &m, err);
+        if (ret == 0)
+            ret = rootfs_mount_entry(rootfd, &m, NULL, err);
+        free(m.data);
         if (ret < 0)
             return ret;
     }
@@ -422,13 +436,150 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
         return ret;
     /* Masks and read-only paths go on the container's own /proc and /sys,
      * which exist only now, under their final names. */
-    return security_apply_mounts(&cfg->hardening, err);
+    return security_apply_mounts(cfg, -1, err);
 #elif MB_STEP >= 9
     return rootfs_pivot(cfg->rootfs_as_caller ? by_fd : cfg->rootfs, err);
 #else
     return rootfs_pivot(cfg->rootfs, err);
 #endif
 }
+
+#if MB_STEP >= 10
+/* The mount point of the cgroup hierarchy a container's cgroup dir is in:
+ * the longest cgroup mount that holds it. */
+static int hierarchy_of(const char *dir, char *mount, size_t len)
+{
+    cleanup_free char *text = NULL;
+    char *save = NULL;
+    size_t best = 0;
+    mb_error ignored;
+
+    if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL, &ignored) < 0)
+        return -1;
+    for (char *line = strtok_r(text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct mountinfo_entry e;
+        size_t n;
+
+        if (mountinfo_parse_line(line, &e) < 0 || strncmp(e.fstype, "cgroup", 6) != 0)
+            continue;
+        n = strlen(e.mount_point);
+        if (n > best && strncmp(dir, e.mount_point, n) == 0 && dir[n] == '/') {
+            best = n;
+            snprintf(mount, len, "%s", e.mount_point);
+        }
+    }
+    return best > 0 ? 0 : -1;
+}
+
+/* A "cgroup" mount of an OCI config: the container's own cgroup dirs,
+ * never the host's hierarchies. On a host with one cgroup2 hierarchy its
+ * dir is bound at the target; else a tmpfs holds one per hierarchy,
+ * named as the host names them (memory, cpu,cpuacct, unified ...). */
+static int rootfs_mount_cgroup(int rootfd, const struct mount_entry *m,
+                               const struct container_cgroup *cg, mb_error *err)
+{
+    unsigned long ro = m->flags & MS_RDONLY;
+    char mount[PATH_MAX], target[PATH_MAX];
+    int ret;
+
+    if (cg->n_dirs == 1 && cg->dirs[0].version == 2 && statfs_is_cgroup2("/sys/fs/cgroup"))
+        return rootfs_bind_dir(rootfd, m->target + 1, cg->dirs[0].path, m->flags, err);
+    ret = mount_at(rootfd, m->target + 1, MOUNT_DIR, "cgroup", "tmpfs",
+                   (m->flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err);
+    for (int d = 0; ret == 0 && d < cg->n_dirs; d++) {
+        if (hierarchy_of(cg->dirs[d].path, mount, sizeof(mount)) < 0)
+            continue;
+        ret = path_format(target, sizeof(target), err, "%s/%s", m->target + 1,
+                          strrchr(mount, '/') + 1);
+        if (ret == 0)
+            ret = rootfs_bind_dir(rootfd, target, cg->dirs[d].path, m->flags, err);
+    }
+    if (ret == 0 && ro)
+        ret = mount_at(rootfd, m->target + 1, MOUNT_DIR, NULL, NULL,
+                       MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err);
+    return ret;
+}
+
+/* One entry of an OCI config's mounts: a bind (its flags take effect on a
+ * remount of the new mount), a cgroup view, or a filesystem, each onto a
+ * target resolved inside the rootfs (mount_at). */
+static int rootfs_mount_entry(int rootfd, const struct mount_entry *m,
+                              const struct container_cgroup *cg, mb_error *err)
+{
+    int ret;
+
+    if (m->fstype != NULL && strcmp(m->fstype, "cgroup") == 0 && !m->bind)
+        ret = rootfs_mount_cgroup(rootfd, m, cg, err);
+    else if (m->bind) {
+        struct stat st;
+        enum mount_kind kind;
+
+        if (stat(m->source, &st) < 0)
+            return mb_fail(err, errno, "bind mount source %s", m->source);
+        kind = S_ISDIR(st.st_mode) ? MOUNT_DIR : MOUNT_FILE;
+        ret = mount_at(rootfd, m->target + 1, kind, m->source, NULL,
+                       MS_BIND | (m->recursive ? MS_REC : 0), NULL, err);
+        if (ret == 0 && (m->flags & ~MS_REMOUNT) != 0)
+            ret = mount_at(rootfd, m->target + 1, kind, NULL, NULL,
+                           MS_BIND | MS_REMOUNT | (m->flags & ~MS_REMOUNT), NULL, err);
+    } else {
+        ret = mount_at(rootfd, m->target + 1, MOUNT_DIR, m->source, m->fstype, m->flags, m->data,
+                       err);
+    }
+    if (ret < 0 || m->propagation == 0)
+        return ret;
+    return mount_at(rootfd, m->target + 1, MOUNT_DIR, NULL, NULL, m->propagation, NULL, err);
+}
+
+int rootfs_enter_spec(const struct container_config *cfg, const struct container_cgroup *cg,
+                      mb_error *err)
+{
+    const struct spec_config *spec = &cfg->spec;
+    cleanup_fd int rootfd = -1, null_tree = -1;
+    bool dev_given = false;
+    int ret;
+
+    /* Nothing mounted below may propagate back to the host; a shared root
+     * is made shared again after pivot_root, which refuses one. */
+    if (mount(NULL, "/", NULL,
+              MS_REC | ((spec->root_propagation & MS_SHARED) ? MS_SLAVE : spec->root_propagation),
+              NULL) < 0)
+        return mb_fail(err, errno, "set the propagation of / in the container's mount namespace");
+    if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return mb_fail(err, errno, "bind mount rootfs %s", cfg->rootfs);
+    rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return mb_fail(err, errno, "open rootfs %s", cfg->rootfs);
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        ret = rootfs_mount_entry(rootfd, &spec->mounts[i], cg, err);
+        if (ret < 0)
+            return ret;
+        dev_given |= strcmp(spec->mounts[i].target, "/dev") == 0;
+    }
+    /* A /dev the config mounts gets the spec's default devices. */
+    ret = dev_given ? devices_populate(rootfd, err) : 0;
+    if (ret == 0)
+        ret = devices_make_nodes(rootfd, spec->nodes, spec->n_nodes,
+                                 cfg->userns.mode != USERNS_HOST, err);
+    if (ret == 0)
+        ret = hooks_run_inside(spec->hooks, "createContainer", spec->state_json, err);
+    if (ret < 0)
+        return ret;
+    /* The null device the masks are bound from is the host's, taken now:
+     * after pivot_root "/dev/null" would be whatever the image put there
+     * (a symlink to a file, a writable file). */
+    null_tree =
+        (int)syscall(SYS_open_tree, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    ret = spec->no_pivot ? rootfs_move_root(cfg->rootfs, err) : rootfs_pivot(cfg->rootfs, err);
+    if (ret == 0 && (spec->root_propagation & MS_SHARED) &&
+        mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+        ret = mb_fail(err, errno, "make / shared (rootfsPropagation)");
+    if (ret == 0)
+        ret = security_apply_mounts(cfg, null_tree, err);
+    return ret;
+}
+#endif
 #else
 int rootfs_enter(const struct container_config *cfg, mb_error *err)
 {

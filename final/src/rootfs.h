@@ -29,4 +29,15 @@ bool rootfs_overlay_by_parent(const struct container_config *cfg);
 int rootfs_overlay_into(const struct container_config *cfg, pid_t pid, mb_error *err);
 #endif
 
+#if MB_STEP >= 10
+#include "cgroup.h"
+
+/* The same for an OCI config: its own propagation, its mounts and nothing
+ * else (its "cgroup" mounts show the container's dirs in cg), its device
+ * nodes, its createContainer hooks, pivot_root (or, --no-pivot, a move and
+ * chroot), its masked and read-only paths and sysctls. */
+int rootfs_enter_spec(const struct container_config *cfg, const struct container_cgroup *cg,
+                      mb_error *err);
+#endif
+
 #endif

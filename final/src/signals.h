@@ -8,6 +8,7 @@
 #ifndef MB_SIGNALS_H
 #define MB_SIGNALS_H
 
+#include "mb_step.h"
 #include <signal.h>
 #include <sys/types.h>
 
@@ -26,5 +27,10 @@ void signals_reset_for_exec(const sigset_t *saved);
 
 /* Shell-style status from a waitpid(2) status. */
 int signals_exit_status(int wstatus);
+
+#if MB_STEP >= 9
+/* A signal as kill(1) takes it: "TERM", "SIGTERM", "sigterm" or "15". */
+int signals_parse(const char *text, int *sig, mb_error *err);
+#endif
 
 #endif

@@ -514,3 +514,20 @@ int state_load_cgroups(const struct container_state *state, struct container_cgr
     return 0;
 }
 #endif
+
+#if MB_STEP >= 10
+int state_open_id(const char *root, const char *id, struct container_state *state, mb_error *err)
+{
+    char containers[PATH_MAX];
+    cleanup_fd int fd = -1;
+
+    state->fd = state->lock_fd = -1;
+    state->dir[0] = '\0';
+    if (path_format(containers, sizeof(containers), err, "%s/containers", root) < 0)
+        return -1;
+    fd = open(containers, O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || state_open_dir(fd, containers, id, state) < 0)
+        return mb_fail(err, 0, "container %s does not exist", id);
+    return 0;
+}
+#endif

@@ -124,6 +124,10 @@ json_t *state_status(const struct container_state *state);
 #endif
 
 #if MB_STEP >= 10
+/* Open the dir of the container called exactly `id` (an OCI runtime's
+ * id: no prefix, no name); "container ID does not exist" when none. */
+int state_open_id(const char *root, const char *id, struct container_state *state, mb_error *err);
+
 /* The cgroup dirs a running container recorded (for exec to join). */
 int state_load_cgroups(const struct container_state *state, struct container_cgroup *cg,
                        mb_error *err);

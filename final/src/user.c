@@ -99,6 +99,19 @@ static int resolve_group(const char *name, struct user_ids *ids, mb_error *err)
     return 0;
 }
 
+int user_from_ids(uid_t uid, gid_t gid, const gid_t *groups, size_t n, struct user_ids *ids,
+                  mb_error *err)
+{
+    memset(ids, 0, sizeof(*ids));
+    ids->uid = uid;
+    ids->gid = gid;
+    strcpy(ids->home, "/");
+    for (size_t i = 0; i < n; i++)
+        if (user_add_group(ids, groups[i], err) < 0)
+            return -1;
+    return 0;
+}
+
 int user_add_group(struct user_ids *ids, gid_t gid, mb_error *err)
 {
     gid_t *grown = realloc(ids->groups, (size_t)(ids->n_groups + 1) * sizeof(*grown));

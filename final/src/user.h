@@ -9,6 +9,7 @@
 #define MB_USER_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -24,6 +25,10 @@ struct user_ids {
 /* Resolve spec (NULL: root) against /etc/passwd and /etc/group of the
  * current root. A number needs no entry; a name must have one. */
 int user_resolve(const char *spec, struct user_ids *ids, mb_error *err);
+
+/* An OCI process's user: numbers, nothing looked up. */
+int user_from_ids(uid_t uid, gid_t gid, const gid_t *groups, size_t n, struct user_ids *ids,
+                  mb_error *err);
 
 /* Add a supplementary group. */
 int user_add_group(struct user_ids *ids, gid_t gid, mb_error *err);

@@ -226,6 +226,7 @@ static void format_map(const struct id_range *r, int n, char *buf, size_t len)
 {
     size_t used = 0;
 
+    /* len holds n lines of three 20-digit numbers (the caller's buffer). */
     buf[0] = '\0';
     for (int i = 0; i < n && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%lu %lu %lu\n", r[i].inside, r[i].outside,
@@ -269,7 +270,7 @@ static int run_helper(const char *helper, pid_t pid, const struct id_range *r, i
 
 int userns_write_maps(pid_t pid, const struct userns_plan *plan, mb_error *err)
 {
-    char path[64], map[256];
+    char path[64], map[USERNS_MAX_RANGES * 64];
     int ret;
 
     if (plan->use_helpers) {
@@ -315,6 +316,20 @@ int userns_become_root(const struct userns_plan *plan, mb_error *err)
     if (plan->use_helpers || plan->mode != USERNS_ROOTLESS)
         if (setgroups(0, NULL) < 0)
             return mb_fail(err, errno, "setgroups in the user namespace");
+#if MB_STEP >= 10
+    /* An OCI config's maps may leave 0 unmapped: its process becomes its
+     * own user later (security_enter), and nothing needs root here. */
+    if (plan->mode == USERNS_GIVEN) {
+        bool root_mapped = false;
+
+        for (int i = 0; i < plan->n_uids; i++)
+            root_mapped |= plan->uids[i].inside == 0;
+        if (setgroups(0, NULL) < 0)
+            return mb_fail(err, errno, "setgroups in the user namespace");
+        if (!root_mapped)
+            return 0;
+    }
+#endif
     if (setresgid(0, 0, 0) < 0)
         return mb_fail(err, errno, "setresgid(0) in the user namespace");
     if (setresuid(0, 0, 0) < 0)

@@ -9,6 +9,8 @@
 #ifndef MB_USERNS_H
 #define MB_USERNS_H
 
+#include "mb_step.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -23,7 +25,16 @@ enum userns_mode {
 #if MB_STEP >= 9
     USERNS_CALLER, /* the daemon, for a member: the member's own uid and range */
 #endif
+#if MB_STEP >= 10
+    USERNS_GIVEN, /* an OCI config's own uidMappings and gidMappings */
+#endif
 };
+
+#if MB_STEP >= 10
+#define USERNS_MAX_RANGES 340 /* the kernel's limit; an OCI config may give that many */
+#else
+#define USERNS_MAX_RANGES 2 /* the user itself, and its subordinate range */
+#endif
 
 /* One line of uid_map/gid_map: `count` ids from `inside` map to `outside`. */
 struct id_range {
@@ -33,7 +44,7 @@ struct id_range {
 /* The mapping a container gets, decided in the parent before clone. */
 struct userns_plan {
     enum userns_mode mode;
-    struct id_range uids[2], gids[2];
+    struct id_range uids[USERNS_MAX_RANGES], gids[USERNS_MAX_RANGES];
     int n_uids, n_gids;
     bool use_helpers; /* newuidmap/newgidmap (setuid helpers) write the maps */
 };

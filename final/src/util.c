@@ -14,6 +14,9 @@
 #if MB_STEP >= 8
 #include <ftw.h>
 #endif
+#if MB_STEP >= 10
+#include <limits.h>
+#endif
 
 #include "util.h"
 
@@ -95,6 +98,54 @@ int write_atomic_at(int dirfd, const char *name, const void *data, size_t len, b
         return mb_fail(err, saved, "write %s", name);
     }
     return 0;
+}
+#endif
+
+#if MB_STEP >= 10
+int write_pid_file(const char *path, pid_t pid, mb_error *err)
+{
+    char dir[PATH_MAX], text[24];
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    cleanup_fd int dirfd = -1;
+
+    if (*name == '\0' || path_format(dir, sizeof(dir), err, "%.*s", slash ? (int)(slash - path) : 1,
+                                     slash ? (slash == path ? "/" : path) : ".") < 0)
+        return mb_fail(err, 0, "bad pid file '%s'", path);
+    dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return mb_fail(err, errno, "pid file %s", path);
+    snprintf(text, sizeof(text), "%d", (int)pid);
+    return write_atomic_at(dirfd, name, text, strlen(text), false, err);
+}
+#endif
+
+#if MB_STEP >= 10
+int process_start_time(pid_t pid, unsigned long long *start_time)
+{
+    char path[64], buf[1024], state;
+    const char *after_comm;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    /* The command name may hold spaces and ')': fields restart after the
+     * last ')'. Field 3 is the state, field 22 the start time. */
+    after_comm = strrchr(buf, ')');
+    if (after_comm == NULL ||
+        sscanf(after_comm + 1,
+               " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+               "%*s %*s %*s %llu",
+               &state, start_time) != 2)
+        return -1;
+    return state == 'Z' || state == 'X' ? -1 : 0;
 }
 #endif
 

@@ -67,4 +67,17 @@ int write_new_file(const char *path, const char *content, mb_error *err);
 int remove_tree(const char *path);
 #endif
 
+#if MB_STEP >= 10
+/* An OCI caller's --pid-file: the pid as text, no newline (what containerd
+ * and conmon read), written with write_atomic_at in the file's directory:
+ * whoever can write that directory cannot make root write through a
+ * symlink planted there (rename replaces a link, never follows it). */
+int write_pid_file(const char *path, pid_t pid, mb_error *err);
+
+/* When a live, non-zombie process started (/proc/PID/stat field 22, in
+ * clock ticks since boot): with its pid, it names one process for good,
+ * where a pid alone may be reused. -1 when it is gone. */
+int process_start_time(pid_t pid, unsigned long long *start_time);
+#endif
+
 #endif

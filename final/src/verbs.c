@@ -73,7 +73,11 @@ static const struct verb verbs[] = {
 #endif
     },
     {.name = "ps", .run = cmd_ps, .remote = true,
-     .summary = "list containers ([-a] with the ended ones)"},
+     .summary = "list containers ([-a] with the ended ones)",
+#if MB_STEP >= 10
+     .oci = cmd_oci_ps,
+#endif
+    },
     {.name = "stop", .run = cmd_stop, .remote = true,
      .summary = "SIGTERM, then SIGKILL after -t seconds"},
     {.name = "kill", .run = cmd_kill, .remote = true,
@@ -104,6 +108,8 @@ static const struct verb verbs[] = {
      .summary = "OCI: thaw a paused container"},
     {.name = "features", .oci = cmd_oci_features,
      .summary = "OCI: what this runtime supports, as JSON"},
+    {.name = "update", .oci = cmd_oci_update,
+     .summary = "OCI: new cgroup limits for a container (--resources FILE|-)"},
 #endif
 };
 /* clang-format on */

@@ -64,3 +64,4 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     ret = container_start_and_wait(&c, status, err);
     return ret;
 }
+

@@ -90,3 +90,4 @@ void signals_reset_for_exec(const sigset_t *saved)
         sigaction(sig, &dfl, NULL); /* fails harmlessly for KILL, STOP, RT gaps */
     sigprocmask(SIG_SETMASK, saved, NULL);
 }
+

@@ -71,7 +71,7 @@ static int container_setup(const struct container *c, mb_error *err)
      * CAP_SYS_ADMIN, which chapter 10 takes away. */
     if (setsid() < 0)
         return mb_fail(err, errno, "setsid");
-    /* Its own name, in its own UTS namespace (chapter 3). */
+        /* Its own name, in its own UTS namespace (chapter 3). */
     if (sethostname(c->cfg->hostname, strlen(c->cfg->hostname)) < 0)
         return mb_fail(err, errno, "sethostname %s", c->cfg->hostname);
     ret = rootfs_enter(c->cfg, err);
@@ -145,3 +145,4 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     ret = container_start_and_wait(&c, status, err);
     return ret;
 }
+

@@ -169,3 +169,4 @@ int mount_make_readonly(int fd, bool recursive)
     return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
                         &attr, sizeof(attr));
 }
+

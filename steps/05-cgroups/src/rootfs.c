@@ -119,3 +119,4 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
         return ret;
     return rootfs_pivot(cfg->rootfs, err);
 }
+

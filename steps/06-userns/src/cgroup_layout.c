@@ -9,7 +9,9 @@
 #include "mountinfo.h"
 #include "util.h"
 
-const char *const cgroup_controller_names[CG_N_CONTROLLERS] = {"memory", "cpu", "pids", "devices"};
+const char *const cgroup_controller_names[CG_N_CONTROLLERS] = {
+    "memory",  "cpu",    "pids",  "devices",
+};
 
 /* A word in a list separated by `seps`. */
 static int list_has(const char *list, const char *word, const char *seps)

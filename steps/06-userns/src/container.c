@@ -158,7 +158,8 @@ static int resources_release(const struct container_config *cfg, struct containe
  * container sees its own cgroup as "/" in /proc/self/cgroup and cannot name
  * the host's hierarchy. The order matters: the namespace's root is the
  * cgroup the process is in when it unshares. */
-static int container_enter_cgroup(const struct container_resources *res, mb_error *err)
+static int container_enter_cgroup(const struct container_config *cfg,
+                                  const struct container_resources *res, mb_error *err)
 {
     int ret;
 
@@ -167,6 +168,7 @@ static int container_enter_cgroup(const struct container_resources *res, mb_erro
         if (ret < 0)
             return ret;
     }
+    (void)cfg;
     if (unshare(CLONE_NEWCGROUP) < 0)
         return mb_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
     return 0;
@@ -249,10 +251,10 @@ static int container_setup(const struct container *c, mb_error *err)
     ret = container_wait_for_parent(c, err);
     if (ret < 0)
         return ret;
-    ret = container_enter_cgroup(&c->res, err);
+    ret = container_enter_cgroup(c->cfg, &c->res, err);
     if (ret < 0)
         return ret;
-    /* Its own name, in its own UTS namespace (chapter 3). */
+        /* Its own name, in its own UTS namespace (chapter 3). */
     if (sethostname(c->cfg->hostname, strlen(c->cfg->hostname)) < 0)
         return mb_fail(err, errno, "sethostname %s", c->cfg->hostname);
     ret = rootfs_enter(c->cfg, err);
@@ -369,3 +371,4 @@ int container_run(const struct container_config *cfg, int *status, mb_error *err
     }
     return ret;
 }
+

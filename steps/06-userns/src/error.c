@@ -55,3 +55,4 @@ void mb_error_print(const mb_error *err)
     line[i] = '\0';
     fprintf(stderr, "minibox: %s\n", line);
 }
+

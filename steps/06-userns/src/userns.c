@@ -143,6 +143,7 @@ static void format_map(const struct id_range *r, int n, char *buf, size_t len)
 {
     size_t used = 0;
 
+    /* len holds n lines of three 20-digit numbers (the caller's buffer). */
     buf[0] = '\0';
     for (int i = 0; i < n && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%lu %lu %lu\n", r[i].inside, r[i].outside,
@@ -186,7 +187,7 @@ static int run_helper(const char *helper, pid_t pid, const struct id_range *r, i
 
 int userns_write_maps(pid_t pid, const struct userns_plan *plan, mb_error *err)
 {
-    char path[64], map[256];
+    char path[64], map[USERNS_MAX_RANGES * 64];
     int ret;
 
     if (plan->use_helpers) {

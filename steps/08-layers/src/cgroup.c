@@ -170,11 +170,11 @@ static int write_limits(const struct container_cgroup *cg, const struct limits *
 static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
                            const char *parent, const char *id, mb_error *err)
 {
+    const char *base = parent ? parent : h->own, *prefix = "/minibox-", *name = id;
     char path[PATH_MAX];
 
-    if (path_format(path, sizeof(path), err, "%s%s/minibox-%s", h->mount,
-                    strcmp(parent ? parent : h->own, "/") == 0 ? "" : (parent ? parent : h->own),
-                    id) < 0)
+    if (path_format(path, sizeof(path), err, "%s%s%s%s", h->mount,
+                    strcmp(base, "/") == 0 ? "" : base, prefix, name) < 0)
         return -1;
     for (int d = 0; d < cg->n_dirs; d++)
         if (strcmp(cg->dirs[d].path, path) == 0)
@@ -268,10 +268,9 @@ static int cgroup_make_dir(const char *path, mb_error *err)
     return 0;
 }
 
-int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
-                const struct limits *limits, struct container_cgroup *cg, mb_error *err)
+static int plan_controllers(const struct cgroup_layout *layout, const char *id, const char *parent,
+                            const struct limits *limits, struct container_cgroup *cg, mb_error *err)
 {
-    memset(cg, 0, sizeof(*cg));
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
         cg->dir_of[c] = -1;
         if (layout->controllers[c].version == 0) {
@@ -299,6 +298,13 @@ int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *
     return 0;
 }
 
+int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
+                const struct limits *limits, struct container_cgroup *cg, mb_error *err)
+{
+    memset(cg, 0, sizeof(*cg));
+    return plan_controllers(layout, id, parent, limits, cg, err);
+}
+
 int cgroup_create(const struct cgroup_layout *layout, const struct limits *limits,
                   struct container_cgroup *cg, mb_error *err)
 {
@@ -307,7 +313,7 @@ int cgroup_create(const struct cgroup_layout *layout, const struct limits *limit
 
     for (int d = 0; d < cg->n_dirs; d++) {
         ret = 0;
-        if (cg->dirs[d].version == 2) {
+        if (ret == 0 && cg->dirs[d].version == 2) {
             ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
             /* A dir without controllers still takes a device program. */
             if (ret == 1 && v2_dir_holds_devices(cg))
@@ -447,3 +453,4 @@ int cgroup_destroy(const struct container_cgroup *cg, mb_error *err)
             ret = -1;
     return ret;
 }
+

@@ -22,7 +22,8 @@ __attribute__((noreturn)) void command_exec(const struct container_config *cfg,
  * make the report pipe, close-on-exec. On failure the mask is restored. */
 int report_pipe_open(int *rd, int *wr, sigset_t *saved, mb_error *err);
 
-/* Parent side: 0 on EOF (the command runs), -1 with the child's error. */
+/* Parent side: 0 on EOF (the command runs), -1 with the child's error;
+ * from chapter 10 1 when the child reported ready (OCI create). */
 int child_report_read(int report_fd, mb_error *err);
 
 #endif

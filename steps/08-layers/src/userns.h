@@ -20,6 +20,8 @@ enum userns_mode {
     USERNS_ROOTLESS, /* a normal user: always in a user namespace */
 };
 
+#define USERNS_MAX_RANGES 2 /* the user itself, and its subordinate range */
+
 /* One line of uid_map/gid_map: `count` ids from `inside` map to `outside`. */
 struct id_range {
     unsigned long inside, outside, count;
@@ -28,7 +30,7 @@ struct id_range {
 /* The mapping a container gets, decided in the parent before clone. */
 struct userns_plan {
     enum userns_mode mode;
-    struct id_range uids[2], gids[2];
+    struct id_range uids[USERNS_MAX_RANGES], gids[USERNS_MAX_RANGES];
     int n_uids, n_gids;
     bool use_helpers; /* newuidmap/newgidmap (setuid helpers) write the maps */
 };

@@ -14,8 +14,7 @@ static void print_namespaces(json_t *namespaces)
     json_t *ns;
 
     printf("namespaces:\n");
-    json_object_foreach(namespaces, name, ns)
-    {
+    json_object_foreach (namespaces, name, ns) {
         if (json_is_true(json_object_get(ns, "available")))
             printf("  %-7s ok\n", name);
         else
@@ -32,13 +31,13 @@ static void print_cgroups(json_t *cgroups)
     size_t i, j;
 
     printf("cgroups: %s\n", json_string_value(json_object_get(cgroups, "layout")));
-    json_array_foreach(json_object_get(cgroups, "mounts"), i, mount)
-    {
+    json_array_foreach (json_object_get(cgroups, "mounts"), i, mount) {
         json_t *controllers = json_object_get(mount, "controllers");
 
         printf("  v%lld %-28s", json_integer_value(json_object_get(mount, "version")),
                json_string_value(json_object_get(mount, "path")));
-        json_array_foreach(controllers, j, controller) printf(" %s", json_string_value(controller));
+        json_array_foreach (controllers, j, controller)
+            printf(" %s", json_string_value(controller));
         printf("%s\n", json_array_size(controllers) == 0 ? " (no controllers)" : "");
     }
 }

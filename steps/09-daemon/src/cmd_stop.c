@@ -7,46 +7,16 @@
  * handles it (chapter 2): a plain `sleep` needs the SIGKILL, or --init.
  */
 
-#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "signals.h"
 #include "state.h"
-
-static const struct {
-    const char *name;
-    int sig;
-} signal_names[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-    {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"WINCH", SIGWINCH},
-};
-
-/* "TERM", "SIGTERM", "15" */
-static int parse_signal(const char *text, int *sig, mb_error *err)
-{
-    if (strncasecmp(text, "SIG", 3) == 0)
-        text += 3;
-    if (isdigit((unsigned char)text[0])) {
-        char *end;
-        long n = strtol(text, &end, 10);
-        if (*end == '\0' && n > 0 && n < NSIG) {
-            *sig = (int)n;
-            return 0;
-        }
-    }
-    for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
-        if (strcasecmp(text, signal_names[i].name) == 0) {
-            *sig = signal_names[i].sig;
-            return 0;
-        }
-    return mb_fail(err, 0, "bad signal '%s': a name like TERM or a number", text);
-}
 
 /* Wait up to `ms` for the container's minibox to let go of its lock. */
 static int wait_stopped(const struct container_state *state, long ms)
@@ -112,7 +82,7 @@ int cmd_kill(const struct mb_globals *globals, int argc, char **argv, mb_error *
     int sig = SIGKILL, i = 1;
 
     if (argc > 2 && (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "--signal") == 0)) {
-        if (parse_signal(argv[2], &sig, err) < 0)
+        if (signals_parse(argv[2], &sig, err) < 0)
             return -1;
         i = 3;
     }

@@ -125,8 +125,7 @@ int ipam_save(const struct lease_table *t, mb_error *err)
     /* write, then rename: a minibox that dies midway leaves the old file or
      * the new, never half of one. No fsync: the file lives in /run, which
      * no lease outlives, and a reboot empties it anyway. */
-    if (fflush(f) != 0 || fclose(f) != 0 ||
-        rename(IPAM_DIR "/leases.new", IPAM_DIR "/leases") < 0)
+    if (fflush(f) != 0 || fclose(f) != 0 || rename(IPAM_DIR "/leases.new", IPAM_DIR "/leases") < 0)
         return mb_fail(err, errno, "write %s/leases", IPAM_DIR);
     return 0;
 }

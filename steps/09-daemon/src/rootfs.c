@@ -263,3 +263,4 @@ int rootfs_enter(const struct container_config *cfg, mb_error *err)
         return ret;
     return rootfs_pivot(cfg->rootfs_as_caller ? by_fd : cfg->rootfs, err);
 }
+

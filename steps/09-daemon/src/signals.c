@@ -1,6 +1,10 @@
 /* signals.c - see signals.h. */
 #include <errno.h>
 #include <sys/wait.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "signals.h"
 
@@ -89,4 +93,29 @@ void signals_reset_for_exec(const sigset_t *saved)
     for (int sig = 1; sig < NSIG; sig++)
         sigaction(sig, &dfl, NULL); /* fails harmlessly for KILL, STOP, RT gaps */
     sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+int signals_parse(const char *text, int *sig, mb_error *err)
+{
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+
+    if (isdigit((unsigned char)name[0])) {
+        char *end;
+        long n = strtol(name, &end, 10);
+
+        if (*end == '\0' && n > 0 && n < NSIG) {
+            *sig = (int)n;
+            return 0;
+        }
+    }
+    /* The kernel's own names (HUP, USR1, WINCH ...), as kill -l lists them. */
+    for (int n = 1; n < NSIG && !isdigit((unsigned char)name[0]); n++) {
+        const char *abbrev = sigabbrev_np(n);
+
+        if (abbrev != NULL && strcasecmp(name, abbrev) == 0) {
+            *sig = n;
+            return 0;
+        }
+    }
+    return mb_fail(err, 0, "bad signal '%s': a name like TERM or a number", text);
 }

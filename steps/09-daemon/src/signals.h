@@ -27,4 +27,7 @@ void signals_reset_for_exec(const sigset_t *saved);
 /* Shell-style status from a waitpid(2) status. */
 int signals_exit_status(int wstatus);
 
+/* A signal as kill(1) takes it: "TERM", "SIGTERM", "sigterm" or "15". */
+int signals_parse(const char *text, int *sig, mb_error *err);
+
 #endif

@@ -1,4 +1,4 @@
-/* oci_hooks.c - see oci_hooks.h. */
+/* hooks.c - see hooks.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "oci_hooks.h"
+#include "hooks.h"
 #include "signals.h"
 #include "util.h"
 
@@ -22,8 +22,7 @@ static char **hook_vector(json_t *array, const char *fallback)
     if (vec == NULL)
         return NULL;
     vec[0] = (char *)fallback;
-    json_array_foreach(array, i, value)
-    {
+    json_array_foreach (array, i, value) {
         vec[i] = (char *)json_string_value(value);
     }
     return vec;
@@ -82,26 +81,31 @@ static int run_hook(json_t *hook, const char *state_json, mb_error *err)
     return 0;
 }
 
-int oci_hooks_run(json_t *hooks, const char *stage, const struct oci_state *state, mb_error *err)
+int hooks_run(json_t *hooks, const char *stage, const char *state, mb_error *err)
 {
     json_t *list = json_object_get(hooks, stage), *hook;
-    cleanup_free char *state_json = NULL;
     size_t i;
 
-    if (json_array_size(list) == 0)
-        return 0;
-    {
-        json_t *json = oci_state_to_json(state);
-        state_json = json_dumps(json, JSON_COMPACT);
-        json_decref(json);
-    }
-    if (state_json == NULL)
-        return mb_fail(err, ENOMEM, "hooks");
-    json_array_foreach(list, i, hook)
-    {
-        int ret = run_hook(hook, state_json, err);
+    json_array_foreach (list, i, hook) {
+        int ret = run_hook(hook, state, err);
         if (ret < 0)
             return ret;
     }
     return 0;
+}
+
+int hooks_run_inside(json_t *hooks, const char *stage, const char *state, mb_error *err)
+{
+    json_t *json;
+    cleanup_free char *text = NULL;
+
+    if (json_array_size(json_object_get(hooks, stage)) == 0)
+        return 0;
+    json = json_loads(state, 0, NULL);
+    json_object_set_new(json, "pid", json_integer(getpid()));
+    text = json_dumps(json, JSON_COMPACT);
+    json_decref(json);
+    if (text == NULL)
+        return mb_fail(err, ENOMEM, "hooks' state");
+    return hooks_run(hooks, stage, text, err);
 }
