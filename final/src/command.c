@@ -299,6 +299,8 @@ __attribute__((noreturn)) static void command_exec_created(const struct containe
 
     environ = env; /* the container's PATH, for command_resolve */
     errnum = command_resolve(cfg->argv[0], path, sizeof(path));
+    if (errnum == 0 && access(path, X_OK) < 0)
+        errnum = errno; /* a path given with a "/" is not looked at by resolve */
     if (errnum != 0) {
         mb_fail_status(&err, errnum == ENOENT ? MB_EXIT_NOT_FOUND : MB_EXIT_CANNOT_EXEC, errnum,
                        "exec %s", cfg->argv[0]);
