@@ -1171,8 +1171,14 @@ static void test_restart_after_kill_9_recovers(void **state)
     run_detached(b, "casualty", "exec sleep 1002");
     wait_status("survivor", "running", 3000);
     wait_status("casualty", "running", 3000);
-    alive = sleep_pid("1001");
-    dead = sleep_pid("1002");
+    /* Running, its sh may not have exec'd sleep yet: wait for the sleeps. */
+    for (int waited = 0; waited < 5000; waited += 50) {
+        alive = sleep_pid("1001");
+        dead = sleep_pid("1002");
+        if (alive > 0 && dead > 0)
+            break;
+        usleep(50000);
+    }
     assert_true(alive > 0 && dead > 0);
 
     kill(daemon_.pid, SIGKILL);
