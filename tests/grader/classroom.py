@@ -73,12 +73,15 @@ def main(argv):
         "          sudo apt-get update -q",
         f"          sudo {kit}/scripts/deps.sh build",
         "          make",
-        f"          sudo make -s -C {kit} rootfs test-binaries",
+        f"          sudo make -s -C {kit} rootfs test-binaries" + ("" if own else " step-binaries"),
     ]
     ids = []
     for s in steps:
         n = f"{suites.step_number(s):02d}"
         tests = suites.load(REPO, s)
+        if own and not os.path.isdir(os.path.join(REPO, "steps")):
+            # A student repository has no steps: its lesson tests are not graded (grade.py).
+            tests = [t for t in tests if not t["name"].startswith("test_lesson_")]
         points = sum(t["points"] for t in tests)
         ident = f"chapter{n}"  # the reporter reads <ID upper-cased>_RESULTS
         ids.append(ident)

@@ -211,7 +211,7 @@ with zipfile.ZipFile(sys.argv[1]) as z:
         if mode:
             os.chmod(path, mode & 0o7777)
 PY
-    make -s -C "$ag/source/minibox" rootfs test-binaries >"$tmp/ag-setup.out" 2>&1; then
+    make -s -C "$ag/source/minibox" rootfs test-binaries step-binaries >"$tmp/ag-setup.out" 2>&1; then
     (cd "steps/$gs_step" && tar --exclude=./obj --exclude=./minibox -cf - .) | tar -xf - -C "$ag/submission"
     AUTOGRADER_ROOT=$ag "$ag/source/run_autograder" >"$tmp/ag.out" 2>&1
     if py "$ag/results/results.json" <<'PY'; then

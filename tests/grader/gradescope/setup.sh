@@ -7,4 +7,6 @@ export DEBIAN_FRONTEND=noninteractive
 cd "${AUTOGRADER_ROOT:-/autograder}/source/minibox"
 apt-get update -q
 scripts/deps.sh build
-make rootfs test-binaries
+# The step binaries too: the lesson tests run their attack against the step
+# before the defence (steps/NN-*/minibox).
+make rootfs test-binaries step-binaries
