@@ -792,7 +792,7 @@ res = json.load(open(path))["results"]
 tar = next(statistics.median(r["times"]) for r in res if r["command"] == "tar -x")
 head = ["command", "median ms", "mean ± stddev ms", "vs tar -x"]
 rows = [[r["command"], f"{statistics.median(r['times']) * 1000:.0f}",
-         f"{r['mean'] * 1000:.0f} ± {r['stddev'] * 1000:.0f}",
+         f"{r['mean'] * 1000:.0f} ± {(r['stddev'] or 0) * 1000:.0f}",
          f"{statistics.median(r['times']) / tar:.2f}x"] for r in res]
 w = [max(len(x[i]) for x in rows + [head]) for i in range(4)]
 for row in [head, ["-" * n for n in w]] + rows:
