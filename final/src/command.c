@@ -206,7 +206,7 @@ static int command_resolve(const char *name, char *path, size_t len)
     const char *dirs = getenv("PATH");
     int seen_eacces = 0;
 
-    if (name[0] == '\0')
+    if (name == NULL || name[0] == '\0')
         return ENOENT;
     if (strchr(name, '/') != NULL) {
         snprintf(path, len, "%s", name);
@@ -247,7 +247,7 @@ __attribute__((noreturn)) static void command_exec_stub(const struct container_c
     errnum = command_resolve(cfg->argv[0], path, sizeof(path));
     if (errnum != 0) {
         mb_fail_status(&err, errnum == ENOENT ? MB_EXIT_NOT_FOUND : MB_EXIT_CANNOT_EXEC, errnum,
-                       "exec %s", cfg->argv[0]);
+                       "exec %s", cfg->argv[0] ? cfg->argv[0] : "");
         child_fail(report_fd, &err);
     }
     argv = calloc(n + 4, sizeof(*argv));
