@@ -478,6 +478,34 @@ else
     runc_wrap=yes
 fi
 
+# The OCI lifecycle a caller drives, `create; start; delete -f` of the same
+# bundle (youki's published method), for minibox next to runc and crun
+# (crun in the same private mount ns as its run row on hybrid hosts).
+oci_cycle() { # RUNTIME-COMMAND ROOT ID-PREFIX: a sh -c line, a new id per run
+    local c="$1 --root $(q "$2")"
+    printf 'sh -c %s' "$(q "id=$3-\$\$; $c create --bundle $(q "$out/bundle") \$id && $c start \$id && $c delete -f \$id")"
+}
+if [ -n "$bundle_err" ] || [ ! -f "$out/bundle/config.json" ]; then
+    add "OCI create+start+delete: minibox" "" "${bundle_err:-no bundle: runc or crun writes it}"
+elif ! "$minibox" features >/dev/null 2>&1; then
+    add "OCI create+start+delete: minibox" "" "this minibox is no OCI runtime (chapter 10 adds it)"
+else
+    cmd=$(oci_cycle "$(q "$minibox")" "$out/minibox-root" "$tag-oci")
+    add "OCI create+start+delete: minibox" "$cmd" "$(try_run "$cmd")" "three processes, as a caller runs them"
+    row[oci_minibox]=${names[-1]}
+fi
+if command -v runc >/dev/null && [ -z "$bundle_err" ]; then
+    cmd=$(oci_cycle runc "$out/runc-state" "$tag-ocirunc")
+    add "OCI create+start+delete: runc" "$cmd" "$(try_run "$cmd")"
+    row[oci_runc]=${names[-1]}
+fi
+if command -v crun >/dev/null && [ -z "$bundle_err" ]; then
+    cmd=$(oci_cycle crun "$out/crun-state" "$tag-occrun")
+    [ -n "$crun_wrap" ] && cmd="unshare -m sh -c $(q "umount $unified; exec $cmd")"
+    add "OCI create+start+delete: crun${crun_wrap:+ (in unshare -m)}" "$cmd" "$(try_run "$cmd")"
+    row[oci_crun]=${names[-1]}
+fi
+
 # Podman with runc and its default bridge network (CNI or netavark), from an
 # image imported from ROOTFS into a store of its own under build/bench.
 # As root it needs the two --ulimit where the session's hard limits are low
@@ -541,6 +569,8 @@ target "image import of a large layer vs tar -x" import 1.0 "minibox image impor
 target "through the daemon vs direct" ratio 1.0 daemon none
 target "a member through the daemon vs root through it (#16)" ratio 1.2 daemon_member daemon_root
 target "daemon VmRSS with $detached detached containers (2 MB in #20: keep)" rss-kb 2560
+target "OCI create+start+delete vs crun's (#19)" ratio 1.0 oci_minibox oci_crun
+target "OCI create+start+delete vs runc's" ratio 1.0 oci_minibox oci_runc
 
 # ---------------------------------------------------------- environment --
 {

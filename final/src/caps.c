@@ -159,9 +159,12 @@ int caps_apply(const struct caps_sets *sets, mb_error *err)
         return mb_fail(err, errno, "capset");
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return mb_fail(err, errno, "clear the ambient capabilities");
+    /* The kernel raises an ambient capability only if it is permitted and
+     * inheritable too: runc's own default config lists ambient ones that
+     * are not inheritable. Like runc (which warns), those are left out. */
     for (int cap = 0; cap <= caps_last(); cap++)
         if ((sets->ambient & CAP_BIT(cap)) &&
-            prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+            prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EPERM)
             return mb_fail(err, errno, "raise ambient %s", caps_name(cap));
     return 0;
 }

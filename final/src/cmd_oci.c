@@ -39,21 +39,31 @@ static int load_one(const struct mb_globals *globals, int argc, char **argv,
     return oci_state_load(globals, argv[at], state, err);
 }
 
-/* Wait for the fifo's byte: the container's process has opened it and is
- * about to exec. If the process dies instead, no byte ever comes. */
+/* Wait for the fifo's byte (the container's process has opened it), then
+ * for its end: the process's end of the fifo is close-on-exec, so the end
+ * comes with its execve, after the startContainer hooks (poststart must
+ * follow the command's start). If the process dies instead, no byte and no
+ * end come. */
 static int release_process(const struct oci_state *state, int fd, mb_error *err)
 {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    bool opened = false;
     char byte;
 
     for (;;) {
         int ready = poll(&pfd, 1, 100);
-        if (ready > 0 && read(fd, &byte, 1) == 1)
+        ssize_t n = ready > 0 ? read(fd, &byte, 1) : -1;
+
+        if (n == 1)
+            opened = true;
+        else if (n == 0 && opened)
             return 0;
         if (ready < 0 && errno != EINTR)
             return mb_fail(err, errno, "poll the exec fifo");
         if (strcmp(oci_state_status(state), "stopped") == 0)
-            return mb_fail(err, 0, "container %s: its process died before start", state->id);
+            return opened
+                       ? 0
+                       : mb_fail(err, 0, "container %s: its process died before start", state->id);
     }
 }
 
@@ -110,10 +120,10 @@ static int signal_process(const struct oci_state *state, int sig, mb_error *err)
     cleanup_fd int pidfd = (int)syscall(SYS_pidfd_open, state->pid, 0);
 
     if (pidfd < 0 && errno != ENOSYS)
-        return mb_fail(err, 0, "container %s is not running", state->id);
+        return mb_fail(err, 0, "cannot signal %s: container not running", state->id);
     /* Checked after the pidfd exists: it still names the same process. */
     if (strcmp(oci_state_status(state), "stopped") == 0)
-        return mb_fail(err, 0, "container %s is not running", state->id);
+        return mb_fail(err, 0, "cannot signal %s: container not running", state->id);
     if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0)
         return 0;
     if (kill(state->pid, sig) < 0)
@@ -139,7 +149,7 @@ int cmd_oci_kill(const struct mb_globals *globals, int argc, char **argv, mb_err
     /* Without a pid namespace of its own, killing its first process
      * leaves the others: --all, or any kill then, reaches every one. */
     if (strcmp(oci_state_status(&state), "stopped") == 0 && !all)
-        ret = mb_fail(err, 0, "container %s is not running", state.id);
+        ret = mb_fail(err, 0, "cannot signal %s: container not running", state.id);
     else if (all || !state.own_pid_ns)
         ret = cgroup_signal_all(&state.cgroup, sig, err);
     else

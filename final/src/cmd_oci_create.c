@@ -26,7 +26,6 @@
 #include "commands.h"
 #include "console.h"
 #include "container.h"
-#include "hooks.h"
 #include "oci_cmdline.h"
 #include "oci_spec.h"
 #include "oci_state.h"
@@ -88,14 +87,13 @@ static char *hook_state(const struct create_options *o, const char *bundle, json
     return text;
 }
 
-/* After the container exists: its state, the runtime-side hooks, the pid
- * file. A failure here takes the container down again. */
+/* After the container exists: its state and the pid file. A failure here
+ * takes the container down again. */
 static int record_container(const struct create_options *o, const struct container_config *cfg,
                             const char *bundle, json_t *config, struct container_created *made,
                             mb_error *err)
 {
     struct oci_state st = {.dir = made->state, .pid = made->pid, .cgroup = made->cgroup};
-    cleanup_free char *state = NULL;
     int ret;
 
     snprintf(st.id, sizeof(st.id), "%s", o->id);
@@ -108,15 +106,6 @@ static int record_container(const struct create_options *o, const struct contain
     if (process_start_time(made->pid, &st.start_time) < 0)
         return mb_fail(err, 0, "the container's process died while being set up");
     ret = oci_state_save(&st, err);
-    state = ret == 0 ? oci_state_text(&st) : NULL;
-    if (ret == 0 && state == NULL)
-        ret = mb_fail(err, ENOMEM, "state");
-    /* prestart (deprecated) and createRuntime: in the runtime's
-     * namespaces, once the container's exist, before its command runs. */
-    if (ret == 0)
-        ret = hooks_run(cfg->spec.hooks, "prestart", state, err);
-    if (ret == 0)
-        ret = hooks_run(cfg->spec.hooks, "createRuntime", state, err);
     if (ret == 0 && o->pid_file != NULL)
         ret = write_pid_file(o->pid_file, made->pid, err);
     if (ret < 0) {

@@ -41,12 +41,13 @@ int cmd_oci_features(const struct mb_globals *globals, int argc, char **argv, mb
     if (argc != 1)
         return mb_fail(err, 0, "usage: minibox %s (no arguments)", argv[0]);
     features = json_pack(
-        "{s:s, s:s, s:[s,s,s,s], s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s], s:o}",
+        "{s:s, s:s, s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s], s:o}",
         "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "prestart",
-        "createRuntime", "poststart", "poststop", "mountOptions", "async", "atime", "bind", "dev",
-        "diratime", "dirsync", "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nosuid",
-        "private", "rbind", "relatime", "ro", "rprivate", "rshared", "rslave", "rw", "shared",
-        "slave", "strictatime", "linux", linux_features());
+        "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+        "mountOptions", "async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "mand",
+        "noatime", "nodev", "nodiratime", "noexec", "nosuid", "private", "rbind", "relatime", "ro",
+        "rprivate", "rshared", "rslave", "rw", "shared", "slave", "strictatime", "linux",
+        linux_features());
     if (features == NULL)
         return mb_fail(err, 0, "features: cannot build the document");
     json_dumpf(features, stdout, JSON_INDENT(2));

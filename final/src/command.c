@@ -269,11 +269,13 @@ __attribute__((noreturn)) static void command_exec_stub(const struct container_c
 
 /* Like runc's exec.fifo: opening a fifo for writing blocks until someone
  * opens it for reading, which only `start` does. It is reached through
- * create's O_PATH fd: its host path is gone after pivot_root. */
+ * create's O_PATH fd: its host path is gone after pivot_root. The end
+ * opened stays open, close-on-exec: `start` reads until it closes, at the
+ * command's execve. */
 static int wait_for_start(int fifo_fd, mb_error *err)
 {
     char path[64];
-    cleanup_fd int fd = -1;
+    int fd;
 
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
     fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -58,6 +58,7 @@
 
 #include "console.h"
 #include "hardening.h"
+#include "hooks.h"
 #include "namespaces.h"
 #endif
 
@@ -357,6 +358,9 @@ static int container_needs_sync(const struct container_config *cfg)
 #if MB_STEP >= 7
     sync |= cfg->net.mode == NET_BRIDGE || cfg->net.mode == NET_SLIRP; /* eth0, tap0 */
 #endif
+#if MB_STEP >= 10
+    sync |= json_object_size(cfg->spec.hooks) > 0; /* prestart, createRuntime */
+#endif
     return sync;
 }
 
@@ -402,6 +406,17 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
     if (ret == 0)
         ret = network_attach(&c->cfg->net, c->cfg->id, pid, c->cfg->userns.mode != USERNS_HOST,
                              c->res.state.dir, &c->res.net, err);
+#endif
+#if MB_STEP >= 10
+    /* An OCI config's runtime hooks (a CNI plugin setting the network up,
+     * say): the namespaces exist, nothing is mounted yet; createContainer
+     * comes after them, in the child. */
+    if (ret == 0)
+        ret = hooks_run_as(c->cfg->spec.hooks, "prestart", c->cfg->spec.state_json, pid, "creating",
+                           err);
+    if (ret == 0)
+        ret = hooks_run_as(c->cfg->spec.hooks, "createRuntime", c->cfg->spec.state_json, pid,
+                           "creating", err);
 #endif
     if (ret == 0 && write(c->sync_wr, "1", 1) != 1)
         ret = mb_fail(err, errno, "release the container");

@@ -87,7 +87,10 @@ static int node_make(int rootfd, const char *path, mode_t mode, dev_t rdev, uid_
             return 0; /* one of the standard nodes, bound already */
         return mb_fail(err, errno, "make device %s in the container", path);
     }
-    if (fchownat(parent, slash ? slash + 1 : copy, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    /* The mode as given, not as the umask left it; the node was just made,
+     * by us, in a container nothing runs in yet. */
+    if (fchownat(parent, slash ? slash + 1 : copy, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+        fchmodat(parent, slash ? slash + 1 : copy, mode & 07777, 0) < 0)
         return mb_fail(err, errno, "make device %s in the container", path);
     return 0;
 }

@@ -94,7 +94,8 @@ int hooks_run(json_t *hooks, const char *stage, const char *state, mb_error *err
     return 0;
 }
 
-int hooks_run_inside(json_t *hooks, const char *stage, const char *state, mb_error *err)
+int hooks_run_as(json_t *hooks, const char *stage, const char *state, pid_t pid, const char *status,
+                 mb_error *err)
 {
     json_t *json;
     cleanup_free char *text = NULL;
@@ -102,10 +103,17 @@ int hooks_run_inside(json_t *hooks, const char *stage, const char *state, mb_err
     if (json_array_size(json_object_get(hooks, stage)) == 0)
         return 0;
     json = json_loads(state, 0, NULL);
-    json_object_set_new(json, "pid", json_integer(getpid()));
+    json_object_set_new(json, "pid", json_integer(pid));
+    if (status != NULL)
+        json_object_set_new(json, "status", json_string(status));
     text = json_dumps(json, JSON_COMPACT);
     json_decref(json);
     if (text == NULL)
         return mb_fail(err, ENOMEM, "hooks' state");
     return hooks_run(hooks, stage, text, err);
+}
+
+int hooks_run_inside(json_t *hooks, const char *stage, const char *state, mb_error *err)
+{
+    return hooks_run_as(hooks, stage, state, getpid(), NULL, err);
 }

@@ -479,23 +479,32 @@ int oci_spec_load(const char *bundle, json_t **config, mb_error *err)
 }
 
 /* linux.cgroupsPath; with --systemd-cgroup "slice:prefix:name" is placed
- * where systemd would put it, /slice/prefix-name.scope; none: /minibox-ID. */
+ * where systemd would put it: a-b.slice nests in a.slice (as kubelet's
+ * kubepods-besteffort-podUID.slice does), the scope is prefix-name.scope.
+ * None: /minibox-ID. */
 static int cgroup_path(const char *given, bool systemd, const char *id, char **out, mb_error *err)
 {
-    char slice[256], prefix[256], name[256];
-    int n;
+    char slice[256], prefix[256], name[256], path[1024] = "";
+    size_t used = 0, end;
+    int n = -1;
 
     if (given == NULL || given[0] == '\0')
         n = asprintf(out, "/minibox-%s", id);
     else if (!systemd)
         n = asprintf(out, "%s", given);
-    else if (sscanf(given, "%255[^:]:%255[^:]:%255s", slice, prefix, name) == 3)
-        n = asprintf(out, "/%s/%s-%s.scope", slice, prefix, name);
-    else
+    else if (sscanf(given, "%255[^:]:%255[^:]:%255s", slice, prefix, name) != 3 ||
+             (end = strlen(slice)) < 7 || strcmp(slice + end - 6, ".slice") != 0)
         return mb_fail(err, 0, "bad cgroupsPath '%s': --systemd-cgroup wants slice:prefix:name",
                        given);
+    else {
+        for (size_t i = 0; i <= end - 6 && strcmp(slice, "-.slice") != 0; i++)
+            if ((i == end - 6 || slice[i] == '-') && used < sizeof(path))
+                used += (size_t)snprintf(path + used, sizeof(path) - used, "/%.*s.slice", (int)i,
+                                         slice);
+        n = used < sizeof(path) ? asprintf(out, "%s/%s-%s.scope", path, prefix, name) : -1;
+    }
     if (n < 0)
-        return mb_fail(err, ENOMEM, "cgroupsPath");
+        return mb_fail(err, used < sizeof(path) ? ENOMEM : ENAMETOOLONG, "cgroupsPath");
     return 0;
 }
 

@@ -563,7 +563,8 @@ int rootfs_enter_spec(const struct container_config *cfg, const struct container
         ret = devices_make_nodes(rootfd, spec->nodes, spec->n_nodes,
                                  cfg->userns.mode != USERNS_HOST, err);
     if (ret == 0)
-        ret = hooks_run_inside(spec->hooks, "createContainer", spec->state_json, err);
+        ret = hooks_run_as(spec->hooks, "createContainer", spec->state_json, getpid(), "creating",
+                           err);
     if (ret < 0)
         return ret;
     /* The null device the masks are bound from is the host's, taken now:

@@ -415,10 +415,28 @@ int main(void)
         cmocka_unit_test_teardown(test_oci_pause_freezes_and_resume_thaws, oci_teardown), /* grade: doc=#an-oci-runtime */
         cmocka_unit_test(test_oci_features_lists_namespaces), /* grade: doc=#an-oci-runtime */
         cmocka_unit_test_teardown(test_oci_bad_input_fails_cleanly, oci_teardown),   /* grade: doc=#an-oci-runtime */
+        cmocka_unit_test_teardown(test_oci_config_process_is_set_as_given, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_mounts_and_paths, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_devices_and_sysctls, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_cgroup_resources_update_and_ps, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_hooks_run_in_order_with_the_state, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_own_seccomp_profile_is_installed_last, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_namespaces_by_path_are_joined, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_user_namespace_has_the_given_maps, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_systemd_cgroup_path_nests_slices, oci_teardown), /* grade: points=1 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_runcs_default_spec_runs, oci_teardown), /* grade: points=1 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_pid_file_is_not_written_through_a_symlink, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */
+        cmocka_unit_test_teardown(test_oci_mask_is_bound_from_the_hosts_null_device, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */
+        cmocka_unit_test_teardown(test_oci_device_node_stays_inside_the_root, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */
+        cmocka_unit_test_teardown(test_oci_sysctl_of_the_host_is_refused, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */
+        cmocka_unit_test_teardown(test_oci_exec_window_holds_no_host_directory, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */
         cmocka_unit_test(test_oci_podman_run_attached), /* grade: points=3 doc=#running-minibox-under-podman */
         cmocka_unit_test(test_oci_podman_detached_exec_stop), /* grade: points=3 doc=#running-minibox-under-podman */
         cmocka_unit_test(test_oci_podman_run_tty), /* grade: points=2 doc=#running-minibox-under-podman */
         cmocka_unit_test(test_oci_podman_cleanup), /* grade: points=0 doc=#running-minibox-under-podman */
+        cmocka_unit_test(test_containerd_run_attached), /* grade: points=2 doc=#running-minibox-under-containerd-and-kubernetes */
+        cmocka_unit_test(test_containerd_detached_exec_ps_pause_kill), /* grade: points=3 doc=#running-minibox-under-containerd-and-kubernetes */
+        cmocka_unit_test(test_containerd_cleanup), /* grade: points=0 doc=#running-minibox-under-containerd-and-kubernetes */
         cmocka_unit_test(mb_test_nothing_leaked), /* grade: points=1 doc=#capabilities */
     };
     // clang-format on

@@ -25,7 +25,7 @@
 
 static int serial;
 
-static void require_root(void)
+void oci_require_root(void)
 {
     if (geteuid() != 0)
         mb_skip("the OCI runtime tests need root");
@@ -33,8 +33,8 @@ static void require_root(void)
 
 /* A bundle dir holding config.json for `script` run by sh; out gets the
  * dir bound on /mnt. */
-static void make_bundle(const char *script, char *bundle, size_t blen, char *out, size_t olen,
-                        const char *id)
+void oci_make_bundle(const char *script, char *bundle, size_t blen, char *out, size_t olen,
+                     const char *id)
 {
     char path[4200];
     json_t *config;
@@ -72,7 +72,7 @@ static char made_ids[16][64];
 static int n_made;
 
 /* A cgroupsPath the leak check watches: minibox-oci-N. */
-static const char *new_id(char *buf, size_t len)
+const char *oci_new_id(char *buf, size_t len)
 {
     snprintf(buf, len, "minibox-oci-%d-%d", (int)getpid(), serial + 1);
     if (n_made < (int)(sizeof(made_ids) / sizeof(made_ids[0])))
@@ -96,7 +96,7 @@ int oci_teardown(void **state)
     return 0;
 }
 
-static json_t *state_of(const char *id)
+json_t *oci_state_of(const char *id)
 {
     struct mb_result r;
     json_t *json;
@@ -110,17 +110,17 @@ static json_t *state_of(const char *id)
     return json;
 }
 
-static const char *status_of(const char *id)
+const char *oci_status_of(const char *id)
 {
     static char status[32];
-    json_t *json = state_of(id);
+    json_t *json = oci_state_of(id);
 
     snprintf(status, sizeof(status), "%s", json_string_value(json_object_get(json, "status")));
     json_decref(json);
     return status;
 }
 
-static void run_ok(const char *verb, const char *a1, const char *a2, const char *a3, const char *a4)
+void oci_run_ok(const char *verb, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     struct mb_result r;
 
@@ -131,7 +131,7 @@ static void run_ok(const char *verb, const char *a1, const char *a2, const char 
 }
 
 /* Wait until `path` exists (and is not empty), at most ms. */
-static int wait_file(const char *path, int ms)
+int oci_wait_file(const char *path, int ms)
 {
     struct stat st;
 
@@ -143,17 +143,17 @@ static int wait_file(const char *path, int ms)
     return -1;
 }
 
-static int wait_status(const char *id, const char *want, int ms)
+int oci_wait_status(const char *id, const char *want, int ms)
 {
     for (int waited = 0; waited < ms; waited += 20) {
-        if (strcmp(status_of(id), want) == 0)
+        if (strcmp(oci_status_of(id), want) == 0)
             return 0;
         usleep(20000);
     }
     return -1;
 }
 
-static void read_text(const char *path, char *buf, size_t len)
+void oci_read_text(const char *path, char *buf, size_t len)
 {
     FILE *f = fopen(path, "r");
 
@@ -170,7 +170,7 @@ static void read_text(const char *path, char *buf, size_t len)
  * test must not read create's pipes to their end (mb_run would wait for the
  * container to exit). stdin is /dev/null; stdout and stderr go to files in
  * out (the container's too, until it redirects them). */
-static void create_ok(const char *bundle, const char *id, const char *out)
+void oci_create_ok(const char *bundle, const char *id, const char *out)
 {
     char path[4300], err[512] = "";
     int status = -1;
@@ -197,32 +197,32 @@ static void create_ok(const char *bundle, const char *id, const char *out)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         snprintf(path, sizeof(path), "%s/create.err", out);
-        read_text(path, err, sizeof(err));
+        oci_read_text(path, err, sizeof(err));
         fail_msg("minibox create %s: status %d: %s", id, status, err);
     }
 }
 
-static pid_t start_container(const char *script, const char *id, char *out, size_t olen)
+pid_t oci_start_container(const char *script, const char *id, char *out, size_t olen)
 {
     char bundle[4200];
     json_t *json;
     pid_t pid;
 
-    make_bundle(script, bundle, sizeof(bundle), out, olen, id);
-    create_ok(bundle, id, out);
-    json = state_of(id);
+    oci_make_bundle(script, bundle, sizeof(bundle), out, olen, id);
+    oci_create_ok(bundle, id, out);
+    json = oci_state_of(id);
     pid = (pid_t)json_integer_value(json_object_get(json, "pid"));
     json_decref(json);
-    run_ok("start", id, NULL, NULL, NULL);
+    oci_run_ok("start", id, NULL, NULL, NULL);
     return pid;
 }
 
-static void state_dir_gone(const char *id)
+void oci_state_dir_gone(const char *id)
 {
     char path[4300];
     struct stat st;
 
-    snprintf(path, sizeof(path), "%s/oci/%s", mb_state, id);
+    snprintf(path, sizeof(path), "%s/containers/%s", mb_state, id);
     if (stat(path, &st) == 0)
         fail_msg("%s is left behind", path);
 }
@@ -236,12 +236,12 @@ void test_oci_create_start_state_delete(void **state)
     (void)state;
     mb_hint("OCI create sets the container up and waits on the exec fifo; start opens it; state "
             "reports each status; delete removes it.");
-    require_root();
-    new_id(id, sizeof(id));
-    make_bundle("echo pid=$$ host=$(hostname) > /mnt/facts", bundle, sizeof(bundle), out,
-                sizeof(out), id);
-    create_ok(bundle, id, out);
-    json = state_of(id);
+    oci_require_root();
+    oci_new_id(id, sizeof(id));
+    oci_make_bundle("echo pid=$$ host=$(hostname) > /mnt/facts", bundle, sizeof(bundle), out,
+                    sizeof(out), id);
+    oci_create_ok(bundle, id, out);
+    json = oci_state_of(id);
     assert_string_equal(json_string_value(json_object_get(json, "status")), "created");
     assert_string_equal(json_string_value(json_object_get(json, "id")), id);
     assert_string_equal(json_string_value(json_object_get(json, "bundle")), bundle);
@@ -253,13 +253,13 @@ void test_oci_create_start_state_delete(void **state)
     snprintf(facts, sizeof(facts), "%s/facts", out);
     usleep(200000);
     assert_int_equal(access(facts, F_OK), -1);
-    run_ok("start", id, NULL, NULL, NULL);
-    assert_int_equal(wait_file(facts, 5000), 0);
-    read_text(facts, text, sizeof(text));
+    oci_run_ok("start", id, NULL, NULL, NULL);
+    assert_int_equal(oci_wait_file(facts, 5000), 0);
+    oci_read_text(facts, text, sizeof(text));
     assert_true(mb_contains(text, "pid=1 host=ocitest"));
-    assert_int_equal(wait_status(id, "stopped", 5000), 0);
-    run_ok("delete", id, NULL, NULL, NULL);
-    state_dir_gone(id);
+    assert_int_equal(oci_wait_status(id, "stopped", 5000), 0);
+    oci_run_ok("delete", id, NULL, NULL, NULL);
+    oci_state_dir_gone(id);
 }
 
 void test_oci_kill_by_name_and_number(void **state)
@@ -268,24 +268,24 @@ void test_oci_kill_by_name_and_number(void **state)
 
     (void)state;
     mb_hint("OCI kill sends a signal given by name or number to the container's process.");
-    require_root();
+    oci_require_root();
     /* PID 1 of a namespace gets only the signals it handles: the trap. */
-    start_container("trap 'echo got-term > /mnt/term; exit 0' TERM; "
-                    "while :; do sleep 0.05; done",
-                    new_id(id, sizeof(id)), out, sizeof(out));
+    oci_start_container("trap 'echo got-term > /mnt/term; exit 0' TERM; "
+                        "while :; do sleep 0.05; done",
+                        oci_new_id(id, sizeof(id)), out, sizeof(out));
     snprintf(path, sizeof(path), "%s/term", out);
     usleep(300000);
-    run_ok("kill", id, "SIGTERM", NULL, NULL);
-    assert_int_equal(wait_file(path, 5000), 0);
-    assert_int_equal(wait_status(id, "stopped", 5000), 0);
-    run_ok("delete", id, NULL, NULL, NULL);
+    oci_run_ok("kill", id, "SIGTERM", NULL, NULL);
+    assert_int_equal(oci_wait_file(path, 5000), 0);
+    assert_int_equal(oci_wait_status(id, "stopped", 5000), 0);
+    oci_run_ok("delete", id, NULL, NULL, NULL);
 
-    start_container("sleep 100", new_id(id, sizeof(id)), out, sizeof(out));
-    assert_string_equal(status_of(id), "running");
-    run_ok("kill", id, "9", NULL, NULL);
-    assert_int_equal(wait_status(id, "stopped", 5000), 0);
-    run_ok("delete", id, NULL, NULL, NULL);
-    state_dir_gone(id);
+    oci_start_container("sleep 100", oci_new_id(id, sizeof(id)), out, sizeof(out));
+    assert_string_equal(oci_status_of(id), "running");
+    oci_run_ok("kill", id, "9", NULL, NULL);
+    assert_int_equal(oci_wait_status(id, "stopped", 5000), 0);
+    oci_run_ok("delete", id, NULL, NULL, NULL);
+    oci_state_dir_gone(id);
 }
 
 void test_oci_delete_force_leaves_nothing(void **state)
@@ -297,20 +297,20 @@ void test_oci_delete_force_leaves_nothing(void **state)
 
     (void)state;
     mb_hint("OCI delete --force kills a running container and removes its cgroup and state.");
-    require_root();
-    pid = start_container("sleep 100", new_id(id, sizeof(id)), out, sizeof(out));
+    oci_require_root();
+    pid = oci_start_container("sleep 100", oci_new_id(id, sizeof(id)), out, sizeof(out));
     mb_cgroup_dir(pid, "pids", cgroup, sizeof(cgroup));
     assert_true(mb_contains(cgroup, id));
     mb_run(&r, NULL, "delete", id, NULL);
     mb_assert_usage_error(&r); /* running: not without --force */
     mb_result_free(&r);
-    assert_string_equal(status_of(id), "running");
-    run_ok("delete", "--force", id, NULL, NULL);
+    assert_string_equal(oci_status_of(id), "running");
+    oci_run_ok("delete", "--force", id, NULL, NULL);
     for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
         usleep(20000);
     assert_int_equal(kill(pid, 0), -1);
     assert_int_equal(stat(cgroup, &st), -1);
-    state_dir_gone(id);
+    oci_state_dir_gone(id);
     mb_run(&r, NULL, "state", id, NULL);
     mb_assert_usage_error(&r);
     mb_result_free(&r);
@@ -325,8 +325,8 @@ void test_oci_exec_joins_the_pid_namespace(void **state)
 
     (void)state;
     mb_hint("OCI exec --process joins the container's namespaces, as exec does.");
-    require_root();
-    pid = start_container("sleep 100", new_id(id, sizeof(id)), out, sizeof(out));
+    oci_require_root();
+    pid = oci_start_container("sleep 100", oci_new_id(id, sizeof(id)), out, sizeof(out));
     process = json_pack("{s:[s,s,s], s:[s], s:s, s:{s:i, s:i}}", "args", "/bin/sh", "-c",
                         "readlink /proc/self/ns/pid > /mnt/exec; echo $(cat /proc/1/cmdline) "
                         ">> /mnt/exec; exit 7",
@@ -338,11 +338,11 @@ void test_oci_exec_joins_the_pid_namespace(void **state)
     assert_int_equal(r.status, 7); /* the process's status is exec's */
     mb_result_free(&r);
     snprintf(path, sizeof(path), "%s/exec", out);
-    read_text(path, text, sizeof(text));
+    oci_read_text(path, text, sizeof(text));
     mb_ns_of(pid, "pid", ns, sizeof(ns));
     assert_true(ns[0] != '\0' && mb_contains(text, ns));
     assert_true(mb_contains(text, "sleep100"));
-    run_ok("delete", "--force", id, NULL, NULL);
+    oci_run_ok("delete", "--force", id, NULL, NULL);
 }
 
 static long counter(const char *out)
@@ -350,7 +350,7 @@ static long counter(const char *out)
     char path[4300], text[64];
 
     snprintf(path, sizeof(path), "%s/count", out);
-    read_text(path, text, sizeof(text));
+    oci_read_text(path, text, sizeof(text));
     return atol(text);
 }
 
@@ -361,27 +361,27 @@ void test_oci_pause_freezes_and_resume_thaws(void **state)
 
     (void)state;
     mb_hint("pause and resume write the cgroup freezer of the container.");
-    require_root();
+    oci_require_root();
     /* Written whole by a rename: `echo $i > count` truncates before it
      * writes, and a read in between saw an empty file (a flake). */
-    start_container("i=0; while :; do i=$((i+1)); echo $i > /mnt/count.new; "
-                    "mv /mnt/count.new /mnt/count; sleep 0.02; done",
-                    new_id(id, sizeof(id)), out, sizeof(out));
+    oci_start_container("i=0; while :; do i=$((i+1)); echo $i > /mnt/count.new; "
+                        "mv /mnt/count.new /mnt/count; sleep 0.02; done",
+                        oci_new_id(id, sizeof(id)), out, sizeof(out));
     usleep(300000);
     assert_true(counter(out) > 0);
-    run_ok("pause", id, NULL, NULL, NULL);
-    assert_string_equal(status_of(id), "paused");
+    oci_run_ok("pause", id, NULL, NULL, NULL);
+    assert_string_equal(oci_status_of(id), "paused");
     before = counter(out);
     usleep(400000);
     after = counter(out);
     assert_int_equal(before, after);
-    run_ok("resume", id, NULL, NULL, NULL);
-    assert_string_equal(status_of(id), "running");
+    oci_run_ok("resume", id, NULL, NULL, NULL);
+    assert_string_equal(oci_status_of(id), "running");
     usleep(400000);
     assert_true(counter(out) > after);
-    run_ok("pause", id, NULL, NULL, NULL);
-    run_ok("delete", "--force", id, NULL, NULL); /* a paused one too */
-    state_dir_gone(id);
+    oci_run_ok("pause", id, NULL, NULL, NULL);
+    oci_run_ok("delete", "--force", id, NULL, NULL); /* a paused one too */
+    oci_state_dir_gone(id);
 }
 
 void test_oci_features_lists_namespaces(void **state)
@@ -418,8 +418,8 @@ void test_oci_bad_input_fails_cleanly(void **state)
     (void)state;
     mb_hint("A bad bundle or config.json fails with one line and a non-zero status, leaving "
             "nothing behind.");
-    require_root();
-    make_bundle("true", bundle, sizeof(bundle), out, sizeof(out), new_id(id, sizeof(id)));
+    oci_require_root();
+    oci_make_bundle("true", bundle, sizeof(bundle), out, sizeof(out), oci_new_id(id, sizeof(id)));
     snprintf(path, sizeof(path), "%s/config.json", bundle);
     f = fopen(path, "w");
     assert_non_null(f);
@@ -428,7 +428,7 @@ void test_oci_bad_input_fails_cleanly(void **state)
     mb_run(&r, NULL, "create", "--bundle", bundle, id, NULL);
     mb_assert_usage_error(&r);
     mb_result_free(&r);
-    state_dir_gone(id);
+    oci_state_dir_gone(id);
 
     /* Valid JSON, unknown namespace: refused before anything is made. */
     f = fopen(path, "w");
@@ -441,10 +441,10 @@ void test_oci_bad_input_fails_cleanly(void **state)
     mb_run(&r, NULL, "create", "--bundle", bundle, id, NULL);
     mb_assert_usage_error(&r);
     mb_result_free(&r);
-    state_dir_gone(id);
+    oci_state_dir_gone(id);
 
     /* A command that does not exist: create fails, nothing stays. */
-    make_bundle("true", bundle, sizeof(bundle), out, sizeof(out), id);
+    oci_make_bundle("true", bundle, sizeof(bundle), out, sizeof(out), id);
     snprintf(path, sizeof(path), "%s/config.json", bundle);
     {
         json_t *config = json_load_file(path, 0, NULL);
@@ -457,7 +457,7 @@ void test_oci_bad_input_fails_cleanly(void **state)
     assert_int_not_equal(r.status, 0);
     assert_int_equal(mb_count_lines(r.err), 1);
     mb_result_free(&r);
-    state_dir_gone(id);
+    oci_state_dir_gone(id);
 
     static const char *const verbs[] = {"state", "start", "delete", "pause", NULL};
     for (int i = 0; verbs[i] != NULL; i++) {
@@ -509,7 +509,7 @@ static void require_podman(void)
 {
     char out[4096] = "";
 
-    require_root();
+    oci_require_root();
     if (podman_dir[0] == '\0') {
         snprintf(podman_dir, sizeof(podman_dir), "%s/podman", mb_tmp);
         mkdir(podman_dir, 0755);
