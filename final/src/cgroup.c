@@ -456,8 +456,9 @@ static int plan_controllers(const struct cgroup_layout *layout, const char *id, 
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
         cg->dir_of[c] = -1;
 #if MB_STEP >= 10
-        /* run needs none of these; an OCI container is put in all of them */
-        if (c >= CG_FREEZER && !limits->spec.given)
+        /* run needs the freezer (commit freezes a running container) and
+         * none of the others; an OCI container is put in all of them */
+        if (c > CG_FREEZER && !limits->spec.given)
             continue;
 #endif
         if (layout->controllers[c].version == 0) {

@@ -2,6 +2,8 @@
  * cmd_commit.c - `minibox commit CONTAINER NAME[:TAG]` (chapter 8): the
  * container's writable layer becomes a new layer on top of its image.
  */
+#include "mb_step.h"
+
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#if MB_STEP >= 10
+#include "cgroup.h"
+#endif
 #include "commands.h"
 #include "state.h"
 #include "image_store.h"
@@ -21,9 +26,15 @@ int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error
     cleanup_fd int lock = -1;
     time_t now = time(NULL);
     struct container_state dir;
+    struct layer layer = {.dir = ""};
     struct image base;
     json_t *record, *config;
     int ret;
+#if MB_STEP >= 10
+    struct container_cgroup cg;
+    bool running, frozen = false;
+    mb_error ignored;
+#endif
 
     if (argc != 3)
         return mb_fail(err, 0, "usage: minibox commit CONTAINER NAME[:TAG]");
@@ -31,6 +42,14 @@ int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error
         return -1;
     record = state_record(&dir);
     snprintf(upper, sizeof(upper), "%s/upper", dir.dir);
+#if MB_STEP >= 10
+    running = state_running(&dir);
+    if (running && state_load_cgroups(&dir, &cg, err) < 0) {
+        state_close(&dir);
+        json_decref(record);
+        return -1;
+    }
+#endif
     state_close(&dir);
     if (record == NULL ||
         strncmp(json_string_value(json_object_get(record, "image")) ?: "", "sha256:", 7) != 0) {
@@ -43,8 +62,28 @@ int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error
     json_decref(record);
     if (ret < 0)
         return ret;
-    lock = store_lock(globals->root, err);
-    ret = lock < 0 ? -1 : layer_from_upper(globals->root, upper, hex, err);
+        /* The layer is read (by fds, through no link: layer.c) before the
+         * store's lock is taken (image_import.c). */
+#if MB_STEP >= 10
+    /* A running container is frozen while its layer is read: nothing it
+     * does can land between two reads, and the layer is one moment of it. */
+    if (running) {
+        ret = cgroup_freeze(&cg, true, err);
+        frozen = ret == 0;
+    }
+    if (ret == 0)
+        ret = layer_from_upper(globals->root, upper, &layer, err);
+    if (frozen)
+        cgroup_freeze(&cg, false, &ignored);
+#else
+    ret = layer_from_upper(globals->root, upper, &layer, err);
+#endif
+    if (ret == 0) {
+        lock = store_lock(globals->root, err);
+        ret = lock < 0 ? -1 : layer_store(globals->root, &layer, err);
+    }
+    snprintf(hex, sizeof(hex), "%s", layer.hex);
+    layer_discard(&layer);
     if (ret == 0 && base.n_layers == IMAGE_MAX_LAYERS)
         ret = mb_fail(err, 0, "commit: the image already has %d layers", IMAGE_MAX_LAYERS);
     if (ret == 0) {

@@ -13,7 +13,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <stdint.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,18 @@ static void rm_rf(const char *path)
         fprintf(stderr, "minibox: could not remove %s\n", path);
 }
 
-/* Pass 1: the sha256 of the uncompressed stream (the diff_id). */
-static int layer_digest(const char *path, char hex[65], mb_error *err)
+/* An archive can be a small file that unpacks to terabytes (a gzip of
+ * zeros): what an import unpacks is counted and capped. */
+static int layer_too_big(mb_error *err)
+{
+    return mb_fail(err, 0,
+                   "import: the archive unpacks to more than its limit (fix: image import "
+                   "--max-size SIZE, if you trust it)");
+}
+
+/* Pass 1: the sha256 of the uncompressed stream (the diff_id), from the
+ * start of fd. At most *budget bytes of it are read. */
+static int layer_digest(int fd, uint64_t *budget, char hex[65], mb_error *err)
 {
     struct archive *a = archive_read_new();
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -55,14 +66,18 @@ static int layer_digest(const char *path, char hex[65], mb_error *err)
     archive_read_support_filter_all(a);
     archive_read_support_format_raw(a);
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
+    if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
         archive_read_next_header(a, &entry) != ARCHIVE_OK) {
-        ret = mb_fail(err, 0, "layer %s: %s", path, archive_error_string(a));
+        ret = mb_fail(err, 0, "layer: %s", archive_error_string(a) ?: strerror(errno));
     } else {
-        while ((got = archive_read_data(a, buf, sizeof(buf))) > 0)
+        while (ret == 0 && (got = archive_read_data(a, buf, sizeof(buf))) > 0) {
+            if ((uint64_t)got > *budget)
+                ret = layer_too_big(err);
+            *budget -= (uint64_t)got < *budget ? (uint64_t)got : *budget;
             EVP_DigestUpdate(md, buf, (size_t)got);
-        if (got < 0)
-            ret = mb_fail(err, 0, "layer %s: %s", path, archive_error_string(a));
+        }
+        if (ret == 0 && got < 0)
+            ret = mb_fail(err, 0, "layer: %s", archive_error_string(a));
     }
     EVP_DigestFinal_ex(md, digest, &n);
     for (int i = 0; i < 32; i++)
@@ -125,7 +140,7 @@ static int apply_whiteout(int layerfd, const char *entry_path, mb_error *err)
 }
 
 /* Pass 2: extract into `dir`, securely, whiteouts converted. */
-int layer_extract(const char *path, const char *dir, mb_error *err)
+int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err)
 {
     struct archive *a = archive_read_new(), *disk = archive_write_disk_new();
     int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_XATTR |
@@ -144,23 +159,22 @@ int layer_extract(const char *path, const char *dir, mb_error *err)
     /* libarchive writes relative to the working directory. */
     if (cwd < 0 || layerfd < 0 || fchdir(layerfd) < 0)
         ret = mb_fail(err, errno, "enter %s", dir);
-    else if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
-        ret = mb_fail(err, 0, "layer %s: %s", path, archive_error_string(a));
+    else if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK)
+        ret = mb_fail(err, 0, "layer: %s", archive_error_string(a) ?: strerror(errno));
     while (ret == 0 && (r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
         const char *name = archive_entry_pathname(entry);
         const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
 
         if (strncmp(base, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) == 0) {
             if (name[0] == '/' || has_dotdot_component(name))
-                ret =
-                    mb_fail(err, 0, "layer %s: entry '%s' escapes the layer (refused)", path, name);
+                ret = mb_fail(err, 0, "layer: entry '%s' escapes the layer (refused)", name);
             else
                 ret = apply_whiteout(layerfd, name, err);
             continue;
         }
         if (archive_write_header(disk, entry) != ARCHIVE_OK) {
-            ret = mb_fail(err, 0, "layer %s: entry '%s' refused: %s", path, name,
-                          archive_error_string(disk));
+            ret =
+                mb_fail(err, 0, "layer: entry '%s' refused: %s", name, archive_error_string(disk));
             break;
         }
         {
@@ -168,20 +182,25 @@ int layer_extract(const char *path, const char *dir, mb_error *err)
             size_t size;
             la_int64_t offset;
 
-            while ((r = archive_read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK)
+            while ((r = archive_read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
+                if ((uint64_t)size > *budget) {
+                    ret = layer_too_big(err);
+                    break;
+                }
+                *budget -= (uint64_t)size;
                 if (archive_write_data_block(disk, block, size, offset) != ARCHIVE_OK)
                     break;
-            if (r != ARCHIVE_EOF)
-                ret = mb_fail(err, 0, "layer %s: %s", path, archive_error_string(a));
+            }
+            if (ret == 0 && r != ARCHIVE_EOF)
+                ret = mb_fail(err, 0, "layer: %s", archive_error_string(a));
         }
         if (ret == 0 && archive_write_finish_entry(disk) != ARCHIVE_OK)
-            ret =
-                mb_fail(err, 0, "layer %s: entry '%s': %s", path, name, archive_error_string(disk));
+            ret = mb_fail(err, 0, "layer: entry '%s': %s", name, archive_error_string(disk));
     }
     if (ret == 0 && r != ARCHIVE_EOF)
-        ret = mb_fail(err, 0, "layer %s: %s", path, archive_error_string(a));
+        ret = mb_fail(err, 0, "layer: %s", archive_error_string(a));
     if (ret == 0 && archive_write_close(disk) != ARCHIVE_OK)
-        ret = mb_fail(err, 0, "layer %s: %s", path, archive_error_string(disk));
+        ret = mb_fail(err, 0, "layer: %s", archive_error_string(disk));
     if (cwd >= 0 && fchdir(cwd) < 0 && ret == 0)
         ret = mb_fail(err, errno, "return to the working directory");
     archive_write_free(disk);
@@ -189,119 +208,218 @@ int layer_extract(const char *path, const char *dir, mb_error *err)
     return ret;
 }
 
-int layer_import_file(const char *root, const char *rel_path, char hex[65], mb_error *err)
+int layer_prepare(const char *root, int fd, uint64_t *budget, struct layer *l, mb_error *err)
 {
-    char final_dir[4200], tmp_dir[4300];
-    cleanup_free char *path = realpath(rel_path, NULL);
+    char final_dir[4200];
     struct stat st;
     int ret;
 
-    /* Absolute: extraction changes the working directory. */
-    if (path == NULL)
-        return mb_fail(err, errno, "layer %s", rel_path);
-    ret = layer_digest(path, hex, err);
+    l->dir[0] = '\0';
+    ret = layer_digest(fd, budget, l->hex, err);
     if (ret < 0)
         return ret;
-    snprintf(final_dir, sizeof(final_dir), "%s/layers/%s", root, hex);
+    snprintf(final_dir, sizeof(final_dir), "%s/layers/%s", root, l->hex);
     if (stat(final_dir, &st) == 0)
         return 0; /* content-addressed: already here */
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s/tmp/layer-%s-%d", root, hex, (int)getpid());
-    rm_rf(tmp_dir);
-    if (mkdir(tmp_dir, 0755) < 0)
-        return mb_fail(err, errno, "create %s", tmp_dir);
-    ret = layer_extract(path, tmp_dir, err);
-    if (ret == 0 && rename(tmp_dir, final_dir) < 0 && errno != ENOTEMPTY && errno != EEXIST)
-        ret = mb_fail(err, errno, "store layer %s", hex);
-    if (ret < 0 || stat(tmp_dir, &st) == 0)
-        rm_rf(tmp_dir);
+    /* <pid>-<n>: the same layer twice in one import is extracted twice */
+    for (int n = 0; l->dir[0] == '\0'; n++) {
+        snprintf(l->dir, sizeof(l->dir), "%s/tmp/layer-%s-%d-%d", root, l->hex, (int)getpid(), n);
+        if (mkdir(l->dir, 0755) < 0) {
+            if (errno == EEXIST && n < 64) {
+                l->dir[0] = '\0';
+                continue;
+            }
+            ret = mb_fail(err, errno, "create %s", l->dir);
+            l->dir[0] = '\0';
+            return ret;
+        }
+    }
+    ret = layer_extract(fd, l->dir, budget, err);
+    if (ret < 0)
+        layer_discard(l);
     return ret;
 }
 
-/* commit: walk the upper dir, writing tar entries; overlay's whiteouts
- * become ".wh." entries again. */
-static struct archive *commit_tar;
-static const char *commit_base;
-static int commit_failed;
-
-static int commit_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
+int layer_store(const char *root, struct layer *l, mb_error *err)
 {
-    const char *rel = path + strlen(commit_base) + 1;
-    struct archive_entry *e;
-    char name[4200], link[4096], opaque;
+    char final_dir[4200];
 
-    (void)type;
-    (void)ftw;
-    if (path[strlen(commit_base)] == '\0')
-        return 0; /* the upper dir itself */
-    e = archive_entry_new();
-    if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
-        const char *base = strrchr(rel, '/');
-        snprintf(name, sizeof(name), "%.*s%s%s", base ? (int)(base - rel + 1) : 0, rel,
-                 WHITEOUT_PREFIX, base ? base + 1 : rel);
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, 0);
-        commit_failed |= archive_write_header(commit_tar, e) != ARCHIVE_OK;
-        archive_entry_free(e);
-        return commit_failed;
+    if (l->dir[0] == '\0')
+        return 0;
+    snprintf(final_dir, sizeof(final_dir), "%s/layers/%s", root, l->hex);
+    if (rename(l->dir, final_dir) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+        return mb_fail(err, errno, "store layer %s", l->hex);
+    layer_discard(l); /* another import stored it first */
+    return 0;
+}
+
+void layer_discard(struct layer *l)
+{
+    struct stat st;
+
+    if (l->dir[0] != '\0' && stat(l->dir, &st) == 0)
+        rm_rf(l->dir);
+    l->dir[0] = '\0';
+}
+
+/* commit: walk the upper dir, writing tar entries; overlay's whiteouts
+ * become ".wh." entries again.
+ *
+ * The upper dir is the container's: while it runs (even frozen, a later
+ * run of the same container) its root may have made any name a symlink,
+ * to /etc/shadow of the host say. A walk by path (nftw, then open(path))
+ * follows such a link, or a directory swapped for one between the walk's
+ * lstat and its open, and the host's file ends up in the image. So every
+ * step is relative to the fd of the directory it is in, with O_NOFOLLOW:
+ * no name is ever resolved through a link, and what is opened is checked
+ * to be what was stat'ed. */
+static int commit_dir(struct archive *tar, int dirfd, const char *prefix, mb_error *err);
+
+static int commit_header(struct archive *tar, struct archive_entry *e, const char *rel,
+                         mb_error *err)
+{
+    if (archive_write_header(tar, e) != ARCHIVE_OK)
+        return mb_fail(err, 0, "commit %s: %s", rel, archive_error_string(tar));
+    return 0;
+}
+
+/* A regular file's bytes, from an fd opened without following a link. */
+static int commit_data(struct archive *tar, int dirfd, const char *name, const struct stat *st,
+                       const char *rel, mb_error *err)
+{
+    cleanup_fd int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat now;
+    char buf[65536];
+    off_t left = st->st_size;
+    ssize_t n;
+
+    if (fd < 0 || fstat(fd, &now) < 0)
+        return mb_fail(err, errno, "commit %s", rel);
+    if (!S_ISREG(now.st_mode) || now.st_ino != st->st_ino || now.st_dev != st->st_dev)
+        return mb_fail(err, 0, "commit %s: it changed while it was read", rel);
+    while (left > 0 &&
+           (n = read(fd, buf, sizeof(buf) < (size_t)left ? sizeof(buf) : (size_t)left)) > 0) {
+        if (archive_write_data(tar, buf, (size_t)n) < 0)
+            return mb_fail(err, 0, "commit %s: %s", rel, archive_error_string(tar));
+        left -= n;
     }
+    if (left > 0)
+        return mb_fail(err, errno, "commit %s: it changed while it was read", rel);
+    return 0;
+}
+
+/* An entry whose header and data are written as they are. */
+static int commit_plain(struct archive *tar, int dirfd, const char *name, const struct stat *st,
+                        const char *rel, mb_error *err)
+{
+    struct archive_entry *e = archive_entry_new();
+    char link[4096];
+    int ret;
+
     archive_entry_copy_stat(e, st);
     archive_entry_set_pathname(e, rel);
     if (S_ISLNK(st->st_mode)) {
-        ssize_t n = readlink(path, link, sizeof(link) - 1);
+        ssize_t n = readlinkat(dirfd, name, link, sizeof(link) - 1);
         link[n < 0 ? 0 : n] = '\0';
         archive_entry_set_symlink(e, link);
     }
     if (!S_ISREG(st->st_mode))
         archive_entry_set_size(e, 0);
-    commit_failed |= archive_write_header(commit_tar, e) != ARCHIVE_OK;
-    if (!commit_failed && S_ISREG(st->st_mode) && st->st_size > 0) {
-        char buf[65536];
-        ssize_t n;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-        while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
-            if (archive_write_data(commit_tar, buf, (size_t)n) < 0)
-                commit_failed = 1;
-        if (fd >= 0)
-            close(fd);
-    }
+    ret = commit_header(tar, e, rel, err);
     archive_entry_free(e);
-    /* An opaque dir: its lower contents are hidden in the committed image too. */
-    if (S_ISDIR(st->st_mode) && getxattr(path, OPAQUE_XATTR, &opaque, 1) == 1 && opaque == 'y') {
-        e = archive_entry_new();
-        snprintf(name, sizeof(name), "%s/%s", rel, OPAQUE_MARKER);
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, 0);
-        commit_failed |= archive_write_header(commit_tar, e) != ARCHIVE_OK;
-        archive_entry_free(e);
-    }
-    return commit_failed;
+    if (ret == 0 && S_ISREG(st->st_mode) && st->st_size > 0)
+        ret = commit_data(tar, dirfd, name, st, rel, err);
+    return ret;
 }
 
-int layer_from_upper(const char *root, const char *upper, char hex[65], mb_error *err)
+/* An empty regular file named `name`: a whiteout or the opaque marker. */
+static int commit_marker(struct archive *tar, const char *name, mb_error *err)
 {
-    char tar[4200];
+    struct archive_entry *e = archive_entry_new();
     int ret;
 
-    snprintf(tar, sizeof(tar), "%s/tmp/commit-%d.tar", root, (int)getpid());
-    commit_tar = archive_write_new();
-    commit_base = upper;
-    commit_failed = 0;
-    archive_write_set_format_pax_restricted(commit_tar);
-    if (archive_write_open_filename(commit_tar, tar) != ARCHIVE_OK)
-        commit_failed = 1;
-    if (!commit_failed && nftw(upper, commit_add, 64, FTW_PHYS) != 0)
-        commit_failed = 1;
-    if (archive_write_close(commit_tar) != ARCHIVE_OK)
-        commit_failed = 1;
-    ret = commit_failed ? mb_fail(err, 0, "commit %s: %s", upper,
-                                  archive_error_string(commit_tar) ?: "cannot read the upper dir")
-                        : layer_import_file(root, tar, hex, err);
-    archive_write_free(commit_tar);
-    unlink(tar);
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, 0);
+    ret = commit_header(tar, e, name, err);
+    archive_entry_free(e);
+    return ret;
+}
+
+static int commit_entry(struct archive *tar, int dirfd, const char *name, const char *prefix,
+                        mb_error *err)
+{
+    char rel[4200], marker[4300], opaque;
+    cleanup_fd int sub = -1;
+    struct stat st;
+    int ret;
+
+    snprintf(rel, sizeof(rel), "%s%s%s", prefix, prefix[0] ? "/" : "", name);
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return mb_fail(err, errno, "commit %s", rel);
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+        snprintf(marker, sizeof(marker), "%s%s%s%s", prefix, prefix[0] ? "/" : "", WHITEOUT_PREFIX,
+                 name);
+        return commit_marker(tar, marker, err);
+    }
+    ret = commit_plain(tar, dirfd, name, &st, rel, err);
+    if (ret < 0 || !S_ISDIR(st.st_mode))
+        return ret;
+    sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0)
+        return mb_fail(err, errno, "commit %s", rel);
+    /* An opaque dir: its lower contents are hidden in the committed image too. */
+    if (fgetxattr(sub, OPAQUE_XATTR, &opaque, 1) == 1 && opaque == 'y') {
+        snprintf(marker, sizeof(marker), "%s/%s", rel, OPAQUE_MARKER);
+        ret = commit_marker(tar, marker, err);
+    }
+    return ret < 0 ? ret : commit_dir(tar, sub, rel, err);
+}
+
+static int commit_dir(struct archive *tar, int dirfd, const char *prefix, mb_error *err)
+{
+    int copy = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = copy < 0 ? NULL : fdopendir(copy);
+    struct dirent *e;
+    int ret = 0;
+
+    if (d == NULL) {
+        if (copy >= 0)
+            close(copy);
+        return mb_fail(err, errno, "commit %s", prefix[0] ? prefix : "/");
+    }
+    while (ret == 0 && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            ret = commit_entry(tar, dirfd, e->d_name, prefix, err);
+    closedir(d);
+    return ret;
+}
+
+int layer_from_upper(const char *root, const char *upper, struct layer *l, mb_error *err)
+{
+    uint64_t budget = UINT64_MAX; /* the container's own files, on this host's disk already */
+    cleanup_fd int tarfd = -1;
+    cleanup_fd int upperfd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct archive *tar = archive_write_new();
+    char path[4200];
+    int ret = 0;
+
+    snprintf(path, sizeof(path), "%s/tmp/commit-%d.tar", root, (int)getpid());
+    archive_write_set_format_pax_restricted(tar);
+    if (upperfd < 0)
+        ret = mb_fail(err, errno, "commit: open %s", upper);
+    else if (archive_write_open_filename(tar, path) != ARCHIVE_OK)
+        ret = mb_fail(err, 0, "commit: %s", archive_error_string(tar));
+    if (ret == 0)
+        ret = commit_dir(tar, upperfd, "", err);
+    if (archive_write_close(tar) != ARCHIVE_OK && ret == 0)
+        ret = mb_fail(err, 0, "commit: %s", archive_error_string(tar));
+    archive_write_free(tar);
+    if (ret == 0 && (tarfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        ret = mb_fail(err, errno, "commit: open %s", path);
+    if (ret == 0)
+        ret = layer_prepare(root, tarfd, &budget, l, err);
+    unlink(path);
     return ret;
 }

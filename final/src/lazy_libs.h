@@ -27,12 +27,14 @@
     X(archive_entry_set_perm)                                                                      \
     X(archive_entry_set_size)                                                                      \
     X(archive_entry_set_symlink)                                                                   \
+    X(archive_entry_size)                                                                          \
     X(archive_error_string)                                                                        \
     X(archive_read_data)                                                                           \
     X(archive_read_data_block)                                                                     \
     X(archive_read_free)                                                                           \
     X(archive_read_new)                                                                            \
     X(archive_read_next_header)                                                                    \
+    X(archive_read_open_fd)                                                                        \
     X(archive_read_open_filename)                                                                  \
     X(archive_read_support_filter_all)                                                             \
     X(archive_read_support_format_raw)                                                             \
@@ -87,12 +89,14 @@ const struct lazy_libs *lazy_libs(void);
 #define archive_entry_set_perm          (lazy_libs()->archive_entry_set_perm)
 #define archive_entry_set_size          (lazy_libs()->archive_entry_set_size)
 #define archive_entry_set_symlink       (lazy_libs()->archive_entry_set_symlink)
+#define archive_entry_size              (lazy_libs()->archive_entry_size)
 #define archive_error_string            (lazy_libs()->archive_error_string)
 #define archive_read_data               (lazy_libs()->archive_read_data)
 #define archive_read_data_block         (lazy_libs()->archive_read_data_block)
 #define archive_read_free               (lazy_libs()->archive_read_free)
 #define archive_read_new                (lazy_libs()->archive_read_new)
 #define archive_read_next_header        (lazy_libs()->archive_read_next_header)
+#define archive_read_open_fd            (lazy_libs()->archive_read_open_fd)
 #define archive_read_open_filename      (lazy_libs()->archive_read_open_filename)
 #define archive_read_support_filter_all (lazy_libs()->archive_read_support_filter_all)
 #define archive_read_support_format_raw (lazy_libs()->archive_read_support_format_raw)

@@ -495,6 +495,8 @@ int state_load_cgroups(const struct container_state *state, struct container_cgr
     char *save = NULL;
 
     memset(cg, 0, sizeof(*cg));
+    for (int c = 0; c < CG_N_CONTROLLERS; c++)
+        cg->dir_of[c] = -1;
     if (read_file_at(state->fd, "cgroups", &text, NULL, err) < 0)
         return -1;
     for (char *line = strtok_r(text, "\n", &save); line != NULL;
@@ -509,6 +511,15 @@ int state_load_cgroups(const struct container_state *state, struct container_cgr
         if (path_format(cg->dirs[cg->n_dirs].path, sizeof(cg->dirs[0].path), err, "%s", space + 1) <
             0)
             return -1;
+        /* The record has the dirs only; the v1 freezer's is the one with
+         * freezer.state (commit freezes a running container with it). */
+        {
+            char knob[PATH_MAX + 32];
+
+            snprintf(knob, sizeof(knob), "%s/freezer.state", space + 1);
+            if (cg->dirs[cg->n_dirs].version == 1 && access(knob, F_OK) == 0)
+                cg->dir_of[CG_FREEZER] = cg->n_dirs;
+        }
         cg->n_dirs++;
     }
     return 0;

@@ -202,6 +202,238 @@ static void test_hostile_archives_are_refused(void **state)
     mb_assert_nothing_leaked();
 }
 
+/* commit of a running container whose root swaps a directory of its layer
+ * with a symlink to a host directory, as fast as the kernel goes: a commit
+ * that reads the layer by name (d/secret) goes through the link now and
+ * then, and the host's file lands in the image. Nothing may be opened
+ * through a link (and the full engine freezes the container): no commit
+ * may hold the host's bytes. */
+static void test_commit_of_a_running_container_follows_no_link(void **state)
+{
+    char secret[4300], name[64], cmd[8600];
+    struct mb_result r;
+    struct mb_proc p;
+    int committed = 0;
+    FILE *f;
+
+    (void)state;
+    mb_hint("commit reads a container's layer by fds, O_NOFOLLOW, never by path (the full engine "
+            "also freezes it): a symlink to a host file swapped in stays a symlink.");
+    require_layers();
+    import_base();
+    snprintf(secret, sizeof(secret), "%s/commit-host", mb_tmp);
+    mkdir(secret, 0755);
+    snprintf(cmd, sizeof(cmd), "%s/secret", secret);
+    f = fopen(cmd, "w");
+    assert_non_null(f);
+    fputs("HOSTSECRET of the host\n", f);
+    fclose(f);
+    mb_spawn(&p, "run", "--name", "swapper", "base", "probe", "swap", "/swapped", secret, NULL);
+    mb_expect_line(&p, "ready", 20000);
+    /* A commit may refuse a layer that changes under it (125, one line);
+     * most must go through. */
+    for (int i = 0; i < 10; i++) {
+        snprintf(name, sizeof(name), "swapped%d", i);
+        mb_run(&r, NULL, "commit", "swapper", name, NULL);
+        if (r.status == 0)
+            committed++;
+        else if (r.status != 125 || mb_count_lines(r.err) != 1) {
+            mb_finish(&p, 10000);
+            fail_msg("commit %d of the running container failed badly (%d): %s", i, r.status,
+                     r.err);
+        }
+        mb_result_free(&r);
+    }
+    if (committed < 5) {
+        mb_finish(&p, 10000);
+        fail_msg("only %d of 10 commits of the running container went through", committed);
+    }
+    assert_int_equal(mb_finish(&p, 10000), 0);
+    snprintf(cmd, sizeof(cmd), "grep -rqs HOSTSECRET '%s/layers'", mb_state);
+    if (system(cmd) == 0)
+        fail_msg("a committed layer holds the host's %s: commit followed the container's symlink",
+                 secret);
+    mb_run(&r, NULL, "rm", "swapper", NULL); /* it has ended: rm -f is chapter 9 */
+    mb_result_free(&r);
+    for (int i = 0; i < 10; i++) {
+        snprintf(name, sizeof(name), "swapped%d", i);
+        mb_run(&r, NULL, "rmi", name, NULL);
+        mb_result_free(&r);
+    }
+    mb_run(&r, NULL, "rmi", "base", NULL);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+static const char *tmp_file(char *buf, size_t len, const char *name);
+
+/*
+ * Hostile image archives built here (python3): an OCI layout in which
+ *   link   the layer blob is a symlink to TARGET (a host file, /dev/zero),
+ *          with the host file's digest as the blob's and as the diff_id;
+ *   forged the layer blob is not what its digest says, and the config has
+ *          no diff_ids to catch it;
+ *   bomb   the layer is a gzip of a tar holding 24 MiB of zeros;
+ *   bigjson index.json is 5 MiB.
+ * A tar holding the file "hostmark" ("HOSTMARK") is the host file a link
+ * points at.
+ */
+static const char make_hostile_py[] =
+    "import gzip, hashlib, io, json, sys, tarfile\n"
+    "out, kind, target = sys.argv[1], sys.argv[2], sys.argv[3]\n"
+    "sha = lambda b: hashlib.sha256(b).hexdigest()\n"
+    "def tar(entries):\n"
+    "    buf = io.BytesIO()\n"
+    "    with tarfile.open(fileobj=buf, mode='w') as t:\n"
+    "        for name, data in entries:\n"
+    "            i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))\n"
+    "    return buf.getvalue()\n"
+    "layer = tar([('mine', b'the archive\\'s own\\n')])\n"
+    "blob, digest, diff = layer, sha(layer), sha(layer)\n"
+    "if kind == 'link':\n"
+    "    host = open(target, 'rb').read() if target != '/dev/zero' else layer\n"
+    "    digest = diff = sha(host)\n"
+    "if kind == 'forged':\n"
+    "    blob = tar([('mine', b'swapped in\\n')])\n"
+    "if kind == 'bomb':\n"
+    "    big = tar([('zeros', bytes(24 << 20))]); blob = gzip.compress(big)\n"
+    "    digest, diff = sha(blob), sha(big)\n"
+    "rootfs = {'type': 'layers'}\n"
+    "if kind != 'forged':\n"
+    "    rootfs['diff_ids'] = ['sha256:' + diff]\n"
+    "cfg = json.dumps({'architecture': 'amd64', 'os': 'linux', 'config': {'Cmd': ['/bin/sh']},\n"
+    "                  'rootfs': rootfs}).encode()\n"
+    "man = json.dumps({'schemaVersion': 2, 'config': {'digest': 'sha256:' + sha(cfg),\n"
+    "    'size': len(cfg), 'mediaType': 'application/vnd.oci.image.config.v1+json'},\n"
+    "    'layers': [{'digest': 'sha256:' + digest, 'size': len(blob),\n"
+    "    'mediaType': 'application/vnd.oci.image.layer.v1.tar'}]}).encode()\n"
+    "index = json.dumps({'schemaVersion': 2, 'manifests': [{'digest': 'sha256:' + sha(man),\n"
+    "    'size': len(man), 'mediaType': 'application/vnd.oci.image.manifest.v1+json'}]})\n"
+    "if kind == 'bigjson':\n"
+    "    index += ' ' * (5 << 20)\n"
+    "with tarfile.open(out, 'w') as t:\n"
+    "    def add(name, data):\n"
+    "        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))\n"
+    "    add('oci-layout', b'{\"imageLayoutVersion\": \"1.0.0\"}')\n"
+    "    add('index.json', index.encode())\n"
+    "    add('blobs/sha256/' + sha(man), man)\n"
+    "    add('blobs/sha256/' + sha(cfg), cfg)\n"
+    "    if kind == 'link':\n"
+    "        i = tarfile.TarInfo('blobs/sha256/' + digest); i.type = tarfile.SYMTYPE\n"
+    "        i.linkname = target; t.addfile(i)\n"
+    "    else:\n"
+    "        add('blobs/sha256/' + digest, blob)\n";
+
+static void make_hostile(const char *out, const char *kind, const char *target)
+{
+    char cmd[16384];
+
+    snprintf(cmd, sizeof(cmd), "python3 - '%s' '%s' '%s' <<'PY'\n%sPY", out, kind, target,
+             make_hostile_py);
+    if (system(cmd) != 0)
+        mb_skip("python3 is needed to build hostile archives");
+}
+
+/* A tar on the host holding "hostmark" = HOSTMARK: what a link points at. */
+static const char *host_layer(char *buf, size_t len)
+{
+    char dir[4300], cmd[9000];
+
+    snprintf(dir, sizeof(dir), "%s/host-layer-src", mb_tmp);
+    snprintf(buf, len, "%s/host-layer.tar", mb_tmp);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s' && echo HOSTMARK > '%s/hostmark' && tar -C '%s' -cf '%s' hostmark", dir,
+             dir, dir, buf);
+    assert_int_equal(system(cmd), 0);
+    return buf;
+}
+
+static void refused(const char *what, const struct mb_result *r)
+{
+    if (r->status != 125)
+        fail_msg("%s: the import must be refused (125), got %d%s: %s", what, r->status,
+                 r->status == -1 ? " (it did not end within 30 s)" : "", r->err);
+    mb_assert_usage_error(r);
+}
+
+/* A blob that is a symlink out of the archive is refused, never read: to a
+ * host file it would become a layer of the host's bytes; to /dev/zero the
+ * import would read forever, holding the store's lock. */
+static void test_import_follows_no_link_out_of_the_archive(void **state)
+{
+    char file[4300], host[4400], cmd[4600];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("Every blob of an archive is opened below it, through no symlink at all "
+            "(openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), and must be a regular file.");
+    require_layers();
+    make_hostile(tmp_file(file, sizeof(file), "link-host.tar"), "link",
+                 host_layer(host, sizeof(host)));
+    mb_run(&r, NULL, "image", "import", file, "linked", NULL);
+    refused("a layer blob that is a symlink to a host file", &r);
+    mb_result_free(&r);
+    snprintf(cmd, sizeof(cmd), "grep -rqs HOSTMARK '%s/layers'", mb_state);
+    if (system(cmd) == 0)
+        fail_msg("the host's file became a layer of the store");
+    make_hostile(tmp_file(file, sizeof(file), "link-zero.tar"), "link", "/dev/zero");
+    mb_run(&r, NULL, "image", "import", file, "zero", NULL);
+    refused("a layer blob that is a symlink to /dev/zero", &r);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+/* Every blob is checked against the digest that names it, also when the
+ * config gives no diff_ids to check the layers against. */
+static void test_import_verifies_every_blob(void **state)
+{
+    char file[4300];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("Every OCI blob (manifest, config, layers) must hash to the digest that names it, "
+            "whether or not the config lists diff_ids.");
+    require_layers();
+    make_hostile(tmp_file(file, sizeof(file), "forged.tar"), "forged", "");
+    mb_run(&r, NULL, "image", "import", file, "forged", NULL);
+    refused("a layer blob that is not what its digest says (no diff_ids)", &r);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
+/* An archive may be small and unpack to anything: capped, with the fix
+ * named; and a manifest, index or config is a few KiB, not megabytes. */
+static void test_import_size_limits(void **state)
+{
+    char file[4300];
+    struct mb_result r;
+
+    (void)state;
+    mb_hint("What an import unpacks is counted against --max-size (64G by default) and JSON "
+            "metadata may be 4 MiB at most: a clear error, nothing stored.");
+    require_layers();
+    make_hostile(tmp_file(file, sizeof(file), "bomb.tar"), "bomb", "");
+    mb_run(&r, NULL, "image", "import", file, "bomb", "--max-size", "8M", NULL);
+    refused("a layer unpacking to 24 MiB with --max-size 8M", &r);
+    if (!mb_contains(r.err, "--max-size"))
+        fail_msg("the error should name the fix (--max-size): %s", r.err);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "image", "import", file, "bomb", "--max-size", "64M", NULL);
+    if (r.status != 0)
+        fail_msg("under its limit the same archive imports: %s", r.err);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "rmi", "bomb", NULL);
+    mb_result_free(&r);
+    make_hostile(tmp_file(file, sizeof(file), "bigjson.tar"), "bigjson", "");
+    mb_run(&r, NULL, "image", "import", file, "bigjson", NULL);
+    refused("a 5 MiB index.json", &r);
+    mb_result_free(&r);
+    mb_run(&r, NULL, "image", "import", file, "x", "--max-size", "lots", NULL);
+    mb_assert_usage_error(&r);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
 static void test_bad_image_input_is_125(void **state)
 {
     char missing[4300];
@@ -693,13 +925,23 @@ static void test_failed_run_leaves_no_container(void **state)
 
 int main(void)
 {
-    /* grade: total=57 */
+    /* grade: total=79 */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_and_run_an_image),
         cmocka_unit_test(test_writes_never_change_the_image),
         cmocka_unit_test(test_commit_then_run),
         cmocka_unit_test(test_two_containers_from_one_image),
         cmocka_unit_test(test_hostile_archives_are_refused),
+        cmocka_unit_test(
+            test_commit_of_a_running_container_follows_no_link), /* grade: points=2
+                                                                    doc=#commit-of-a-running-container
+                                                                  */
+        cmocka_unit_test(
+            test_import_follows_no_link_out_of_the_archive), /* grade: points=2
+                                                                doc=#hostile-archives */
+        cmocka_unit_test(
+            test_import_verifies_every_blob),      /* grade: points=1 doc=#hostile-archives */
+        cmocka_unit_test(test_import_size_limits), /* grade: points=1 doc=#hostile-archives */
         cmocka_unit_test(test_bad_image_input_is_125),
         cmocka_unit_test(test_multi_layer_oci_whiteouts_and_opaque_dir),
         cmocka_unit_test(test_docker_save_gives_the_same_layer_digests),

@@ -51,11 +51,15 @@
  *                          the attacker of exec's window (run with --tmpfs /etc): make
  *                          /etc/passwd a FIFO, print "ready", wait for another process to
  *                          appear (an exec blocked reading /etc/passwd, with -u) and, while
- *                          it waits, try its /proc/PID/fd (fd_open=ok|<errno>, fds=...), every fd, its
- *                          cwd and root: walk ".." up from each directory and read HOSTPATH
- *                          (a file only the host has): escaped=1 via=WHAT content=LINE or
- *                          escaped=0; ptrace=ok|<errno> (PTRACE_SEIZE); then write root's
+ *                          it waits, try its /proc/PID/fd (fd_open=ok|<errno>, fds=...), every fd,
+ * its cwd and root: walk ".." up from each directory and read HOSTPATH (a file only the host has):
+ * escaped=1 via=WHAT content=LINE or escaped=0; ptrace=ok|<errno> (PTRACE_SEIZE); then write root's
  *                          line into the FIFO, leave a plain /etc/passwd and hold
+ *   probe swap PATH TARGET make PATH a directory of the container's (a file "secret" and
+ *                          300 others) and PATH.alt a symlink to TARGET (a host directory),
+ *                          print "ready", then swap the two names as fast as
+ *                          renameat2(RENAME_EXCHANGE) goes until stdin closes: a commit
+ *                          that reads PATH/secret by name may go through the link
  *   probe open PATH        open it read-only (O_NONBLOCK) and close it: open=ok|<errno>
  *   probe device TYPE MAJOR MINOR
  *                          make a node (TYPE c or b) at /dev/probe-node, then open it for
@@ -837,6 +841,46 @@ static int exec_window(const char *host_path)
     return 0;
 }
 
+static int swap(const char *path, const char *target)
+{
+    char alt[4200], c;
+    pid_t child;
+    FILE *f;
+
+    snprintf(alt, sizeof(alt), "%s.alt", path);
+    unlink(alt);
+    if (mkdir(path, 0755) < 0 || symlink(target, alt) < 0) {
+        printf("swap=%s\n", errname(errno));
+        return 1;
+    }
+    /* Many names: a commit that walks PATH by name spends a while in it. */
+    for (int i = 0; i <= 300; i++) {
+        char file[4300];
+
+        if (i < 300)
+            snprintf(file, sizeof(file), "%s/f%d", path, i);
+        else
+            snprintf(file, sizeof(file), "%s/secret", path);
+        f = fopen(file, "w");
+        if (f == NULL || fputs("the container's own\n", f) < 0 || fclose(f) != 0) {
+            printf("swap=%s\n", errname(errno));
+            return 1;
+        }
+    }
+    printf("ready\n");
+    fflush(stdout);
+    child = fork();
+    if (child == 0)
+        for (;;)
+            if (syscall(SYS_renameat2, AT_FDCWD, path, AT_FDCWD, alt, 2 /* RENAME_EXCHANGE */) < 0)
+                _exit(1);
+    while (read(0, &c, 1) > 0)
+        ;
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    return 0;
+}
+
 static int open_path(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -994,6 +1038,8 @@ int main(int argc, char **argv)
         return ioctl_try(argv[2]);
     else if (strcmp(cmd, "exec-window") == 0 && argc > 2)
         return exec_window(argv[2]);
+    else if (strcmp(cmd, "swap") == 0 && argc > 3)
+        return swap(argv[2], argv[3]);
     else if (strcmp(cmd, "open") == 0 && argc > 2)
         return open_path(argv[2]);
     else if (strcmp(cmd, "device") == 0 && argc > 4)

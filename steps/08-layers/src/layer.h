@@ -11,16 +11,37 @@
 #ifndef MB_LAYER_H
 #define MB_LAYER_H
 
+#include <stdint.h>
+
 #include "error.h"
 
-/* Import a layer tar (plain, gzip, ...) into the store; hex gets its id. */
-int layer_import_file(const char *root, const char *path, char hex[65], mb_error *err);
+/* What one import may unpack at most, unless `image import --max-size`
+ * says otherwise: an archive may be a small file that unpacks to anything. */
+#define LAYER_DEFAULT_MAX_BYTES (64ULL << 30)
 
-/* Extract an archive into an existing dir with every check above (also used
- * for the outer archive of an OCI layout or a docker save). */
-int layer_extract(const char *path, const char *dir, mb_error *err);
+/* A layer read and extracted, not in the store yet. */
+struct layer {
+    char hex[65];   /* the sha256 of its uncompressed tar: its id */
+    char dir[4300]; /* where it was extracted, under <root>/tmp; "" when the store has it */
+};
 
-/* Make a layer from a container's overlay upper dir (commit). */
-int layer_from_upper(const char *root, const char *upper, char hex[65], mb_error *err);
+/* Read the layer tar on fd (plain, gzip, ...) from its start: its digest,
+ * then, unless the store has it, extract it under <root>/tmp. At most
+ * *budget bytes are unpacked (*budget keeps what is left). Nothing of the
+ * store changes: no lock is needed while the archive is read. */
+int layer_prepare(const char *root, int fd, uint64_t *budget, struct layer *l, mb_error *err);
+
+/* Under the store lock: move a prepared layer to <root>/layers/<hex>. */
+int layer_store(const char *root, struct layer *l, mb_error *err);
+
+/* Remove what layer_prepare left under <root>/tmp. */
+void layer_discard(struct layer *l);
+
+/* Extract the archive on fd into an existing dir with every check above
+ * (also the outer archive of an OCI layout or a docker save). */
+int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err);
+
+/* Prepare a layer from a container's overlay upper dir (commit). */
+int layer_from_upper(const char *root, const char *upper, struct layer *l, mb_error *err);
 
 #endif

@@ -2,6 +2,7 @@
  * cmd_commit.c - `minibox commit CONTAINER NAME[:TAG]` (chapter 8): the
  * container's writable layer becomes a new layer on top of its image.
  */
+
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error
     cleanup_fd int lock = -1;
     time_t now = time(NULL);
     struct container_state dir;
+    struct layer layer = {.dir = ""};
     struct image base;
     json_t *record, *config;
     int ret;
@@ -43,8 +45,15 @@ int cmd_commit(const struct mb_globals *globals, int argc, char **argv, mb_error
     json_decref(record);
     if (ret < 0)
         return ret;
-    lock = store_lock(globals->root, err);
-    ret = lock < 0 ? -1 : layer_from_upper(globals->root, upper, hex, err);
+        /* The layer is read (by fds, through no link: layer.c) before the
+         * store's lock is taken (image_import.c). */
+    ret = layer_from_upper(globals->root, upper, &layer, err);
+    if (ret == 0) {
+        lock = store_lock(globals->root, err);
+        ret = lock < 0 ? -1 : layer_store(globals->root, &layer, err);
+    }
+    snprintf(hex, sizeof(hex), "%s", layer.hex);
+    layer_discard(&layer);
     if (ret == 0 && base.n_layers == IMAGE_MAX_LAYERS)
         ret = mb_fail(err, 0, "commit: the image already has %d layers", IMAGE_MAX_LAYERS);
     if (ret == 0) {

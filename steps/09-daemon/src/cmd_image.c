@@ -1,25 +1,31 @@
 /*
  * cmd_image.c - the image verbs (chapter 8):
- *   minibox image import FILE [NAME[:TAG]]   (from chapter 9, FILE "-": stdin)
+ *   minibox image import FILE [NAME[:TAG]] [--max-size SIZE]
+ *                                            (from chapter 9, FILE "-": stdin)
  *   minibox image inspect IMAGE
  *   minibox images
  *   minibox rmi IMAGE
  */
-#include <stdio.h>
-#include <string.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "image_import.h"
 #include "image_store.h"
+#include "layer.h"
 #include "util.h"
 
 /* FILE "-": the archive is stdin (a pipe, or the file the daemon's client
  * opened and sent as stdin). It is read more than once, so it is copied
  * first, into a file of the store's that nobody else can open. */
-static int import_stdin(const struct mb_globals *g, const char *name, char *id, mb_error *err)
+static int import_stdin(const struct mb_globals *g, const char *name, uint64_t max_bytes, char *id,
+                        mb_error *err)
 {
     char path[4200];
     cleanup_fd int fd = -1;
@@ -39,21 +45,59 @@ static int import_stdin(const struct mb_globals *g, const char *name, char *id, 
         if (n < 0 ? errno != EINTR : write_all(fd, buf, (size_t)n) < 0)
             ret = mb_fail(err, errno, "image import: copy stdin to %s", path);
     if (ret == 0)
-        ret = image_import(g->root, path, name, id, err);
+        ret = image_import(g->root, path, name, max_bytes, id, err);
     unlink(path);
     return ret;
 }
 
+/* --max-size SIZE: bytes, or with K, M, G or T (1024-based); 0: no cap. */
+static int parse_size(const char *text, uint64_t *bytes, mb_error *err)
+{
+    static const char units[] = "KMGT";
+    char *end;
+    unsigned long long v;
+    const char *u;
+
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || errno != 0)
+        return mb_fail(err, 0, "bad --max-size '%s': expected a size like 512M or 10G", text);
+    u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+    if (*end != '\0' && (u == NULL || end[1] != '\0'))
+        return mb_fail(err, 0, "bad --max-size '%s': expected a size like 512M or 10G", text);
+    for (int shift = u ? (int)(u - units + 1) * 10 : 0; shift > 0; shift -= 10) {
+        if (v > (~0ULL >> 10))
+            return mb_fail(err, 0, "bad --max-size '%s': too large", text);
+        v <<= 10;
+    }
+    *bytes = v;
+    return 0;
+}
+
+/* image import FILE [NAME[:TAG]] [--max-size SIZE]: FILE stays the third
+ * word, which the daemon's client replaces with "-" (chapter 9). */
 static int image_import_verb(const struct mb_globals *g, int argc, char **argv, mb_error *err)
 {
+    uint64_t max_bytes = LAYER_DEFAULT_MAX_BYTES;
+    const char *name = NULL;
     char id[72];
     int ret;
 
-    if (argc < 3 || argc > 4)
-        return mb_fail(err, 0, "usage: minibox image import FILE [NAME[:TAG]]");
-    ret = strcmp(argv[2], "-") == 0
-              ? import_stdin(g, argc == 4 ? argv[3] : NULL, id, err)
-              : image_import(g->root, argv[2], argc == 4 ? argv[3] : NULL, id, err);
+    if (argc < 3)
+        return mb_fail(err, 0, "usage: minibox image import FILE [NAME[:TAG]] [--max-size SIZE]");
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--max-size") == 0 && i + 1 < argc) {
+            if (parse_size(argv[++i], &max_bytes, err) < 0)
+                return -1;
+        } else if (name == NULL && argv[i][0] != '-') {
+            name = argv[i];
+        } else {
+            return mb_fail(err, 0,
+                           "usage: minibox image import FILE [NAME[:TAG]] [--max-size SIZE]");
+        }
+    }
+    ret = strcmp(argv[2], "-") == 0 ? import_stdin(g, name, max_bytes, id, err)
+                                    : image_import(g->root, argv[2], name, max_bytes, id, err);
     if (ret < 0)
         return ret;
     printf("%s\n", id);

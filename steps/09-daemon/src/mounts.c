@@ -179,3 +179,24 @@ int mount_make_readonly(int fd, bool recursive)
                         &attr, sizeof(attr));
 }
 
+int path_open_beneath(int dirfd, const char *path, int flags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    char proc[64];
+    int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how)), at;
+
+    if (fd >= 0 || errno != ENOSYS)
+        return fd;
+    /* Before Linux 5.6: the walk that refuses every symlink and "..",
+     * then the file itself reopened through its O_PATH fd. */
+    at = open_without_symlinks(dirfd, path);
+    if (at < 0)
+        return -1;
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", at);
+    fd = open(proc, flags | O_CLOEXEC);
+    close(at);
+    return fd;
+}

@@ -39,6 +39,11 @@ int mount_at(int rootfd, const char *path, enum mount_kind kind, const char *sou
 /* Attach a detached mount (open_tree's fd) onto what target_fd names. */
 int mount_attach(int tree, int target_fd, const char *what, mb_error *err);
 
+/* Open `path` below `dirfd` (an unpacked archive) with `flags`, refusing
+ * any symlink on the way, the last component included, and "..": a name
+ * in the archive never leads out of it (-1, errno ELOOP or EXDEV). */
+int path_open_beneath(int dirfd, const char *path, int flags);
+
 /* Make the mount whose root `fd` is (an fd opened after the mount was
  * made) read-only, and with `recursive` every mount below it, with
  * mount_setattr(2) (Linux 5.12): it sets MOUNT_ATTR_RDONLY and leaves the
