@@ -314,15 +314,22 @@ else
 
     # Chapter 10: what the hardening costs. The first row has it all
     # (capabilities, no_new_privs, masks, the cached seccomp filter, the
-    # sealed re-exec). Without the filter; without filter and masks; and
-    # from a binary on a read-only mount, where nothing in a container
+    # sealed re-exec). Without the filter; with every capability too (so
+    # a sealed copy, as --privileged has); --privileged (no filter, no
+    # masks, no device rules); and from a binary on a read-only mount, where nothing in a container
     # could write it, so minibox skips its sealed copy and second execve.
     if "$minibox" run --help 2>/dev/null | grep -q -- '--privileged'; then
         base="$(q "$minibox") --root $(q "$out/minibox-root") run $net_none"
         cmd="$base--security-opt seccomp=unconfined --rootfs $(q "$rootfs") $true_in"
         add "$name${has_net:+ --net none} seccomp=unconfined" "$cmd" "$(try_run "$cmd")" "no seccomp filter"
+        # --privileged differs from this row only by its masked paths and
+        # the device allowlist (devices cgroup on v1, a BPF program on v2),
+        # so the pair gives their cost; setsid, one syscall in the
+        # container's first process, is below what any row can show.
+        cmd="$base--cap-add ALL --security-opt seccomp=unconfined --rootfs $(q "$rootfs") $true_in"
+        add "$name${has_net:+ --net none} --cap-add ALL seccomp=unconfined" "$cmd" "$(try_run "$cmd")" "--privileged but for the masked paths and the device allowlist: the difference with the next row is their cost"
         cmd="$base--privileged --rootfs $(q "$rootfs") $true_in"
-        add "$name${has_net:+ --net none} --privileged" "$cmd" "$(try_run "$cmd")" "all capabilities, no filter, no masked paths"
+        add "$name${has_net:+ --net none} --privileged" "$cmd" "$(try_run "$cmd")" "all capabilities, no filter, no masked paths, no device rules"
         ro_err=""
         if [ "$(id -u)" != 0 ]; then
             ro_err="needs root (a bind mount)"
