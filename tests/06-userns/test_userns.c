@@ -436,9 +436,10 @@ int main(void)
         cmocka_unit_test(test_rootless_keeps_chapters_1_to_4),
         cmocka_unit_test(test_rootless_state_is_the_users),
         cmocka_unit_test(test_rootless_limit_without_delegation_is_125),
-        cmocka_unit_test(test_rootless_state_root_squatted_is_refused), /* grade: points=2
-                                                                           doc=#the-state-root-of-a-normal-user
-                                                                         */
+        cmocka_unit_test(
+            test_rootless_state_root_squatted_is_refused), /* grade: points=2
+                                                              doc=#the-state-root-of-a-normal-user
+                                                            */
         cmocka_unit_test(test_errors_name_the_cause),
         cmocka_unit_test(mb_test_nothing_leaked),
     };

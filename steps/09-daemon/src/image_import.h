@@ -17,7 +17,7 @@
 
 /* Import `file` as image `name` (NULL: the archive's own name). What the
  * archive unpacks to is capped at max_bytes (0: no cap). */
-int image_import(const char *root, const char *file, const char *name, uint64_t max_bytes,
-                 char *id, mb_error *err);
+int image_import(const char *root, const char *file, const char *name, uint64_t max_bytes, char *id,
+                 mb_error *err);
 
 #endif
