@@ -95,7 +95,7 @@ static int unpack_outer(const char *file, const char *dir, uint64_t *budget, mb_
         return mb_fail(err, errno, "import %s", file);
     if (mkdir(dir, 0700) < 0)
         return mb_fail(err, errno, "create %s", dir);
-    return layer_extract(fd, dir, budget, err);
+    return layer_extract(fd, dir, budget, NULL, err);
 }
 
 /* A file of the unpacked archive, by a name its manifest gives: below

@@ -13,6 +13,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -51,40 +52,91 @@ static int layer_too_big(mb_error *err)
                    "--max-size SIZE, if you trust it)");
 }
 
-/* Pass 1: the sha256 of the uncompressed stream (the diff_id), from the
- * start of fd. At most *budget bytes of it are read. */
-static int layer_digest(int fd, uint64_t *budget, char hex[65], mb_error *err)
-{
-    struct archive *a = archive_read_new();
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    struct archive_entry *entry;
-    unsigned char digest[32], buf[65536];
-    unsigned int n = 0;
-    la_ssize_t got;
-    int ret = 0;
+/* One pass over a layer (issue #20): its file is decompressed once, by a
+ * "raw" reader, and each block goes to SHA-256 (the diff_id) on its way to
+ * the tar reader that extracts it. Nothing is read twice, and what the
+ * archive unpacks to is counted here, against the budget. */
+struct tee {
+    struct archive *raw; /* the file, decompressed */
+    EVP_MD_CTX *md;
+    uint64_t *budget;
+    bool too_big;
+};
 
-    archive_read_support_filter_all(a);
-    archive_read_support_format_raw(a);
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
-        archive_read_next_header(a, &entry) != ARCHIVE_OK) {
-        ret = mb_fail(err, 0, "layer: %s", archive_error_string(a) ?: strerror(errno));
-    } else {
-        while (ret == 0 && (got = archive_read_data(a, buf, sizeof(buf))) > 0) {
-            if ((uint64_t)got > *budget)
-                ret = layer_too_big(err);
-            *budget -= (uint64_t)got < *budget ? (uint64_t)got : *budget;
-            EVP_DigestUpdate(md, buf, (size_t)got);
-        }
-        if (ret == 0 && got < 0)
-            ret = mb_fail(err, 0, "layer: %s", archive_error_string(a));
+static la_ssize_t tee_read(struct archive *a, void *data, const void **block)
+{
+    struct tee *t = data;
+    la_int64_t offset;
+    size_t size;
+    int r = archive_read_data_block(t->raw, block, &size, &offset);
+
+    if (r == ARCHIVE_EOF)
+        return 0;
+    if (r != ARCHIVE_OK) {
+        archive_set_error(a, EIO, "%s", archive_error_string(t->raw));
+        return -1;
     }
-    EVP_DigestFinal_ex(md, digest, &n);
+    if ((uint64_t)size > *t->budget) {
+        t->too_big = true;
+        archive_set_error(a, EFBIG, "unpacks to more than its limit");
+        return -1;
+    }
+    *t->budget -= (uint64_t)size;
+    EVP_DigestUpdate(t->md, *block, size);
+    return (la_ssize_t)size;
+}
+
+/* Open fd, from its start, for the tar reader `a` through the tee. */
+static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, mb_error *err)
+{
+    struct archive_entry *entry;
+
+    t->raw = archive_read_new();
+    t->md = EVP_MD_CTX_new();
+    t->budget = budget;
+    t->too_big = false;
+    archive_read_support_filter_all(t->raw);
+    archive_read_support_format_raw(t->raw);
+    EVP_DigestInit_ex(t->md, EVP_sha256(), NULL);
+    if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(t->raw, fd, 65536) != ARCHIVE_OK ||
+        archive_read_next_header(t->raw, &entry) != ARCHIVE_OK)
+        return mb_fail(err, 0, "layer: %s", archive_error_string(t->raw) ?: strerror(errno));
+    if (archive_read_open(a, t, NULL, tee_read, NULL) != ARCHIVE_OK)
+        return mb_fail(err, 0, "layer: %s", archive_error_string(a));
+    return 0;
+}
+
+/* The rest of the stream (the tar reader stops at the end-of-archive
+ * blocks; the digest is of all of it), then the digest. */
+static int tee_finish(struct tee *t, char hex[65], mb_error *err)
+{
+    unsigned char digest[32];
+    unsigned int n = 0;
+    const void *block;
+    la_int64_t offset;
+    size_t size;
+    int r, ret = 0;
+
+    while ((r = archive_read_data_block(t->raw, &block, &size, &offset)) == ARCHIVE_OK) {
+        if ((uint64_t)size > *t->budget)
+            return layer_too_big(err);
+        *t->budget -= (uint64_t)size;
+        EVP_DigestUpdate(t->md, block, size);
+    }
+    if (r != ARCHIVE_EOF)
+        ret = mb_fail(err, 0, "layer: %s", archive_error_string(t->raw));
+    EVP_DigestFinal_ex(t->md, digest, &n);
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    EVP_MD_CTX_free(md);
-    archive_read_free(a);
     return ret;
+}
+
+static void tee_close(struct tee *t)
+{
+    if (t->md != NULL)
+        EVP_MD_CTX_free(t->md);
+    if (t->raw != NULL)
+        archive_read_free(t->raw);
 }
 
 /* A ".." path component (".wh..wh..opq" holds ".." but is no component). */
@@ -139,9 +191,11 @@ static int apply_whiteout(int layerfd, const char *entry_path, mb_error *err)
 #endif
 }
 
-/* Pass 2: extract into `dir`, securely, whiteouts converted. */
-int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err)
+/* Extract into `dir`, securely, whiteouts converted; with `hex`, the
+ * sha256 of the uncompressed stream too, in the same pass. */
+int layer_extract(int fd, const char *dir, uint64_t *budget, char *hex, mb_error *err)
 {
+    struct tee tee = {.raw = NULL, .md = NULL};
     struct archive *a = archive_read_new(), *disk = archive_write_disk_new();
     int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_XATTR |
                 ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
@@ -159,6 +213,8 @@ int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err)
     /* libarchive writes relative to the working directory. */
     if (cwd < 0 || layerfd < 0 || fchdir(layerfd) < 0)
         ret = mb_fail(err, errno, "enter %s", dir);
+    else if (hex != NULL)
+        ret = tee_open(&tee, a, fd, budget, err);
     else if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK)
         ret = mb_fail(err, 0, "layer: %s", archive_error_string(a) ?: strerror(errno));
     while (ret == 0 && (r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
@@ -183,11 +239,13 @@ int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err)
             la_int64_t offset;
 
             while ((r = archive_read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
-                if ((uint64_t)size > *budget) {
+                /* (through the tee, the stream itself is counted) */
+                if (hex == NULL && (uint64_t)size > *budget) {
                     ret = layer_too_big(err);
                     break;
                 }
-                *budget -= (uint64_t)size;
+                if (hex == NULL)
+                    *budget -= (uint64_t)size;
                 if (archive_write_data_block(disk, block, size, offset) != ARCHIVE_OK)
                     break;
             }
@@ -199,31 +257,31 @@ int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err)
     }
     if (ret == 0 && r != ARCHIVE_EOF)
         ret = mb_fail(err, 0, "layer: %s", archive_error_string(a));
+    if (ret < 0 && tee.too_big)
+        ret = layer_too_big(err);
     if (ret == 0 && archive_write_close(disk) != ARCHIVE_OK)
         ret = mb_fail(err, 0, "layer: %s", archive_error_string(disk));
+    if (ret == 0 && hex != NULL)
+        ret = tee_finish(&tee, hex, err);
     if (cwd >= 0 && fchdir(cwd) < 0 && ret == 0)
         ret = mb_fail(err, errno, "return to the working directory");
     archive_write_free(disk);
     archive_read_free(a);
+    tee_close(&tee);
     return ret;
 }
 
 int layer_prepare(const char *root, int fd, uint64_t *budget, struct layer *l, mb_error *err)
 {
     char final_dir[4200];
+    cleanup_fd int dirfd = -1;
     struct stat st;
     int ret;
 
+    /* <pid>-<n>: the digest is known only once the layer is extracted */
     l->dir[0] = '\0';
-    ret = layer_digest(fd, budget, l->hex, err);
-    if (ret < 0)
-        return ret;
-    snprintf(final_dir, sizeof(final_dir), "%s/layers/%s", root, l->hex);
-    if (stat(final_dir, &st) == 0)
-        return 0; /* content-addressed: already here */
-    /* <pid>-<n>: the same layer twice in one import is extracted twice */
     for (int n = 0; l->dir[0] == '\0'; n++) {
-        snprintf(l->dir, sizeof(l->dir), "%s/tmp/layer-%s-%d-%d", root, l->hex, (int)getpid(), n);
+        snprintf(l->dir, sizeof(l->dir), "%s/tmp/layer-%d-%d", root, (int)getpid(), n);
         if (mkdir(l->dir, 0755) < 0) {
             if (errno == EEXIST && n < 64) {
                 l->dir[0] = '\0';
@@ -234,7 +292,18 @@ int layer_prepare(const char *root, int fd, uint64_t *budget, struct layer *l, m
             return ret;
         }
     }
-    ret = layer_extract(fd, l->dir, budget, err);
+    ret = layer_extract(fd, l->dir, budget, l->hex, err);
+    snprintf(final_dir, sizeof(final_dir), "%s/layers/%s", root, l->hex);
+    if (ret == 0 && stat(final_dir, &st) == 0) {
+        layer_discard(l); /* content-addressed: the store has it already */
+        return 0;
+    }
+    /* Written out once for the whole layer (no fsync per file), before
+     * layer_store's rename names it by its digest: a crash must not leave
+     * a stored layer whose files are not all there. */
+    if (ret == 0 &&
+        ((dirfd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || syncfs(dirfd) < 0))
+        ret = mb_fail(err, errno, "write layer %s to disk", l->hex);
     if (ret < 0)
         layer_discard(l);
     return ret;

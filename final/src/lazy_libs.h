@@ -34,11 +34,13 @@
     X(archive_read_free)                                                                           \
     X(archive_read_new)                                                                            \
     X(archive_read_next_header)                                                                    \
+    X(archive_read_open)                                                                           \
     X(archive_read_open_fd)                                                                        \
     X(archive_read_open_filename)                                                                  \
     X(archive_read_support_filter_all)                                                             \
     X(archive_read_support_format_raw)                                                             \
     X(archive_read_support_format_tar)                                                             \
+    X(archive_set_error)                                                                           \
     X(archive_write_close)                                                                         \
     X(archive_write_data)                                                                          \
     X(archive_write_data_block)                                                                    \
@@ -96,11 +98,13 @@ const struct lazy_libs *lazy_libs(void);
 #define archive_read_free               (lazy_libs()->archive_read_free)
 #define archive_read_new                (lazy_libs()->archive_read_new)
 #define archive_read_next_header        (lazy_libs()->archive_read_next_header)
+#define archive_read_open               (lazy_libs()->archive_read_open)
 #define archive_read_open_fd            (lazy_libs()->archive_read_open_fd)
 #define archive_read_open_filename      (lazy_libs()->archive_read_open_filename)
 #define archive_read_support_filter_all (lazy_libs()->archive_read_support_filter_all)
 #define archive_read_support_format_raw (lazy_libs()->archive_read_support_format_raw)
 #define archive_read_support_format_tar (lazy_libs()->archive_read_support_format_tar)
+#define archive_set_error               (lazy_libs()->archive_set_error)
 #define archive_write_close             (lazy_libs()->archive_write_close)
 #define archive_write_data              (lazy_libs()->archive_write_data)
 #define archive_write_data_block        (lazy_libs()->archive_write_data_block)

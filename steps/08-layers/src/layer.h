@@ -25,10 +25,12 @@ struct layer {
     char dir[4300]; /* where it was extracted, under <root>/tmp; "" when the store has it */
 };
 
-/* Read the layer tar on fd (plain, gzip, ...) from its start: its digest,
- * then, unless the store has it, extract it under <root>/tmp. At most
- * *budget bytes are unpacked (*budget keeps what is left). Nothing of the
- * store changes: no lock is needed while the archive is read. */
+/* Read the layer tar on fd (plain, gzip, ...) from its start, once:
+ * extract it under <root>/tmp and take its digest from the same stream,
+ * then write it to disk (one syncfs); if the store has that digest
+ * already, the copy is dropped (l->dir ""). At most *budget bytes are
+ * unpacked (*budget keeps what is left). Nothing of the store changes: no
+ * lock is needed while the archive is read. */
 int layer_prepare(const char *root, int fd, uint64_t *budget, struct layer *l, mb_error *err);
 
 /* Under the store lock: move a prepared layer to <root>/layers/<hex>. */
@@ -38,8 +40,9 @@ int layer_store(const char *root, struct layer *l, mb_error *err);
 void layer_discard(struct layer *l);
 
 /* Extract the archive on fd into an existing dir with every check above
- * (also the outer archive of an OCI layout or a docker save). */
-int layer_extract(int fd, const char *dir, uint64_t *budget, mb_error *err);
+ * (also the outer archive of an OCI layout or a docker save). With `hex`
+ * (65 bytes), the sha256 of the uncompressed stream too, in the same pass. */
+int layer_extract(int fd, const char *dir, uint64_t *budget, char *hex, mb_error *err);
 
 /* Prepare a layer from a container's overlay upper dir (commit). */
 int layer_from_upper(const char *root, const char *upper, struct layer *l, mb_error *err);
