@@ -11,13 +11,16 @@
 #include <time.h>
 #endif
 
-static int fail_v(mb_error *err, int status, int errnum, const char *fmt, va_list ap)
+void mb_error_set(mb_error *err, int status, int errnum, const char *fmt, ...)
 {
     int saved_errno = errno; /* callers may still look at it */
+    va_list ap;
     size_t used;
 
     err->status = status;
+    va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
     used = strlen(err->msg);
     if (errnum != 0 && used < sizeof(err->msg))
         snprintf(err->msg + used, sizeof(err->msg) - used, ": %s", strerror(errnum));
@@ -26,27 +29,6 @@ static int fail_v(mb_error *err, int status, int errnum, const char *fmt, va_lis
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     errno = saved_errno;
-    return -1;
-}
-
-int mb_fail(mb_error *err, int errnum, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fail_v(err, MB_EXIT_FAILED, errnum, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int mb_fail_status(mb_error *err, int status, int errnum, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fail_v(err, status, errnum, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 void mb_error_print(const mb_error *err)
