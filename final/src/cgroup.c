@@ -870,15 +870,19 @@ int cgroup_pids(const struct container_cgroup *cg, pid_t **pids, size_t *n, mb_e
 
 int cgroup_signal_all(const struct container_cgroup *cg, int sig, mb_error *err)
 {
-    cleanup_free pid_t *pids = NULL;
+    pid_t *pids;
     size_t n;
+    int ret = 0;
 
     if (cgroup_pids(cg, &pids, &n, err) < 0)
         return -1;
+    /* Every member gets the signal, even after one refused it (the first
+     * refusal is the error); one exit, so the array is freed in one place. */
     for (size_t i = 0; i < n; i++)
-        if (kill(pids[i], sig) < 0 && errno != ESRCH)
-            return mb_fail(err, errno, "kill %d", (int)pids[i]);
-    return 0;
+        if (kill(pids[i], sig) < 0 && errno != ESRCH && ret == 0)
+            ret = mb_fail(err, errno, "kill %d", (int)pids[i]);
+    free(pids);
+    return ret;
 }
 #endif
 

@@ -71,14 +71,29 @@ static void reply_exit(int sock, int status)
     reply(sock, json_pack("{s:i, s:b, s:i}", "v", PROTO_VERSION, "ok", 1, "exit", status), NULL, 0);
 }
 
+/* Is the user a member of group, primary or supplementary? The first
+ * getgrouplist call says how many groups the user has: all are looked at. */
+static bool user_in_group(const struct passwd *pw, gid_t group)
+{
+    int n = 0;
+    gid_t *groups;
+    bool found = false;
+
+    getgrouplist(pw->pw_name, pw->pw_gid, NULL, &n);
+    groups = calloc((size_t)n + 1, sizeof(*groups));
+    if (groups != NULL && getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) >= 0)
+        for (int i = 0; i < n && !found; i++)
+            found = groups[i] == group;
+    free(groups);
+    return found;
+}
+
 /* Who connected (SO_PEERCRED), and may they: root, or a member of the
- * group (primary or supplementary). */
+ * group. */
 static int peer_identify(int sock, const struct daemon_options *o, struct mb_caller *c)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
-    cleanup_free gid_t *groups = NULL;
-    int n = 0;
     struct passwd *pw;
 
     if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
@@ -96,15 +111,7 @@ static int peer_identify(int sock, const struct daemon_options *o, struct mb_cal
         return 1;
     if (o->group == (gid_t)-1 || pw == NULL)
         return 0;
-    /* The first call says how many groups the user has: all are looked at. */
-    getgrouplist(pw->pw_name, pw->pw_gid, NULL, &n);
-    groups = calloc((size_t)n + 1, sizeof(*groups));
-    if (groups == NULL || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (groups[i] == o->group)
-            return 1;
-    return 0;
+    return user_in_group(pw, o->group);
 }
 
 /* A child that turns {"signal": N} messages from the client into signals

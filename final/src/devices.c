@@ -67,12 +67,11 @@ static int devices_make_links(int rootfd, mb_error *err)
 static int node_make(int rootfd, const char *path, mode_t mode, dev_t rdev, uid_t uid, gid_t gid,
                      mb_error *err)
 {
-    cleanup_free char *copy = strdup(path + 1);
     cleanup_fd int parent = -1;
-    char *slash;
+    char copy[PATH_MAX], *slash;
 
-    if (copy == NULL)
-        return mb_fail(err, ENOMEM, "device %s", path);
+    if (path_format(copy, sizeof(copy), err, "%s", path + 1) < 0)
+        return -1;
     slash = strrchr(copy, '/');
     if (slash != NULL) {
         *slash = '\0';

@@ -52,21 +52,29 @@ static int wait_hook(pid_t pid, long timeout, int *wstatus)
 static int run_hook(json_t *hook, const char *state_json, mb_error *err)
 {
     const char *path = json_string_value(json_object_get(hook, "path"));
-    cleanup_free char **argv = hook_vector(json_object_get(hook, "args"), path);
-    cleanup_free char **envp = hook_vector(json_object_get(hook, "env"), NULL);
     int pipefd[2], wstatus;
     pid_t pid;
 
-    if (path == NULL || argv == NULL || envp == NULL)
+    if (path == NULL)
         return mb_fail(err, 0, "config.json: a hook needs a path");
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return mb_fail(err, errno, "pipe");
     pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
         return mb_fail(err, errno, "fork hook %s", path);
+    }
     if (pid == 0) {
+        /* The vectors are built in the child, which execs or exits: the
+         * parent never holds them (we are single-threaded, so the child
+         * may allocate). */
+        char **argv = hook_vector(json_object_get(hook, "args"), path);
+        char **envp = hook_vector(json_object_get(hook, "env"), NULL);
+
         dup2(pipefd[0], 0);
-        execve(path, argv, envp);
+        if (argv != NULL && envp != NULL)
+            execve(path, argv, envp);
         _exit(127);
     }
     close(pipefd[0]);

@@ -78,8 +78,9 @@ static json_t *probe_namespaces(void)
     return all;
 }
 
-/* Known signs of running inside a container or WSL. */
-static const char *detect_container(void)
+/* Known signs of running inside a container or WSL; buf holds the name
+ * that pid 1's container= variable gives. */
+static const char *detect_container(char *buf, size_t size)
 {
     cleanup_free char *environ1 = NULL, *osrelease = NULL;
     mb_error ignored;
@@ -91,8 +92,10 @@ static const char *detect_container(void)
         return "podman";
     if (read_file_at(AT_FDCWD, "/proc/1/environ", &environ1, &len, &ignored) == 0)
         for (size_t off = 0; off < len; off += strlen(environ1 + off) + 1)
-            if (strncmp(environ1 + off, "container=", 10) == 0)
-                return strdup(environ1 + off + 10); /* lives until exit */
+            if (strncmp(environ1 + off, "container=", 10) == 0) {
+                snprintf(buf, size, "%s", environ1 + off + 10);
+                return buf;
+            }
     if (read_file_at(AT_FDCWD, "/proc/sys/kernel/osrelease", &osrelease, NULL, &ignored) == 0 &&
         (strstr(osrelease, "microsoft") || strstr(osrelease, "Microsoft")))
         return "wsl";
@@ -235,7 +238,8 @@ static int have_filesystem(const char *name)
 
 int hostinfo_probe(json_t **out, mb_error *err)
 {
-    const char *container = detect_container();
+    char name[256];
+    const char *container = detect_container(name, sizeof(name));
     struct utsname uts;
     json_t *info;
     int overlay;

@@ -107,14 +107,18 @@ static int parse_runtime_global(int argc, char **argv, struct mb_globals *g, mb_
 /* Take the global options; returns the index of the verb. */
 static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
 {
+    const char *env_root = getenv("MINIBOX_ROOT");
+#if MB_STEP >= 9
+    const char *env_socket = getenv("MINIBOX_SOCKET");
+#endif
     int i = 1;
 
-    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
+    g->root = env_root != NULL ? env_root : default_root();
 #if MB_STEP >= 9
-    g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
+    g->socket = env_socket != NULL ? env_socket : "/run/minibox/minibox.sock";
 #endif
 #if MB_STEP >= 10
-    g->root_given = getenv("MINIBOX_ROOT") != NULL;
+    g->root_given = env_root != NULL;
     g->log = NULL;
     g->log_json = false;
     g->systemd_cgroup = false;

@@ -218,6 +218,7 @@ static const struct {
 int mount_option(const char *opt, struct mount_entry *m, mb_error *err)
 {
     size_t used = m->data ? strlen(m->data) : 0;
+    char *grown;
 
     for (size_t i = 0; i < sizeof(mount_flags) / sizeof(mount_flags[0]); i++)
         if (strcmp(opt, mount_flags[i].name) == 0) {
@@ -236,9 +237,10 @@ int mount_option(const char *opt, struct mount_entry *m, mb_error *err)
         return 0;
     }
     /* Anything else is the filesystem's own: "mode=755", "size=64k". */
-    m->data = realloc(m->data, used + strlen(opt) + 2);
-    if (m->data == NULL)
-        return mb_fail(err, ENOMEM, "mount option %s", opt);
+    grown = realloc(m->data, used + strlen(opt) + 2);
+    if (grown == NULL)
+        return mb_fail(err, ENOMEM, "mount option %s", opt); /* m->data is the caller's to free */
+    m->data = grown;
     sprintf(m->data + used, "%s%s", used ? "," : "", opt);
     return 0;
 }

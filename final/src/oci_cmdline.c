@@ -15,13 +15,15 @@ static int take_option(int argc, char **argv, int at, const struct oci_option *o
         *o->flag = arg[len] == '\0' || strcmp(arg + len + 1, "true") == 0;
         return 1;
     }
-    if (o->value == NULL && arg[len] == '\0')
-        return 1;
     if (arg[len] == '=') {
         if (o->value != NULL)
             *o->value = arg + len + 1;
         return 1;
     }
+    /* The bare name: an option taken and ignored (no value slot) stops
+     * here; one with a slot takes the next argument. */
+    if (o->value == NULL)
+        return 1;
     if (at + 1 >= argc)
         return mb_fail(err, 0, "%s: option %s needs a value", argv[0], o->name);
     *o->value = argv[at + 1];

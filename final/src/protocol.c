@@ -114,7 +114,7 @@ int proto_recv(int sock, json_t **msg, int *fds, int *n_fds, mb_error *err)
                         .msg_iovlen = 1,
                         .msg_control = control.buf,
                         .msg_controllen = sizeof(control.buf)};
-    cleanup_free char *body = NULL;
+    char *body;
     struct cmsghdr *c;
     uint32_t len;
     ssize_t n;
@@ -154,8 +154,8 @@ int proto_recv(int sock, json_t **msg, int *fds, int *n_fds, mb_error *err)
     body = malloc(len + 1);
     if (body == NULL)
         return mb_fail(err, ENOMEM, "protocol: receive");
-    if (read_exact(sock, body, len) != 0)
-        return mb_fail(err, 0, "protocol: truncated message");
-    ret = proto_parse(body, len, msg, err);
+    ret = read_exact(sock, body, len) != 0 ? mb_fail(err, 0, "protocol: truncated message")
+                                           : proto_parse(body, len, msg, err);
+    free(body);
     return ret;
 }

@@ -327,13 +327,14 @@ static int rootfs_mount_tmpfs(const struct container_config *cfg, int rootfd, mb
     for (size_t i = 0; i < cfg->n_tmpfs; i++) {
         struct mount_entry m = {
             .source = "tmpfs", .target = cfg->tmpfs[i].target, .fstype = "tmpfs"};
-        cleanup_free char *options = strdup(cfg->tmpfs[i].options);
-        char *save = NULL;
+        char *options = strdup(cfg->tmpfs[i].options), *save = NULL;
         int ret = options ? 0 : mb_fail(err, ENOMEM, "--tmpfs");
 
+        /* The copy is strtok_r's to cut; mount_option copies what it keeps. */
         for (char *o = strtok_r(options, ",", &save); ret == 0 && o != NULL;
              o = strtok_r(NULL, ",", &save))
             ret = mount_option(o, &m, err);
+        free(options);
         if (ret == 0)
             ret = rootfs_mount_entry(rootfd, &m, NULL, err);
         free(m.data);

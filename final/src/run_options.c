@@ -66,13 +66,12 @@ static int env_file_read(struct process_config *proc, const char *path, mb_error
 {
     cleanup_free char *line = NULL;
     size_t cap = 0;
-    ssize_t n;
     FILE *f = fopen(path, "re");
     int ret = 0;
 
     if (f == NULL)
         return mb_fail(err, errno, "--env-file %s", path);
-    while (ret == 0 && (n = getline(&line, &cap, f)) >= 0) {
+    while (ret == 0 && getline(&line, &cap, f) >= 0) {
         char *start = line + strspn(line, " \t");
 
         start[strcspn(start, "\r\n")] = '\0';
@@ -139,16 +138,20 @@ int run_option_tmpfs(struct container_config *cfg, const char *spec, mb_error *e
         (len >= 3 && strncmp(spec + len - 3, "/..", 3) == 0))
         return mb_fail(err, 0, "bad --tmpfs '%s': expected an absolute PATH[:OPTIONS], not /",
                        spec);
+    /* The array first: a realloc that moved it has freed the old one, so
+     * cfg->tmpfs takes the new one at once, whatever fails after. */
+    grown = realloc(cfg->tmpfs, (cfg->n_tmpfs + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return mb_fail(err, ENOMEM, "--tmpfs");
+    cfg->tmpfs = grown;
     mnt.target = strndup(spec, len);
     /* Docker's defaults: a scratch dir, not a place to run programs from. */
     mnt.options = strdup(colon && colon[1] ? colon + 1 : "rw,nosuid,nodev,noexec");
-    grown = realloc(cfg->tmpfs, (cfg->n_tmpfs + 1) * sizeof(*grown));
-    if (mnt.target == NULL || mnt.options == NULL || grown == NULL) {
+    if (mnt.target == NULL || mnt.options == NULL) {
         free(mnt.target);
         free(mnt.options);
         return mb_fail(err, ENOMEM, "--tmpfs");
     }
-    cfg->tmpfs = grown;
     cfg->tmpfs[cfg->n_tmpfs++] = mnt;
     return 0;
 }
@@ -172,14 +175,13 @@ static unsigned device_access(const char *perms)
 
 static int device_parse(const char *spec, struct device_mapping *dev, mb_error *err)
 {
-    cleanup_free char *copy = strdup(spec);
-    char *parts[3] = {NULL, NULL, NULL}, *save = NULL;
+    char copy[2 * PATH_MAX + 8], *parts[3] = {NULL, NULL, NULL}, *save = NULL;
     const char *perms = "rwm";
     struct stat st;
     int n = 0;
 
-    if (copy == NULL)
-        return mb_fail(err, ENOMEM, "--device");
+    if (path_format(copy, sizeof(copy), err, "%s", spec) < 0)
+        return -1;
     for (char *p = strtok_r(copy, ":", &save); p != NULL; p = strtok_r(NULL, ":", &save)) {
         if (n == 3)
             return mb_fail(err, 0, "bad --device '%s': expected HOST[:CONTAINER][:rwm]", spec);

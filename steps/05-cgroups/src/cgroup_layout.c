@@ -89,7 +89,7 @@ static void layout_add_v1(struct cgroup_layout *layout, const struct mountinfo_e
 int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const char *v2_controllers,
                         struct cgroup_layout *layout, mb_error *err)
 {
-    cleanup_free char *text = strdup(mountinfo);
+    char *text = strdup(mountinfo); /* strtok_r's to cut, freed after the loop */
     char own[PATH_MAX], v2_root[PATH_MAX] = "/";
     int have_v1 = 0;
 
@@ -109,6 +109,7 @@ int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const ch
             layout_add_v1(layout, &e, self_cgroup);
         }
     }
+    free(text);
     for (int c = 0; c < CG_N_CONTROLLERS; c++)
         have_v1 |= layout->controllers[c].version == 1;
 

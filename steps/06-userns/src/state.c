@@ -121,17 +121,19 @@ int state_write(const struct container_state *state, const char *name, const cha
 int state_record_cgroups(const struct container_state *state, const struct container_cgroup *cg,
                          mb_error *err)
 {
-    cleanup_free char *text = NULL;
-    size_t used = 0;
-
     /* One line per dir: at most a path and a few digits. */
-    text = malloc((size_t)(cg->n_dirs + 1) * (PATH_MAX + 16));
+    char *text = malloc((size_t)(cg->n_dirs + 1) * (PATH_MAX + 16));
+    size_t used = 0;
+    int ret;
+
     if (text == NULL)
         return mb_fail(err, ENOMEM, "cgroups file");
     text[0] = '\0';
     for (int d = 0; d < cg->n_dirs; d++)
         used += (size_t)sprintf(text + used, "%d %s\n", cg->dirs[d].version, cg->dirs[d].path);
-    return state_write(state, "cgroups", text, false, err);
+    ret = state_write(state, "cgroups", text, false, err);
+    free(text);
+    return ret;
 }
 
 /* Open the dir <root>/containers/<name> into *state (no lock taken). */

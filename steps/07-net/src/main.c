@@ -57,9 +57,10 @@ static const char *default_root(void)
 /* Take the global options; returns the index of the verb. */
 static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
 {
+    const char *env_root = getenv("MINIBOX_ROOT");
     int i = 1;
 
-    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
+    g->root = env_root != NULL ? env_root : default_root();
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;
 

@@ -59,10 +59,12 @@ static const char *default_root(void)
 /* Take the global options; returns the index of the verb. */
 static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *err)
 {
+    const char *env_root = getenv("MINIBOX_ROOT");
+    const char *env_socket = getenv("MINIBOX_SOCKET");
     int i = 1;
 
-    g->root = getenv("MINIBOX_ROOT") ? getenv("MINIBOX_ROOT") : default_root();
-    g->socket = getenv("MINIBOX_SOCKET") ? getenv("MINIBOX_SOCKET") : "/run/minibox/minibox.sock";
+    g->root = env_root != NULL ? env_root : default_root();
+    g->socket = env_socket != NULL ? env_socket : "/run/minibox/minibox.sock";
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;
 

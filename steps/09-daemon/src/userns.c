@@ -186,17 +186,20 @@ static void format_map(const struct id_range *r, int n, char *buf, size_t len)
  * ranges against /etc/subuid and writes the map for us. */
 static int run_helper(const char *helper, pid_t pid, const struct id_range *r, int n, mb_error *err)
 {
-    char args[8][32], *argv[10];
-    int wstatus, i, k = 0;
+    /* The pid, then three numbers a range: every range of the plan. */
+    char args[1 + 3 * USERNS_MAX_RANGES][24], *argv[3 + 3 * USERNS_MAX_RANGES];
+    int wstatus, k = 0;
     pid_t child;
 
+    if (n < 1 || n > USERNS_MAX_RANGES)
+        return mb_fail(err, 0, "%s: %d id ranges (1 to %d)", helper, n, USERNS_MAX_RANGES);
     argv[k++] = (char *)helper;
     snprintf(args[0], sizeof(args[0]), "%d", (int)pid);
     argv[k++] = args[0];
-    for (i = 0; i < n && i < 2; i++) {
-        snprintf(args[1 + 3 * i], 32, "%lu", r[i].inside);
-        snprintf(args[2 + 3 * i], 32, "%lu", r[i].outside);
-        snprintf(args[3 + 3 * i], 32, "%lu", r[i].count);
+    for (int i = 0; i < n; i++) {
+        snprintf(args[1 + 3 * i], sizeof(args[0]), "%lu", r[i].inside);
+        snprintf(args[2 + 3 * i], sizeof(args[0]), "%lu", r[i].outside);
+        snprintf(args[3 + 3 * i], sizeof(args[0]), "%lu", r[i].count);
         argv[k++] = args[1 + 3 * i];
         argv[k++] = args[2 + 3 * i];
         argv[k++] = args[3 + 3 * i];
