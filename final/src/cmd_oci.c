@@ -154,6 +154,9 @@ int cmd_oci_kill(const struct mb_globals *globals, int argc, char **argv, mb_err
         ret = cgroup_signal_all(&state.cgroup, sig, err);
     else
         ret = signal_process(&state, sig, err);
+    /* In a v1 freezer a paused process dies of SIGKILL only once thawed. */
+    if (ret == 0 && sig == SIGKILL && cgroup_frozen(&state.cgroup))
+        ret = cgroup_freeze(&state.cgroup, false, err);
     oci_state_free(&state);
     return ret;
 }
@@ -189,8 +192,7 @@ int cmd_oci_delete(const struct mb_globals *globals, int argc, char **argv, mb_e
     /* A created container never ran its command: deleting it is safe, as
      * runc does. A running one needs --force. */
     if ((strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && !force)
-        ret =
-            mb_fail(err, 0, "container %s is %s: stop it first, or use --force", state.id, status);
+        ret = mb_fail(err, 0, "container %s is %s: stop it, or use --force", state.id, status);
     if (ret == 0 && strcmp(status, "stopped") != 0) {
         if (strcmp(status, "paused") == 0)
             cgroup_freeze(&state.cgroup, false, err);

@@ -14,7 +14,6 @@
  * (oci_spec.c) and container_create makes the container as run does.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -55,8 +54,7 @@ static int parse_create(int argc, char **argv, struct create_options *o, mb_erro
         return at;
     if (at != argc - 1)
         return mb_fail(err, 0,
-                       "usage: minibox create --bundle DIR [--pid-file F] "
-                       "[--console-socket S] ID");
+                       "usage: minibox create --bundle DIR [--pid-file F] [--console-socket S] ID");
     o->id = argv[at];
     if (preserve != NULL)
         return oci_parse_count(preserve, "--preserve-fds", &o->preserve_fds, err);

@@ -278,7 +278,6 @@ static int throttles(json_t *blkio, struct limits_spec *s, mb_error *err)
         {"throttleReadIOPSDevice", "blkio.throttle.read_iops_device", "riops"},
         {"throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", "wiops"},
     };
-
     size_t n = 1;
 
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)

@@ -261,8 +261,8 @@ void test_containerd_detached_exec_ps_pause_kill(void **state)
             "status containerd reports, delete.");
     require_containerd();
     status = ctr_run("mbctr-bg", "-d",
-                     "sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; "
-                     "done'",
+                     "sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count.new; "
+                     "mv /tmp/count.new /tmp/count; sleep 0.05; done'",
                      out, sizeof(out));
     if (status != 0)
         fail_msg("ctr run -d through minibox: %d: %s", status, out);
@@ -347,6 +347,7 @@ void test_containerd_cleanup(void **state)
     if (ctr_dir[0] == '\0')
         mb_skip("containerd was not used");
     if (containerd_pid > 0) {
+        ctr("task resume mbctr-bg", NULL, 0); /* a failed test may leave it paused */
         ctr("task kill -s SIGKILL mbctr-bg", NULL, 0);
         ctr("task delete -f mbctr-bg", NULL, 0);
         ctr("container delete mbctr-bg", NULL, 0);

@@ -382,6 +382,15 @@ void test_oci_pause_freezes_and_resume_thaws(void **state)
     oci_run_ok("pause", id, NULL, NULL, NULL);
     oci_run_ok("delete", "--force", id, NULL, NULL); /* a paused one too */
     oci_state_dir_gone(id);
+
+    /* kill -9 of a paused one: it dies (a v1 freezer holds it until thawed) */
+    oci_start_container("sleep 100", oci_new_id(id, sizeof(id)), out, sizeof(out));
+    oci_run_ok("pause", id, NULL, NULL, NULL);
+    oci_run_ok("kill", id, "KILL", NULL, NULL);
+    if (oci_wait_status(id, "stopped", 5000) < 0)
+        fail_msg("a paused container did not stop after kill KILL: it is %s", oci_status_of(id));
+    oci_run_ok("delete", id, NULL, NULL, NULL);
+    oci_state_dir_gone(id);
 }
 
 void test_oci_features_lists_namespaces(void **state)
@@ -554,7 +563,8 @@ void test_oci_podman_detached_exec_stop(void **state)
     char id[4096], out[4096], args[4400];
 
     (void)state;
-    mb_hint("Podman's -d, exec and stop go through create/start, exec --process and kill.");
+    mb_hint("Podman's -d, exec (with -t: --console-socket) and stop go through create/start, exec "
+            "--process and kill.");
     require_podman();
     assert_int_equal(podman(PODMAN_RUN "-d localhost/mbtest-busybox sleep 100", id, sizeof(id)), 0);
     id[strcspn(id, "\n")] = '\0';
@@ -563,6 +573,11 @@ void test_oci_podman_detached_exec_stop(void **state)
     assert_int_equal(podman(args, out, sizeof(out)), 0);
     assert_true(mb_contains(out, "in-exec"));
     assert_true(mb_contains(out, "sleep"));
+    /* exec -t: --console-socket, a pty made inside, its status through conmon */
+    snprintf(args, sizeof(args), "exec -t %s sh -c 'tty; exit 5' </dev/null", id);
+    assert_int_equal(podman(args, out, sizeof(out)), 5);
+    if (!mb_contains(out, "/dev/pts/"))
+        fail_msg("podman exec -t: the command has no terminal: %s", out);
     snprintf(args, sizeof(args), "stop -t 2 %s", id);
     assert_int_equal(podman(args, out, sizeof(out)), 0);
     snprintf(args, sizeof(args), "rm %s", id);
