@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""try-docs.py [--list] [DOC...]: re-run the captured output of the docs.
+"""try-docs.py [--list | --update] [DOC...]: re-run the captured output of the docs.
 
 Every fenced block of docs/*.md with lines starting with "$ " is a captured
 session: the commands were run from the top of the repository, as root, and
@@ -15,8 +15,8 @@ are normalised:
   - runs of blanks count as one blank, and trailing blanks as none (column
     widths of ps and ls differ between versions);
   - namespace inode numbers (pid:[4026532177]) may differ but stay alike
-    where they were alike (see same= below), and the dates and times ls -l
-    prints are not compared;
+    where they were alike (see same= below), and dates and times (ls -l's,
+    tar -tv's, ISO 8601's as in JSON records) are not compared;
   - what the block's attributes say varies (below).
 
 A block may carry attributes in an HTML comment on the line before its fence:
@@ -25,9 +25,9 @@ A block may carry attributes in an HTML comment on the line before its fence:
     <!-- try: skip="why" -->               not re-run; the reason is printed
     <!-- try: vary="REGEX" vary="..." -->  in lines matching REGEX (a Python
                                            regular expression), the text it
-                                           matches may differ; a line that
-                                           matches it fully may be missing
-                                           or repeated
+                                           matches may differ; lines that
+                                           match it fully may be missing,
+                                           repeated or new
     <!-- try: drop="REGEX" -->             what REGEX matches is left out on
                                            both sides (a path component that
                                            only some hosts have)
@@ -65,7 +65,16 @@ its own, /tmp is an empty tmpfs. build/rootfs is, for each document, a fresh
 copy of what `make rootfs` makes (the suites leave mount points in the shared
 one), and is put back as it was afterwards; before and after each document,
 scripts/clean-host.sh removes every minibox leftover from the machine (so do
-not run this next to other minibox runs: CI runs it on its own). Commands that outlive their document are killed. Exit status 1 when any block's output differs.
+not run this next to other minibox runs: CI runs it on its own). Commands
+that outlive their document are killed. Exit status 1 when any block's
+output differs.
+
+--update re-captures: when any command's output differs, what every
+command of the document printed in this run replaces what the document says
+(the whole document, so that the ids and times of one session agree with
+each other; skipped blocks keep theirs). It is how output that drifted is
+brought back in line: run, never typed. Review the diff (paths and names of
+the machine it ran on, ids the prose quotes) before committing it.
 """
 import os
 import re
@@ -88,14 +97,16 @@ HEX12 = re.compile(r"(?<![0-9a-f])[0-9a-f]{12}(?![0-9a-f])")
 class Block:
     def __init__(self, doc, line, attrs, lines):
         self.doc, self.line, self.attrs, self.lines = doc, line, attrs, lines
-        self.commands = []  # [(command text, [expected output lines])]
+        # [command text, [expected output lines], index in lines of the first]
+        self.commands = []
         cmd = None
-        for text in lines:
+        for n, text in enumerate(lines):
             if cmd is not None and cmd[0].endswith("\\") and not cmd[1]:
                 cmd[0] += "\n" + text  # a continued command line
+                cmd[2] = n + 1
                 continue
             if text.startswith("$ "):
-                cmd = [text[2:], []]
+                cmd = [text[2:], [], n + 1]
                 self.commands.append(cmd)
             elif cmd is not None:
                 cmd[1].append(text)
@@ -230,9 +241,11 @@ def canonical_ids(lines):
     return out
 
 
-# Always: namespace inodes keep their equalities; ls -l's dates do not count.
+# Always: namespace inodes keep their equalities; dates and times (ls -l's,
+# tar -tv's and ISO 8601's, as JSON records have them) do not count.
 SAME = [r"(?<=:\[)\d+(?=\])"]
-VARY = [r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +(?:\d\d:\d\d|\d{4})\b"]
+VARY = [r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +(?:\d\d:\d\d|\d{4})\b",
+        r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"]
 
 
 def normalise(lines, vary, same, drop):
@@ -269,9 +282,9 @@ def alike(expected, actual, attrs):
     e, a = normalise(expected, *args), normalise(actual, *args)
     if e == a:
         return True
-    # "<VARIES LINES>" stands for zero or more varying lines.
+    # "<VARIES LINES>" stands for zero or more varying lines, on either side.
     strip = lambda xs: [x for x in xs if x != "<VARIES LINES>"]
-    return strip(e) == strip(a) and any(x == "<VARIES LINES>" for x in e)
+    return strip(e) == strip(a)
 
 
 def skip_reason(block):
@@ -334,14 +347,31 @@ def check_doc(doc, listing):
     if listing:
         return run_blocks(blocks, listing)
     clean_host()
+    updates = [] if UPDATE else None
     try:
         with PristineRootfs():
-            return run_blocks(blocks, listing)
+            return run_blocks(blocks, listing, updates)
     finally:
         clean_host()
+        if updates and any(u[3] for u in updates):
+            rewrite(doc, updates)
 
 
-def run_blocks(blocks, listing):
+def rewrite(doc, updates):
+    """--update: what every command printed in this run replaces what the
+    document says (all of them, so that the ids, pids and times of one
+    session agree with each other as they did when it ran)."""
+    with open(doc, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for start, n, actual, _ in sorted(updates, reverse=True):
+        lines[start:start + n] = actual
+    with open(doc, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    print(f"UPDATED {os.path.relpath(doc, REPO)}: re-captured ({sum(u[3] for u in updates)} "
+          f"of {len(updates)} command(s) differed); review the diff before committing it")
+
+
+def run_blocks(blocks, listing, updates=None):
     ran = skipped = failed = 0
     session = None
     setup = blocks[0].attrs.get("setup") if blocks else None
@@ -371,7 +401,7 @@ def run_blocks(blocks, listing):
             session.run(f"cat > {path} <<'TRY_DOCS_EOF'\n{b.file_text}TRY_DOCS_EOF\nchmod +x {path}", 10)
             print(f"ok   {b.where()}: written to {path}")
             continue
-        for cmd, expected in b.commands:
+        for cmd, expected, first in b.commands:
             got = session.run(cmd, timeout)
             if got is None:
                 problems.append(f"  $ {cmd}\n  did not finish within {timeout} s")
@@ -379,6 +409,9 @@ def run_blocks(blocks, listing):
                 session = Session()
                 continue
             actual = got.split("\n") if got else []
+            if updates is not None:
+                updates.append((b.line + first, len(expected), actual,
+                                not alike(expected, actual, b.attrs)))
             if not alike(expected, actual, b.attrs):
                 diff = "\n".join("  - " + l for l in expected) + "\n" + \
                     "\n".join("  + " + l for l in actual)
@@ -397,9 +430,14 @@ def run_blocks(blocks, listing):
     return ran, skipped, failed
 
 
+UPDATE = False
+
+
 def main(argv):
+    global UPDATE
     listing = "--list" in argv
-    docs = [a for a in argv[1:] if a != "--list"]
+    UPDATE = "--update" in argv
+    docs = [a for a in argv[1:] if a not in ("--list", "--update")]
     if not docs:
         docs = sorted(os.path.join(REPO, "docs", f) for f in os.listdir(os.path.join(REPO, "docs"))
                       if f.endswith(".md"))
