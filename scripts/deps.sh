@@ -6,7 +6,7 @@
 #          (python3 runs the grader, podman and containerd drive the OCI runtime of chapter 10, xmllint checks its JUnit
 #          output, umoci makes the OCI images of the 08-layers and 10-beyond suites that no minibox code wrote, strace holds
 #          an OCI exec in its window for chapter 10's attack on it) (default)
-#   docs   render the diagrams
+#   docs   render the diagrams; jq and file for the sessions of the chapters that make check-docs re-runs
 #   bench  the runtimes and timer that `make bench` compares against
 #   vm     qemu and its firmware for `make test-vm` (cgroup v2 in a VM)
 #   analyze  the clang static analyzer (scan-build) for `make analyze`
@@ -15,7 +15,7 @@ set -euo pipefail
 
 declare -A groups=(
     [build]="gcc make pkg-config binutils libc6-dev unifdef libcmocka-dev libjansson-dev busybox-static util-linux procps clang-format python3 libxml2-utils passwd uidmap iproute2 nftables slirp4netns libarchive-dev libssl-dev libseccomp-dev tar umoci podman containerd strace"
-    [docs]="graphviz"
+    [docs]="graphviz jq file"
     [bench]="hyperfine runc crun bubblewrap util-linux"
     [fuzz]="clang libclang-rt-14-dev"
     [analyze]="clang clang-tools"

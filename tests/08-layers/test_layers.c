@@ -268,70 +268,31 @@ static void test_commit_of_a_running_container_follows_no_link(void **state)
 static const char *tmp_file(char *buf, size_t len, const char *name);
 
 /*
- * Hostile image archives built here (python3): an OCI layout in which
- *   link   the layer blob is a symlink to TARGET (a host file, /dev/zero),
- *          with the host file's digest as the blob's and as the diff_id;
- *   forged the layer blob is not what its digest says, and the config has
- *          no diff_ids to catch it;
- *   bomb   the layer is a gzip of a tar holding 24 MiB of zeros;
- *   bigjson index.json is 5 MiB.
- * A tar holding the file "hostmark" ("HOSTMARK") is the host file a link
- * points at.
+ * Hostile image archives (link, forged, bomb, bigjson), built by
+ * fixtures/make_hostile.py (python3), which chapter 8's text runs too; its
+ * head says what each holds. A tar holding the file "hostmark" ("HOSTMARK")
+ * is the host file a link points at.
  */
-static const char make_hostile_py[] =
-    "import gzip, hashlib, io, json, sys, tarfile\n"
-    "out, kind, target = sys.argv[1], sys.argv[2], sys.argv[3]\n"
-    "sha = lambda b: hashlib.sha256(b).hexdigest()\n"
-    "def tar(entries):\n"
-    "    buf = io.BytesIO()\n"
-    "    with tarfile.open(fileobj=buf, mode='w') as t:\n"
-    "        for name, data in entries:\n"
-    "            i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))\n"
-    "    return buf.getvalue()\n"
-    "layer = tar([('mine', b'the archive\\'s own\\n')])\n"
-    "blob, digest, diff = layer, sha(layer), sha(layer)\n"
-    "if kind == 'link':\n"
-    "    host = open(target, 'rb').read() if target != '/dev/zero' else layer\n"
-    "    digest = diff = sha(host)\n"
-    "if kind == 'forged':\n"
-    "    blob = tar([('mine', b'swapped in\\n')])\n"
-    "if kind == 'bomb':\n"
-    "    big = tar([('zeros', bytes(24 << 20))]); blob = gzip.compress(big)\n"
-    "    digest, diff = sha(blob), sha(big)\n"
-    "rootfs = {'type': 'layers'}\n"
-    "if kind != 'forged':\n"
-    "    rootfs['diff_ids'] = ['sha256:' + diff]\n"
-    "cfg = json.dumps({'architecture': 'amd64', 'os': 'linux', 'config': {'Cmd': ['/bin/sh']},\n"
-    "                  'rootfs': rootfs}).encode()\n"
-    "man = json.dumps({'schemaVersion': 2, 'config': {'digest': 'sha256:' + sha(cfg),\n"
-    "    'size': len(cfg), 'mediaType': 'application/vnd.oci.image.config.v1+json'},\n"
-    "    'layers': [{'digest': 'sha256:' + digest, 'size': len(blob),\n"
-    "    'mediaType': 'application/vnd.oci.image.layer.v1.tar'}]}).encode()\n"
-    "index = json.dumps({'schemaVersion': 2, 'manifests': [{'digest': 'sha256:' + sha(man),\n"
-    "    'size': len(man), 'mediaType': 'application/vnd.oci.image.manifest.v1+json'}]})\n"
-    "if kind == 'bigjson':\n"
-    "    index += ' ' * (5 << 20)\n"
-    "with tarfile.open(out, 'w') as t:\n"
-    "    def add(name, data):\n"
-    "        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))\n"
-    "    add('oci-layout', b'{\"imageLayoutVersion\": \"1.0.0\"}')\n"
-    "    add('index.json', index.encode())\n"
-    "    add('blobs/sha256/' + sha(man), man)\n"
-    "    add('blobs/sha256/' + sha(cfg), cfg)\n"
-    "    if kind == 'link':\n"
-    "        i = tarfile.TarInfo('blobs/sha256/' + digest); i.type = tarfile.SYMTYPE\n"
-    "        i.linkname = target; t.addfile(i)\n"
-    "    else:\n"
-    "        add('blobs/sha256/' + digest, blob)\n";
+static void fixture(const char *script, const char *args)
+{
+    char rel[256], path[4096], cmd[16384];
+
+    snprintf(rel, sizeof(rel), "tests/08-layers/fixtures/%s", script);
+    if (mb_repo_path(rel, path, sizeof(path)) == NULL)
+        mb_skip("tests/08-layers/fixtures not found (set MB_REPO to the checkout)");
+    if (system("command -v python3 >/dev/null") != 0)
+        mb_skip("python3 is needed to build the test archives");
+    snprintf(cmd, sizeof(cmd), "python3 '%s' %s", path, args);
+    if (system(cmd) != 0)
+        fail_msg("%s %s failed", rel, args);
+}
 
 static void make_hostile(const char *out, const char *kind, const char *target)
 {
-    char cmd[16384];
+    char args[9000];
 
-    snprintf(cmd, sizeof(cmd), "python3 - '%s' '%s' '%s' <<'PY'\n%sPY", out, kind, target,
-             make_hostile_py);
-    if (system(cmd) != 0)
-        mb_skip("python3 is needed to build hostile archives");
+    snprintf(args, sizeof(args), "'%s' '%s' '%s'", out, kind, target);
+    fixture("make_hostile.py", args);
 }
 
 /* A tar on the host holding "hostmark" = HOSTMARK: what a link points at. */
@@ -464,104 +425,16 @@ static const char *tmp_file(char *buf, size_t len, const char *name)
     return buf;
 }
 
-/*
- * The layered images, built here with python3's tarfile, json and hashlib so
- * that the test knows every byte: three layers with the same content, as an
- * OCI image layout archive and as a `docker save` archive.
- *
- *   layer 1  the test rootfs (uncompressed)
- *   layer 2  t/ with dirs and files                            (uncompressed)
- *   layer 3  whiteouts .wh.file, .wh..hidden (a dot file), .wh.gonedir (a
- *            dir), an opaque t/opq (.wh..wh..opq) with a new file in it, a
- *            changed and an added file                          (gzip in OCI)
- *
- * Also written: diff_ids.txt (the three diff_ids, comma-separated) and
- * bad-diff-id.tar (the OCI archive with a config whose second diff_id is
- * wrong, as an altered archive would have).
- */
-static const char make_layered_py[] =
-    "import gzip, hashlib, io, json, os, subprocess, sys, tarfile\n"
-    "rootfs, out = sys.argv[1], sys.argv[2]\n"
-    "def layer(entries):\n"
-    "    buf = io.BytesIO()\n"
-    "    with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as t:\n"
-    "        for name, data in entries:\n"
-    "            i = tarfile.TarInfo(name); i.mtime = 1700000000\n"
-    "            if data is None:\n"
-    "                i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)\n"
-    "            else:\n"
-    "                i.size = len(data); i.mode = 0o644; t.addfile(i, io.BytesIO(data))\n"
-    "    return buf.getvalue()\n"
-    "base = subprocess.run(['tar', '-C', rootfs, '-cf', '-', '.'], check=True,\n"
-    "                      stdout=subprocess.PIPE).stdout\n"
-    "tree = layer([('t', None), ('t/etc', None), ('t/etc/conf', b'v1\\n'), ('t/keep', None),\n"
-    "              ('t/keep/a', b'a\\n'), ('t/file', b'gone\\n'), ('t/.hidden', b'h\\n'),\n"
-    "              ('t/gonedir', None), ('t/gonedir/x', b'x\\n'), ('t/opq', None),\n"
-    "              ('t/opq/old', b'old\\n'), ('t/opq/sub', None), ('t/opq/sub/deep', "
-    "b'deep\\n')])\n"
-    "wh = layer([('t', None), ('t/.wh.file', b''), ('t/.wh..hidden', b''),\n"
-    "            ('t/.wh.gonedir', b''), ('t/etc', None), ('t/etc/conf', b'v2\\n'),\n"
-    "            ('t/keep', None), ('t/keep/b', b'b\\n'), ('t/opq', None),\n"
-    "            ('t/opq/.wh..wh..opq', b''), ('t/opq/new', b'new\\n')])\n"
-    "layers = [base, tree, wh]\n"
-    "sha = lambda b: hashlib.sha256(b).hexdigest()\n"
-    "diff_ids = ['sha256:' + sha(l) for l in layers]\n"
-    "def config(ids):\n"
-    "    return json.dumps({'architecture': 'amd64', 'os': 'linux',\n"
-    "        'config': {'Env': ['PATH=/bin:/sbin:/usr/bin:/usr/sbin', 'LAYERS=three'],\n"
-    "                   'WorkingDir': '/t/keep', 'Entrypoint': ['/bin/sh', '-c'],\n"
-    "                   'Cmd': ['echo $LAYERS in $(pwd)']},\n"
-    "        'rootfs': {'type': 'layers', 'diff_ids': ids}}, sort_keys=True).encode()\n"
-    "def add(t, name, data):\n"
-    "    i = tarfile.TarInfo(name); i.size = len(data); i.mode = 0o644; i.mtime = 1700000000\n"
-    "    t.addfile(i, io.BytesIO(data))\n"
-    "def oci(path, ids):\n"
-    "    blobs = [layers[0], layers[1], gzip.compress(layers[2], mtime=0)]\n"
-    "    types = ['tar', 'tar', 'tar+gzip']\n"
-    "    cfg = config(ids)\n"
-    "    desc = lambda mt, b: {'mediaType': mt, 'digest': 'sha256:' + sha(b), 'size': len(b)}\n"
-    "    manifest = json.dumps({'schemaVersion': 2,\n"
-    "        'mediaType': 'application/vnd.oci.image.manifest.v1+json',\n"
-    "        'config': desc('application/vnd.oci.image.config.v1+json', cfg),\n"
-    "        'layers': [desc('application/vnd.oci.image.layer.v1.' + k, b)\n"
-    "                   for k, b in zip(types, blobs)]}).encode()\n"
-    "    index = dict(schemaVersion=2, manifests=[dict(desc(\n"
-    "        'application/vnd.oci.image.manifest.v1+json', manifest),\n"
-    "        annotations={'org.opencontainers.image.ref.name': 'latest'})])\n"
-    "    with tarfile.open(path, 'w') as t:\n"
-    "        add(t, 'oci-layout', b'{\"imageLayoutVersion\": \"1.0.0\"}')\n"
-    "        add(t, 'index.json', json.dumps(index).encode())\n"
-    "        for b in blobs + [cfg, manifest]:\n"
-    "            add(t, 'blobs/sha256/' + sha(b), b)\n"
-    "oci(out + '/layered-oci.tar', diff_ids)\n"
-    "oci(out + '/bad-diff-id.tar', diff_ids[:1] + ['sha256:' + sha(b'not this layer')] + "
-    "diff_ids[2:])\n"
-    "with tarfile.open(out + '/layered-docker.tar', 'w') as t:\n"
-    "    cfg = config(diff_ids)\n"
-    "    dirs = [sha(('%d' % n).encode() + l) for n, l in enumerate(layers)]\n"
-    "    add(t, sha(cfg) + '.json', cfg)\n"
-    "    for d, l in zip(dirs, layers):\n"
-    "        add(t, d + '/VERSION', b'1.0'); add(t, d + '/json', b'{}')\n"
-    "        add(t, d + '/layer.tar', l)\n"
-    "    add(t, 'manifest.json', json.dumps([{'Config': sha(cfg) + '.json',\n"
-    "        'RepoTags': ['layered:docker'], 'Layers': [d + '/layer.tar' for d in "
-    "dirs]}]).encode())\n"
-    "    add(t, 'repositories', json.dumps({'layered': {'docker': dirs[-1]}}).encode())\n"
-    "open(out + '/diff_ids.txt', 'w').write(','.join(diff_ids))\n";
-
-/* Build the layered archives once; skip when python3 is missing. */
+/* The layered images (fixtures/make_layered.py, which chapter 8's text runs
+ * too: its head says what they hold), built once per suite run. */
 static void make_layered(void)
 {
-    char done[4300], cmd[16384];
+    char done[4300], args[9000];
 
     if (access(tmp_file(done, sizeof(done), "diff_ids.txt"), F_OK) == 0)
         return;
-    snprintf(cmd, sizeof(cmd), "python3 - '%s' '%s' <<'PY'\n%sPY", mb_rootfs, mb_tmp,
-             make_layered_py);
-    if (system("command -v python3 >/dev/null") != 0)
-        mb_skip("python3 is needed to build the layered test images");
-    if (system(cmd) != 0)
-        fail_msg("building the layered test archives failed");
+    snprintf(args, sizeof(args), "'%s' '%s'", mb_rootfs, mb_tmp);
+    fixture("make_layered.py", args);
 }
 
 static void read_small(const char *path, char *buf, size_t len)
