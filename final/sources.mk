@@ -24,7 +24,8 @@ SRC_10 := caps.c caps.h hardening.c hardening.h seccomp.c seccomp.h selfexe.c se
           cmd_exec.c cmd_inspect.c cmd_oci.c cmd_oci_create.c cmd_oci_exec.c \
           cmd_oci_features.c oci_cmdline.c oci_cmdline.h oci_spec.c oci_spec.h \
           oci_state.c oci_state.h run_options.c run_options.h user.c user.h security.c security.h \
-          namespaces.c namespaces.h lazy_libs.c lazy_libs.h console.c console.h hooks.c hooks.h
+          namespaces.c namespaces.h lazy_libs.c lazy_libs.h console.c console.h hooks.c hooks.h \
+          cgroup_systemd.c cgroup_systemd.h
 
 # The chapters that exist so far, in order.
 STEPS := 01-chroot 02-pid-ns 03-uts 04-mount-proc 05-cgroups 06-userns 07-net 08-layers 09-daemon

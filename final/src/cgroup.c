@@ -50,10 +50,11 @@ static int controller_missing(const struct cgroup_layout *layout, int c, mb_erro
 
     if (strcmp(layout->name, "v2") == 0)
         return mb_fail(err, 0,
-                       "%s controller not available: cgroup v2 has not delegated '%s' to %s%s "
-                       "(fix: run as root, or under a cgroup with it delegated: "
-                       "systemd-run --scope -p Delegate=yes ...)",
-                       name, name, layout->v2_mount, layout->v2_own);
+                       "%s controller not available: the cgroup v2 hierarchy at %s does not "
+                       "offer '%s' (fix: inside a container, the engine running it must "
+                       "delegate it; on a host, boot without cgroup_disable=%s; see 'minibox "
+                       "info')",
+                       name, layout->v2_mount, name, name);
     return mb_fail(err, 0,
                    "%s controller not available: no cgroup v1 hierarchy holds it%s "
                    "(fix: mount it, or enable it in the kernel; see 'minibox info')",
@@ -86,16 +87,22 @@ static int v2_enable_controller(const char *parent, const char *name, mb_error *
 #if MB_STEP >= 6
     if (ret < 0 && (errno == EACCES || errno == EPERM) && geteuid() != 0)
         return mb_fail(err, 0,
-                       "%s limit: cgroup %s is not delegated to uid %u (fix: run minibox inside "
-                       "a delegated cgroup, e.g. systemd-run --user -p Delegate=yes, and pass "
-                       "an empty child of it as --cgroup-parent)",
+                       "%s limit: cgroup %s is not delegated to uid %u (fix: start minibox in a "
+                       "cgroup of your user manager: systemd-run --user --scope minibox run ...)",
                        name, parent, (unsigned)geteuid());
+    if (ret < 0 && errno == ENOENT && geteuid() != 0)
+        return mb_fail(err, 0,
+                       "%s limit: the %s controller is not delegated to uid %u in %s (fix: "
+                       "a drop-in with Delegate=cpu cpuset io memory pids for user@.service, "
+                       "then log in again)",
+                       name, name, (unsigned)geteuid(), parent);
 #endif
     if (ret < 0 && errno == EBUSY)
         return mb_fail(err, 0,
                        "%s controller: cannot enable it below %s, which holds processes "
-                       "(cgroup v2's no-internal-process rule; fix: --cgroup-parent with an "
-                       "empty delegated cgroup)",
+                       "(cgroup v2's no-internal-process rule; fix: inside a container, move its "
+                       "processes into a leaf cgroup first, or pass --cgroup-parent with an empty "
+                       "cgroup)",
                        name, parent);
     return ret;
 }
@@ -328,12 +335,53 @@ static int write_limits(const struct container_cgroup *cg, const struct limits *
 }
 #endif
 
-/* Find or add the dir for controller c's hierarchy; -1 when its path does
- * not fit in PATH_MAX. */
-static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
-                           const char *parent, const char *id, mb_error *err)
+/* Where containers go in one hierarchy when --cgroup-parent is not given:
+ * <top>/minibox, where <top> is the highest cgroup this process may manage.
+ * For root that is the hierarchy's root (inside a cgroup namespace, the
+ * namespace's): /minibox, as Docker's cgroupfs driver makes /docker. Not
+ * below minibox's own cgroup: on a cgroup v2 host that is usually a login
+ * session's scope or a service, which holds processes, and a cgroup that
+ * holds processes cannot give controllers to children (the no-internal-
+ * process rule). Returns -1 when this process may manage none. */
+static int placement_top(const struct cgroup_hierarchy *h, char *top, size_t len)
 {
-    const char *base = parent ? parent : h->own, *prefix = "/minibox-", *name = id;
+#if MB_STEP >= 6
+    char path[2 * PATH_MAX + 32];
+
+    /* A normal user manages the subtree root delegated to them (chowned
+     * cgroup.procs; systemd does it for user@UID.service and for units with
+     * Delegate=yes): their own cgroup and the ancestors they own, up to the
+     * first they do not. cgroup v1 cannot be delegated. */
+    if (geteuid() != 0) {
+        snprintf(path, sizeof(path), "%s%s/cgroup.procs", h->mount, h->own);
+        if (h->version != 2 || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0)
+            return -1;
+        snprintf(top, len, "%s", h->own);
+        while (strcmp(top, "/") != 0) {
+            char *slash = strrchr(top, '/');
+
+            snprintf(path, sizeof(path), "%s%.*s/cgroup.procs", h->mount, (int)(slash - top), top);
+            if (slash == top || faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0)
+                break;
+            *slash = '\0';
+        }
+        return 0;
+    }
+#else
+    (void)h;
+#endif
+    snprintf(top, len, "/");
+    return 0;
+}
+
+/* Find or add the dir for controller c's hierarchy; -1 when its path does
+ * not fit in PATH_MAX. `top` is where placement_top put us (the default
+ * parent is <top>/minibox). */
+static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
+                           const char *top, const char *parent, const char *id, mb_error *err)
+{
+    const char *base = parent ? parent : top, *prefix = parent ? "/minibox-" : "/minibox/minibox-",
+               *name = id;
     char path[PATH_MAX];
 
 #if MB_STEP >= 10
@@ -351,6 +399,9 @@ static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hier
     for (int d = 0; d < cg->n_dirs; d++)
         if (strcmp(cg->dirs[d].path, path) == 0)
             return d;
+    if (path_format(cg->dirs[cg->n_dirs].top, sizeof(cg->dirs[0].top), err, "%s%s", h->mount,
+                    strcmp(top, "/") == 0 ? "" : top) < 0)
+        return -1;
     cg->dirs[cg->n_dirs].version = h->version;
     memcpy(cg->dirs[cg->n_dirs].path, path, sizeof(path));
     return cg->n_dirs++;
@@ -391,17 +442,13 @@ static void cgroup_drop_dir(struct container_cgroup *cg, int d)
     cg->n_dirs--;
 }
 
-/* v2: enable the controllers in the parent's subtree_control. Returns 1
- * when the parent holds processes (EBUSY) and no limit needs them: then the
- * container simply runs without a cgroup of its own. */
-static int v2_prepare_parent(const char *path, const struct cgroup_layout *layout,
-                             const struct container_cgroup *cg, const struct limits *limits,
-                             mb_error *err)
+/* v2: enable the dir's controllers in `parent`'s subtree_control. Returns
+ * 1 when the parent holds processes (EBUSY) and no limit needs them: then
+ * the container simply runs without a cgroup of its own. */
+static int v2_enable_in(const char *parent, const struct cgroup_layout *layout,
+                        const struct container_cgroup *cg, const struct limits *limits,
+                        mb_error *err)
 {
-    char parent[PATH_MAX];
-
-    snprintf(parent, sizeof(parent), "%s", path);
-    *strrchr(parent, '/') = '\0';
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
         int ret;
 
@@ -425,6 +472,20 @@ static int v2_prepare_parent(const char *path, const struct cgroup_layout *layou
     }
     return 0;
 }
+
+#if MB_STEP >= 10
+/* The same in the parent of `path` (an OCI config's path). */
+static int v2_prepare_parent(const char *path, const struct cgroup_layout *layout,
+                             const struct container_cgroup *cg, const struct limits *limits,
+                             mb_error *err)
+{
+    char parent[PATH_MAX];
+
+    snprintf(parent, sizeof(parent), "%s", path);
+    *strrchr(parent, '/') = '\0';
+    return v2_enable_in(parent, layout, cg, limits, err);
+}
+#endif
 
 static int cgroup_make_dir(const char *path, mb_error *err)
 {
@@ -450,6 +511,93 @@ static int cgroup_make_dir(const char *path, mb_error *err)
     return 0;
 }
 
+/* The path from the dir's top down to its parent: each cgroup on the way
+ * is made if missing (<top>/minibox the first time; it stays, as Docker's
+ * /docker does) and, on v2, passes the controllers on to the next one
+ * (a child gets only what every ancestor enables). Returns 1 as
+ * v2_enable_in does. */
+static int prepare_path(int d, const struct cgroup_layout *layout,
+                        const struct container_cgroup *cg, const struct limits *limits,
+                        mb_error *err)
+{
+    const char *dir = cg->dirs[d].path;
+    char path[PATH_MAX];
+    size_t len = strlen(cg->dirs[d].top);
+
+    /* A --cgroup-parent outside what we manage: only its own controllers
+     * are ours to enable. */
+    if (strncmp(dir, cg->dirs[d].top, len) != 0 || dir[len] != '/')
+        len = (size_t)(strrchr(dir, '/') - dir);
+    for (int busy = 0;;) {
+        const char *next = strchr(dir + len + 1, '/');
+        int ret;
+
+        memcpy(path, dir, len);
+        path[len] = '\0';
+        /* Below a cgroup that could not pass them on, none has them. */
+        if (cg->dirs[d].version == 2 && !busy) {
+            ret = v2_enable_in(path, layout, cg, limits, err);
+            if (ret < 0)
+                return ret;
+            busy = ret;
+        }
+        if (next == NULL)
+            return busy;
+        len = (size_t)(next - dir);
+        memcpy(path, dir, len);
+        path[len] = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return cgroup_make_dir(path, err);
+    }
+}
+
+#if MB_STEP >= 6
+/* Is controller `name` offered to the children of `dir` (v2)? */
+static int v2_offered(const char *dir, const char *name)
+{
+    cleanup_free char *text = NULL;
+    char path[PATH_MAX + 32];
+    mb_error ignored;
+    size_t len = strlen(name);
+
+    if (path_format(path, sizeof(path), &ignored, "%s/cgroup.controllers", dir) < 0 ||
+        read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+        return 0;
+    for (char *p = text; (p = strstr(p, name)) != NULL; p += len)
+        if ((p == text || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Rootless: a limit needs a subtree delegated to us, with its controller. */
+static int rootless_missing(const struct cgroup_hierarchy *h, int c, const char *top, mb_error *err)
+{
+    const char *name = cgroup_controller_names[c];
+    char dir[2 * PATH_MAX];
+
+    if (h->version == 1)
+        return mb_fail(err, 0,
+                       "%s limit: a normal user cannot have a cgroup of its own on cgroup v1 "
+                       "(%s is root's; fix: run as root, or use a cgroup v2 host)",
+                       name, h->mount);
+    if (top == NULL)
+        return mb_fail(err, 0,
+                       "%s limit: no cgroup is delegated to uid %u here: this process is in "
+                       "%s, which root owns (fix: start minibox in a cgroup of your user "
+                       "manager: systemd-run --user --scope minibox run ...)",
+                       name, (unsigned)geteuid(), h->own);
+    if (path_format(dir, sizeof(dir), err, "%s%s", h->mount, strcmp(top, "/") == 0 ? "" : top) < 0)
+        return -1;
+    if (!v2_offered(dir, name))
+        return mb_fail(err, 0,
+                       "%s limit: the %s controller is not delegated to uid %u in %s (fix: a "
+                       "drop-in with Delegate=cpu cpuset io memory pids for user@.service, then "
+                       "log in again)",
+                       name, name, (unsigned)geteuid(), dir);
+    return 0;
+}
+#endif
+
 static int plan_controllers(const struct cgroup_layout *layout, const char *id, const char *parent,
                             const struct limits *limits, struct container_cgroup *cg, mb_error *err)
 {
@@ -461,28 +609,43 @@ static int plan_controllers(const struct cgroup_layout *layout, const char *id, 
         if (c > CG_FREEZER && !limits->spec.given)
             continue;
 #endif
-        if (layout->controllers[c].version == 0) {
+        const struct cgroup_hierarchy *h = &layout->controllers[c];
+        char top[PATH_MAX];
+        int have_top;
+
+        if (h->version == 0) {
             if (limit_requested(limits, c))
                 return controller_missing(layout, c, err);
             continue; /* no limit asked: run without this controller */
         }
+        have_top = placement_top(h, top, sizeof(top)) == 0;
 #if MB_STEP >= 6
         /* Rootless without a limit: no cgroup is needed, so none is made (a
          * normal user may not be allowed to). */
         if (geteuid() != 0 && !limit_requested(limits, c))
             continue;
+        if (geteuid() != 0 && parent == NULL && id != NULL) {
+            int ret = rootless_missing(h, c, have_top ? top : NULL, err);
+            if (ret < 0)
+                return ret;
+        }
 #endif
-        cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id, err);
+        if (!have_top)
+            snprintf(top, sizeof(top), "/");
+        cg->dir_of[c] = cgroup_plan_dir(cg, h, top, parent, id, err);
         if (cg->dir_of[c] < 0)
             return -1;
     }
     /* No controller needs a v2 dir, the device program does. */
     if (v2_dir_holds_devices(cg) && v2_dir(cg) < 0 && layout->v2_mount[0] != '\0') {
         struct cgroup_hierarchy v2 = {.version = 2};
+        char top[PATH_MAX];
 
         snprintf(v2.mount, sizeof(v2.mount), "%s", layout->v2_mount);
         snprintf(v2.own, sizeof(v2.own), "%s", layout->v2_own);
-        if (cgroup_plan_dir(cg, &v2, parent, id, err) < 0)
+        if (placement_top(&v2, top, sizeof(top)) < 0)
+            snprintf(top, sizeof(top), "/");
+        if (cgroup_plan_dir(cg, &v2, top, parent, id, err) < 0)
             return -1;
     }
     return 0;
@@ -579,21 +742,25 @@ int cgroup_create(const struct cgroup_layout *layout, const struct limits *limit
     mb_error ignored;
     int ret;
 
-    for (int d = 0; d < cg->n_dirs; d++) {
-        ret = 0;
 #if MB_STEP >= 10
-        if (cg->spec_path[0] != '\0')
-            ret = make_parents(layout, cg, d, err);
+    if (cg->by_systemd)
+        return systemd_start_slice(&cg->units, err);
 #endif
-        if (ret == 0 && cg->dirs[d].version == 2) {
-            ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
-            /* A dir without controllers still takes a device program. */
-            if (ret == 1 && v2_dir_holds_devices(cg))
-                ret = 0;
-            if (ret == 1) {
-                cgroup_drop_dir(cg, d--);
-                continue;
-            }
+    for (int d = 0; d < cg->n_dirs; d++) {
+#if MB_STEP >= 10
+        if (cg->spec_path[0] != '\0') {
+            ret = make_parents(layout, cg, d, err);
+            if (ret == 0 && cg->dirs[d].version == 2)
+                ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
+        } else
+#endif
+            ret = prepare_path(d, layout, cg, limits, err);
+        /* A dir without controllers still takes a device program. */
+        if (ret == 1 && cg->dirs[d].version == 2 && v2_dir_holds_devices(cg))
+            ret = 0;
+        if (ret == 1) {
+            cgroup_drop_dir(cg, d--);
+            continue;
         }
         if (ret == 0)
             ret = cgroup_make_dir(cg->dirs[d].path, err);
@@ -670,6 +837,10 @@ int cgroup_open_v2_dir(const struct container_cgroup *cg)
 {
     int d = v2_dir(cg);
 
+#if MB_STEP >= 10
+    if (cg->by_systemd)
+        return -1; /* the scope is made with the process in it */
+#endif
     return d < 0 ? -1 : open(cg->dirs[d].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
@@ -700,6 +871,12 @@ long cgroup_oom_kills(const struct container_cgroup *cg)
 
     if (d < 0)
         return 0;
+#if MB_STEP >= 10
+    /* The scope may be gone already (systemd removes it once empty); its
+     * slice counts its OOM kills too. */
+    if (cg->by_systemd)
+        return read_counter(cg->units.slice_dir, "memory.events", "oom_kill");
+#endif
     if (cg->dirs[d].version == 2)
         return read_counter(cg->dirs[d].path, "memory.events", "oom_kill");
     return read_counter(cg->dirs[d].path, "memory.oom_control", "oom_kill");
@@ -752,6 +929,19 @@ int cgroup_destroy(const struct container_cgroup *cg, mb_error *err)
         mb_error ignored;
 
         cgroup_freeze(cg, false, &ignored);
+    }
+#endif
+#if MB_STEP >= 10
+    /* systemd removes its units' cgroups: stopping the slice stops the
+     * scope too (killing what is left) and removes both. */
+    if (cg->by_systemd) {
+        struct timespec pause = {0, 10000000}; /* 10 ms */
+
+        ret = systemd_stop_unit(cg->units.user, cg->units.slice, err);
+        for (int tries = 0; ret == 0 && tries < 200 && access(cg->units.slice_dir, F_OK) == 0;
+             tries++)
+            nanosleep(&pause, NULL);
+        return ret;
     }
 #endif
     for (int d = 0; d < cg->n_dirs; d++)
@@ -925,6 +1115,134 @@ int cgroup_from_json(json_t *json, struct container_cgroup *cg, mb_error *err)
                             ? (int)json_integer_value(d)
                             : -1;
     }
+    return 0;
+}
+#endif
+
+#if MB_STEP >= 10
+int cgroup_manager_choose(enum cgroup_manager asked, const struct cgroup_layout *layout,
+                          const char *cgroup_parent, enum cgroup_manager *chosen, mb_error *err)
+{
+    mb_error why;
+    int usable;
+
+    *chosen = CGROUP_MANAGER_CGROUPFS;
+    if (asked == CGROUP_MANAGER_CGROUPFS)
+        return 0;
+    if (cgroup_parent != NULL) {
+        if (asked == CGROUP_MANAGER_SYSTEMD)
+            return mb_fail(err, 0,
+                           "--cgroup-parent is a path in the cgroup tree, which systemd does not "
+                           "take (fix: --cgroup-manager cgroupfs, or no --cgroup-parent)");
+        return 0;
+    }
+    usable = strcmp(layout->name, "v2") == 0 && systemd_reachable(&why) == 0;
+    if (asked == CGROUP_MANAGER_SYSTEMD && strcmp(layout->name, "v2") != 0)
+        return mb_fail(err, 0,
+                       "--cgroup-manager systemd needs a cgroup v2 host, and this one is %s "
+                       "(fix: --cgroup-manager cgroupfs)",
+                       layout->name);
+    if (asked == CGROUP_MANAGER_SYSTEMD && !usable) {
+        *err = why;
+        return -1;
+    }
+    if (usable)
+        *chosen = CGROUP_MANAGER_SYSTEMD;
+    return 0;
+}
+
+int cgroup_plan_systemd(const struct cgroup_layout *layout, const char *id,
+                        const struct limits *limits, struct container_cgroup *cg, mb_error *err)
+{
+    char root[PATH_MAX], dir[2 * PATH_MAX];
+    int ret;
+
+    memset(cg, 0, sizeof(*cg));
+    for (int c = 0; c < CG_N_CONTROLLERS; c++)
+        cg->dir_of[c] = -1;
+    for (int c = 0; c < CG_N_CONTROLLERS; c++)
+        if (layout->controllers[c].version != 2 && limit_requested(limits, c))
+            return controller_missing(layout, c, err);
+    /* Rootless without a limit: no cgroup, as with cgroupfs (chapter 6). */
+    if (geteuid() != 0 && !limit_requested(limits, CG_MEMORY) && !limit_requested(limits, CG_CPU) &&
+        !limit_requested(limits, CG_PIDS))
+        return 0;
+    /* A user manager can only pass on what systemd delegated to it. */
+    if (geteuid() != 0) {
+        ret = systemd_manager_cgroup(root, sizeof(root), err);
+        if (ret < 0)
+            return ret;
+        snprintf(dir, sizeof(dir), "%s%s", layout->v2_mount, root);
+        for (int c = 0; c < CG_N_CONTROLLERS; c++)
+            if (limit_requested(limits, c) && !v2_offered(dir, cgroup_controller_names[c]))
+                return mb_fail(err, 0,
+                               "%s limit: systemd has not delegated the %s controller to uid %u "
+                               "(%s offers only what user@.service's Delegate= lists; fix: a "
+                               "drop-in with Delegate=cpu cpuset io memory pids for "
+                               "user@.service, then log in again)",
+                               cgroup_controller_names[c], cgroup_controller_names[c],
+                               (unsigned)geteuid(), dir);
+    }
+    ret = systemd_units_plan(layout->v2_mount, id, &cg->units, err);
+    if (ret < 0)
+        return ret;
+    cg->by_systemd = true;
+    cg->n_dirs = 1;
+    cg->dirs[0].version = 2;
+    if (path_format(cg->dirs[0].path, sizeof(cg->dirs[0].path), err, "%s/%s", cg->units.slice_dir,
+                    cg->units.scope) < 0)
+        return -1;
+    snprintf(cg->dirs[0].top, sizeof(cg->dirs[0].top), "%s", cg->units.slice_dir);
+    /* run uses these (and the freezer: commit freezes a running container) */
+    for (int c = 0; c <= CG_FREEZER; c++)
+        if (layout->controllers[c].version == 2)
+            cg->dir_of[c] = 0;
+    return 0;
+}
+
+/* The value of a one-number cgroup file (the first word: cpu.max). */
+static long long read_value(const char *dir, const char *file)
+{
+    cleanup_free char *text = NULL;
+    char path[PATH_MAX + 64];
+    mb_error ignored;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+        return -2;
+    return strncmp(text, "max", 3) == 0 ? -1 : strtoll(text, NULL, 10);
+}
+
+int cgroup_place_by_systemd(const struct container_cgroup *cg, pid_t pid,
+                            const struct limits *limits, mb_error *err)
+{
+    const char *dir = cg->dirs[0].path;
+    long long got;
+    int ret;
+
+    ret = systemd_start_scope(&cg->units, pid, limits, err);
+    if (ret < 0)
+        return ret;
+    if (access(dir, F_OK) < 0)
+        return mb_fail(err, errno, "systemd started %s, but its cgroup is not %s", cg->units.scope,
+                       dir);
+    /* systemd takes any property and applies what it can: check. */
+    if (limits->memory_bytes &&
+        (got = read_value(dir, "memory.max")) != (long long)limits->memory_bytes)
+        return mb_fail(err, 0,
+                       "memory limit: systemd did not apply MemoryMax to %s (memory.max: %lld)",
+                       dir, got);
+    if (limits->memory_bytes && !knob_exists(dir, "memory.swap.max") && swap_active())
+        return mb_fail(err, 0,
+                       "memory limit: swap is on but memory.swap.max is missing, so the "
+                       "container could swap past its limit (fix: CONFIG_MEMCG_SWAP, or "
+                       "swapoff -a)");
+    if (limits->cpu_quota_us && (got = read_value(dir, "cpu.max")) != limits->cpu_quota_us)
+        return mb_fail(err, 0, "cpu limit: systemd did not apply CPUQuota to %s (cpu.max: %lld)",
+                       dir, got);
+    if (limits->pids_max && (got = read_value(dir, "pids.max")) != limits->pids_max)
+        return mb_fail(err, 0, "pids limit: systemd did not apply TasksMax to %s (pids.max: %lld)",
+                       dir, got);
     return 0;
 }
 #endif

@@ -14,6 +14,9 @@
 #include "cgroup_layout.h"
 #include "error.h"
 #include "resource_limits.h"
+#if MB_STEP >= 10
+#include "cgroup_systemd.h"
+#endif
 
 /* One per controller, and a v2 dir for the device program. */
 #define CGROUP_MAX_DIRS (CG_N_CONTROLLERS + 1)
@@ -24,25 +27,31 @@ struct container_cgroup {
     int n_dirs;
     struct {
         int version;
-        char path[PATH_MAX];
+        char path[PATH_MAX]; /* the container's cgroup */
+        char top[PATH_MAX];  /* the highest cgroup above it that minibox manages */
     } dirs[CGROUP_MAX_DIRS];
     int dir_of[CG_N_CONTROLLERS]; /* index into dirs, or -1 */
 #if MB_STEP >= 10
     char spec_path[PATH_MAX]; /* an OCI config's cgroupsPath; "" for minibox-<id> */
+    bool by_systemd;            /* its units are systemd's (cgroup_systemd.h) */
+    struct systemd_units units; /* then: the slice and the scope */
 #endif
 };
 
 /* Plan <parent>/minibox-<id> in every hierarchy holding memory, cpu or
- * pids (`parent` is a path inside each hierarchy, or NULL for this
- * process's own cgroup). A limit the host cannot enforce is an error naming
- * the controller and the fix. Nothing is made yet: the caller records the
- * paths first, so a crash can never leave a cgroup nobody knows of. */
+ * pids. `parent` is a path inside each hierarchy, or NULL for the default:
+ * /minibox at the hierarchy's root for root, and for a normal user (chapter
+ * 6) below the top of the subtree delegated to them. A limit the host
+ * cannot enforce is an error naming the controller and the fix. Nothing is
+ * made yet: the caller records the paths first, so a crash can never leave
+ * a cgroup nobody knows of. */
 int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
                 const struct limits *limits, struct container_cgroup *cg, mb_error *err);
 
-/* Make the planned dirs and write the limits; nothing is left on failure.
- * A v2 dir that cannot be made for want of a delegated subtree is dropped
- * when no limit needs it. */
+/* Make the planned dirs (and the cgroups above them that are missing, with
+ * the controllers enabled all the way down on v2) and write the limits;
+ * nothing but the parents is left on failure. A v2 dir whose parent holds
+ * processes is dropped when no limit needs it. */
 int cgroup_create(const struct cgroup_layout *layout, const struct limits *limits,
                   struct container_cgroup *cg, mb_error *err);
 
@@ -97,6 +106,23 @@ int cgroup_signal_all(const struct container_cgroup *cg, int sig, mb_error *err)
 #include <jansson.h>
 json_t *cgroup_to_json(const struct container_cgroup *cg);
 int cgroup_from_json(json_t *json, struct container_cgroup *cg, mb_error *err);
+
+/* The cgroup manager of this run: `asked`, or for auto, systemd where it
+ * runs a cgroup v2 host and this process can reach it (the choice Docker
+ * and Podman make), cgroupfs elsewhere. --cgroup-parent is a cgroupfs path. */
+int cgroup_manager_choose(enum cgroup_manager asked, const struct cgroup_layout *layout,
+                          const char *cgroup_parent, enum cgroup_manager *chosen, mb_error *err);
+
+/* cgroup_plan for the systemd driver: the units and the scope's cgroup (the
+ * one dir). cgroup_create then starts the slice; the scope needs the
+ * container's process: cgroup_place_by_systemd. */
+int cgroup_plan_systemd(const struct cgroup_layout *layout, const char *id,
+                        const struct limits *limits, struct container_cgroup *cg, mb_error *err);
+
+/* Start the container's scope with `pid` in it, and check that its limits
+ * are in the kernel's files (a limit systemd could not apply is an error). */
+int cgroup_place_by_systemd(const struct container_cgroup *cg, pid_t pid,
+                            const struct limits *limits, mb_error *err);
 #endif
 
 #endif

@@ -25,6 +25,35 @@ static void print_namespaces(json_t *namespaces)
     }
 }
 
+#if MB_STEP >= 5
+/* Where a container with limits goes: the manager, its cgroups, and on v2
+ * what is offered there; or why limits cannot work. */
+static void print_placement(json_t *placement)
+{
+    json_t *dir, *controller;
+    size_t i, j;
+
+    printf("containers' cgroups (manager %s):",
+           json_string_value(json_object_get(placement, "manager")));
+    if (json_object_get(placement, "error") != NULL) {
+        printf(" NO LIMITS POSSIBLE: %s\n", json_string_value(json_object_get(placement, "error")));
+        return;
+    }
+    if (json_array_size(json_object_get(placement, "cgroups")) == 0)
+        printf(" none (a rootless run without limits needs none)");
+    putchar('\n');
+    json_array_foreach(json_object_get(placement, "cgroups"), i, dir)
+    {
+        printf("  %s (", json_string_value(json_object_get(dir, "path")));
+        json_array_foreach(json_object_get(dir, "controllers"), j, controller)
+            printf("%s%s", j ? " " : "", json_string_value(controller));
+        printf(")\n");
+        if (json_object_get(dir, "offered") != NULL)
+            printf("    offered there: %s\n", json_string_value(json_object_get(dir, "offered")));
+    }
+}
+#endif
+
 static void print_cgroups(json_t *cgroups)
 {
     json_t *mount, *controller;
@@ -40,6 +69,9 @@ static void print_cgroups(json_t *cgroups)
             printf(" %s", json_string_value(controller));
         printf("%s\n", json_array_size(controllers) == 0 ? " (no controllers)" : "");
     }
+#if MB_STEP >= 5
+    print_placement(json_object_get(cgroups, "placement"));
+#endif
 }
 
 static void print_text(json_t *info)

@@ -597,6 +597,9 @@ int run_execute(const struct mb_globals *globals, struct run_args *args, mb_erro
 
 #if MB_STEP >= 5
     args->cfg.state_root = globals->root;
+#if MB_STEP >= 10
+    args->cfg.cgroup_manager = globals->cgroup_manager;
+#endif
 #else
     (void)globals;
 #endif

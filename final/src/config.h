@@ -27,6 +27,7 @@
 
 #include "caps.h"
 #include "cgroup_devices.h"
+#include "cgroup_systemd.h"
 #include "seccomp.h"
 #endif
 
@@ -39,10 +40,11 @@ struct mb_globals {
     const char *socket; /* --socket / MINIBOX_SOCKET: the daemon's socket */
 #endif
 #if MB_STEP >= 10
-    bool root_given;     /* --root or MINIBOX_ROOT was given */
-    const char *log;     /* --log FILE: errors go there too (OCI runtimes) */
-    bool log_json;       /* --log-format json */
-    bool systemd_cgroup; /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
+    bool root_given;                    /* --root or MINIBOX_ROOT was given */
+    const char *log;                    /* --log FILE: errors go there too (OCI runtimes) */
+    bool log_json;                      /* --log-format json */
+    bool systemd_cgroup;                /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
+    enum cgroup_manager cgroup_manager; /* --cgroup-manager (default: auto) */
 #endif
 };
 #else
@@ -225,6 +227,7 @@ struct container_config {
     bool exec_via_stub;
     int exec_stub_fd;
     struct spec_config spec; /* an OCI bundle's own (create) */
+    enum cgroup_manager cgroup_manager; /* the global --cgroup-manager */
 #endif
 };
 

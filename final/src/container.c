@@ -214,9 +214,16 @@ static int resources_create(const struct container_config *cfg, struct container
         state_remove(&res->state);
         return ret;
     }
-    if (cfg->spec.given)
+    enum cgroup_manager manager = CGROUP_MANAGER_CGROUPFS;
+
+    if (!cfg->spec.given)
+        ret = cgroup_manager_choose(cfg->cgroup_manager, &layout, cfg->cgroup_parent, &manager,
+                                    err);
+    if (ret == 0 && cfg->spec.given)
         ret = cgroup_plan_path(&layout, cfg->spec.cgroup_path, &cfg->limits, &res->cgroup, err);
-    else
+    else if (ret == 0 && manager == CGROUP_MANAGER_SYSTEMD)
+        ret = cgroup_plan_systemd(&layout, cfg->id, &cfg->limits, &res->cgroup, err);
+    else if (ret == 0)
         ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
 #else
     ret = cgroup_plan(&layout, cfg->id, cfg->cgroup_parent, &cfg->limits, &res->cgroup, err);
@@ -230,7 +237,13 @@ static int resources_create(const struct container_config *cfg, struct container
      * (replacing a file by rename makes ext4 write the old one out first). */
     if (ret == 0 && res->cgroup.n_dirs != planned)
         ret = state_record_cgroups(&res->state, &res->cgroup, err);
+#if MB_STEP >= 10
+    /* A scope of systemd's exists only with the process in it: its device
+     * program goes in when the parent places the child, which waits. */
+    if (ret == 0 && !res->cgroup.by_systemd)
+#else
     if (ret == 0)
+#endif
         ret = container_limit_devices(cfg, &res->cgroup, err);
 #if MB_STEP >= 7
     if (ret == 0)
@@ -351,15 +364,18 @@ struct container {
 
 #if MB_STEP >= 6
 /* Does the child have to wait for its parent before it sets itself up? */
-static int container_needs_sync(const struct container_config *cfg)
+static int container_needs_sync(const struct container *c)
 {
-    int sync = cfg->userns.mode != USERNS_HOST; /* uid_map, gid_map */
+    int sync = c->cfg->userns.mode != USERNS_HOST; /* uid_map, gid_map */
 
 #if MB_STEP >= 7
-    sync |= cfg->net.mode == NET_BRIDGE || cfg->net.mode == NET_SLIRP; /* eth0, tap0 */
+    sync |= c->cfg->net.mode == NET_BRIDGE || c->cfg->net.mode == NET_SLIRP; /* eth0, tap0 */
 #endif
 #if MB_STEP >= 10
-    sync |= json_object_size(cfg->spec.hooks) > 0; /* prestart, createRuntime */
+    sync |= c->res.cgroup.by_systemd; /* its scope is made with it in it */
+#endif
+#if MB_STEP >= 10
+    sync |= json_object_size(c->cfg->spec.hooks) > 0; /* prestart, createRuntime */
 #endif
     return sync;
 }
@@ -371,7 +387,7 @@ static int container_wait_for_parent(const struct container *c, mb_error *err)
     char go;
     ssize_t n;
 
-    if (!container_needs_sync(c->cfg))
+    if (!container_needs_sync(c))
         return 0;
     close(c->sync_wr);
     do
@@ -391,7 +407,7 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
 {
     int ret = 0;
 
-    if (!container_needs_sync(c->cfg))
+    if (!container_needs_sync(c))
         return 0;
     close(take_fd(&c->sync_rd));
     if (c->cfg->userns.mode != USERNS_HOST)
@@ -399,6 +415,14 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
 #if MB_STEP >= 8
     if (ret == 0 && rootfs_overlay_by_parent(c->cfg))
         ret = rootfs_overlay_into(c->cfg, pid, err);
+#endif
+#if MB_STEP >= 10
+    if (ret == 0 && c->res.cgroup.by_systemd) {
+        ret = cgroup_place_by_systemd(&c->res.cgroup, pid, &c->cfg->limits, err);
+        if (ret == 0)
+            ret = container_limit_devices(c->cfg, &c->res.cgroup, err);
+        c->res.in_cgroup = 1;
+    }
 #endif
     if (ret == 0 && c->res.joined_by_parent)
         ret = cgroup_add_process(&c->res.cgroup, pid, c->res.in_cgroup, err);
@@ -565,6 +589,9 @@ static pid_t container_clone(struct container *c)
 #if MB_STEP >= 6
     c->res.joined_by_parent = c->cfg->userns.mode != USERNS_HOST;
 #endif
+#if MB_STEP >= 10
+    c->res.joined_by_parent |= c->res.cgroup.by_systemd;
+#endif
     if (cgroup_fd >= 0) {
         pid_t pid = clone_into_cgroup(flags, cgroup_fd);
         if (pid >= 0)
@@ -607,7 +634,7 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
 #endif
 #if MB_STEP >= 6
     c->sync_rd = c->sync_wr = -1;
-    if (container_needs_sync(c->cfg)) {
+    if (container_needs_sync(c)) {
         int fds[2];
 
         if (pipe2(fds, O_CLOEXEC) < 0) {

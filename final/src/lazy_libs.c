@@ -12,6 +12,7 @@
 /* Debian 12's sonames (libarchive13, libssl3). */
 #define ARCHIVE_SONAME "libarchive.so.13"
 #define CRYPTO_SONAME  "libcrypto.so.3"
+#define SYSTEMD_SONAME "libsystemd.so.0"
 
 __attribute__((noreturn)) static void lazy_fail(const char *what, const char *package)
 {
@@ -48,4 +49,30 @@ const struct lazy_libs *lazy_libs(void)
     LAZY_CRYPTO_FUNCS(LAZY_CRYPTO)
     loaded = 1;
     return &libs;
+}
+
+const struct lazy_systemd *lazy_systemd(mb_error *err)
+{
+    static struct lazy_systemd funcs;
+    static int loaded;
+    void *lib;
+
+    if (loaded)
+        return &funcs;
+    lib = dlopen(SYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL && err == NULL)
+        lazy_fail(SYSTEMD_SONAME, "libsystemd0");
+    if (lib == NULL) {
+        mb_fail(err, 0,
+                "cannot load %s: %s (fix: apt-get install libsystemd0, or "
+                "--cgroup-manager cgroupfs)",
+                SYSTEMD_SONAME, dlerror());
+        return NULL;
+    }
+#define LAZY_SYSTEMD(f)                                                                            \
+    if ((*(void **)&funcs.f = dlsym(lib, #f)) == NULL)                                             \
+        lazy_fail(#f, "a libsystemd0 of Debian 12 or later");
+    LAZY_SYSTEMD_FUNCS(LAZY_SYSTEMD)
+    loaded = 1;
+    return &funcs;
 }

@@ -1,5 +1,6 @@
 /*
- * lazy_libs.h - libarchive and libcrypto, loaded on first use (chapter 10).
+ * lazy_libs.h - libarchive and libcrypto, and libsystemd's sd-bus, loaded on
+ * first use (chapter 10).
  *
  * Only the verbs that read or write layers need them, yet linking them
  * makes every start of minibox map about a dozen more libraries (libxml2
@@ -8,6 +9,8 @@
  * engine links neither; the first call of any function below dlopen()s
  * both and looks every one of them up. The files that use them include
  * this header after the libraries' own, so their code reads unchanged.
+ * libsystemd is the systemd cgroup driver's (cgroup_systemd.c), loaded
+ * apart: only a run placed by systemd needs it.
  */
 #ifndef MB_LAZY_LIBS_H
 #define MB_LAZY_LIBS_H
@@ -15,6 +18,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <systemd/sd-bus.h>
+
+#include "error.h"
 
 /* Each function both libraries give minibox, as it is used. */
 #define LAZY_ARCHIVE_FUNCS(X)                                                                      \
@@ -62,6 +68,29 @@
     X(EVP_MD_CTX_new)                                                                              \
     X(EVP_sha256)
 
+#define LAZY_SYSTEMD_FUNCS(X)                                                                      \
+    X(sd_bus_call)                                                                                 \
+    X(sd_bus_call_method)                                                                          \
+    X(sd_bus_error_free)                                                                           \
+    X(sd_bus_error_has_name)                                                                       \
+    X(sd_bus_flush_close_unref)                                                                    \
+    X(sd_bus_get_property_string)                                                                  \
+    X(sd_bus_match_signal)                                                                         \
+    X(sd_bus_message_append)                                                                       \
+    X(sd_bus_message_close_container)                                                              \
+    X(sd_bus_message_new_method_call)                                                              \
+    X(sd_bus_message_open_container)                                                               \
+    X(sd_bus_message_read)                                                                         \
+    X(sd_bus_message_unref)                                                                        \
+    X(sd_bus_new)                                                                                  \
+    X(sd_bus_open_system)                                                                          \
+    X(sd_bus_open_user)                                                                            \
+    X(sd_bus_process)                                                                              \
+    X(sd_bus_set_address)                                                                          \
+    X(sd_bus_slot_unref)                                                                           \
+    X(sd_bus_start)                                                                                \
+    X(sd_bus_wait)
+
 struct lazy_libs {
 #define LAZY_MEMBER(f) __typeof__(f) *f;
     LAZY_ARCHIVE_FUNCS(LAZY_MEMBER)
@@ -72,6 +101,17 @@ struct lazy_libs {
 /* The loaded functions. A library that cannot be loaded ends minibox with
  * one line naming the Debian package: nothing can go on without it. */
 const struct lazy_libs *lazy_libs(void);
+
+struct lazy_systemd {
+#define LAZY_MEMBER(f) __typeof__(f) *f;
+    LAZY_SYSTEMD_FUNCS(LAZY_MEMBER)
+#undef LAZY_MEMBER
+};
+
+/* libsystemd's functions, or NULL and why (err) when it cannot be loaded:
+ * a host without it can still place containers by hand (cgroupfs). With
+ * err NULL, a failure ends minibox as lazy_libs() does. */
+const struct lazy_systemd *lazy_systemd(mb_error *err);
 
 /* Everyone but lazy_libs.c calls through the loaded pointers. */
 #ifndef LAZY_LIBS_IMPL
@@ -117,6 +157,27 @@ const struct lazy_libs *lazy_libs(void);
 #define archive_write_open_filename     (lazy_libs()->archive_write_open_filename)
 #define archive_write_set_format_pax_restricted                                                    \
     (lazy_libs()->archive_write_set_format_pax_restricted)
+#define sd_bus_call                    (lazy_systemd(NULL)->sd_bus_call)
+#define sd_bus_call_method             (lazy_systemd(NULL)->sd_bus_call_method)
+#define sd_bus_error_free              (lazy_systemd(NULL)->sd_bus_error_free)
+#define sd_bus_error_has_name          (lazy_systemd(NULL)->sd_bus_error_has_name)
+#define sd_bus_flush_close_unref       (lazy_systemd(NULL)->sd_bus_flush_close_unref)
+#define sd_bus_get_property_string     (lazy_systemd(NULL)->sd_bus_get_property_string)
+#define sd_bus_match_signal            (lazy_systemd(NULL)->sd_bus_match_signal)
+#define sd_bus_message_append          (lazy_systemd(NULL)->sd_bus_message_append)
+#define sd_bus_message_close_container (lazy_systemd(NULL)->sd_bus_message_close_container)
+#define sd_bus_message_new_method_call (lazy_systemd(NULL)->sd_bus_message_new_method_call)
+#define sd_bus_message_open_container  (lazy_systemd(NULL)->sd_bus_message_open_container)
+#define sd_bus_message_read            (lazy_systemd(NULL)->sd_bus_message_read)
+#define sd_bus_message_unref           (lazy_systemd(NULL)->sd_bus_message_unref)
+#define sd_bus_new                     (lazy_systemd(NULL)->sd_bus_new)
+#define sd_bus_open_system             (lazy_systemd(NULL)->sd_bus_open_system)
+#define sd_bus_open_user               (lazy_systemd(NULL)->sd_bus_open_user)
+#define sd_bus_process                 (lazy_systemd(NULL)->sd_bus_process)
+#define sd_bus_set_address             (lazy_systemd(NULL)->sd_bus_set_address)
+#define sd_bus_slot_unref              (lazy_systemd(NULL)->sd_bus_slot_unref)
+#define sd_bus_start                   (lazy_systemd(NULL)->sd_bus_start)
+#define sd_bus_wait                    (lazy_systemd(NULL)->sd_bus_wait)
 
 #endif /* LAZY_LIBS_IMPL */
 

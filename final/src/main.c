@@ -45,6 +45,11 @@ static void usage(FILE *out)
 #endif
                  "COMMAND [ARGS...]\n\nCommands:\n");
     verbs_usage(out);
+#if MB_STEP >= 10
+    fprintf(out,
+            "\nGlobal options: --root DIR (MINIBOX_ROOT), --socket PATH (MINIBOX_SOCKET),\n"
+            "  --cgroup-manager systemd|cgroupfs (default: systemd where it runs cgroup v2)\n");
+#endif
     fprintf(out, "\nRun 'minibox COMMAND --help' for a command's options.\n");
 }
 
@@ -85,6 +90,14 @@ static int parse_runtime_global(int argc, char **argv, struct mb_globals *g, mb_
         g->systemd_cgroup = true;
         return 1;
     }
+    /* Podman's name for it: who makes a container's cgroup. */
+    if (strncmp(argv[0], "--cgroup-manager=", 17) == 0)
+        return cgroup_manager_parse(argv[0] + 17, &g->cgroup_manager, err) < 0 ? -1 : 1;
+    if (strcmp(argv[0], "--cgroup-manager") == 0) {
+        if (argc < 2)
+            return mb_fail(err, 0, "option '%s' needs a value", argv[0]);
+        return cgroup_manager_parse(argv[1], &g->cgroup_manager, err) < 0 ? -1 : 2;
+    }
     if (strcmp(argv[0], "--debug") == 0)
         return 1;
     if (strcmp(argv[0], "--root") == 0)
@@ -122,6 +135,7 @@ static int parse_globals(int argc, char **argv, struct mb_globals *g, mb_error *
     g->log = NULL;
     g->log_json = false;
     g->systemd_cgroup = false;
+    g->cgroup_manager = CGROUP_MANAGER_AUTO;
 #endif
     while (i < argc && argv[i][0] == '-') {
         const char **slot = NULL;

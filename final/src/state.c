@@ -175,6 +175,16 @@ int state_record_cgroups(const struct container_state *state, const struct conta
         used += (size_t)sprintf(text + used, "%d %s\n", cg->dirs[d].version, cg->dirs[d].path);
     ret = state_write(state, "cgroups", text, false, err);
     free(text);
+#if MB_STEP >= 10
+    /* systemd's units are stopped, not removed by hand: "<manager> <slice>". */
+    if (ret == 0 && cg->by_systemd) {
+        char line[160];
+
+        snprintf(line, sizeof(line), "%s %s\n", cg->units.user ? "user" : "system",
+                 cg->units.slice);
+        ret = state_write(state, "systemd", line, false, err);
+    }
+#endif
     return ret;
 }
 
@@ -235,8 +245,9 @@ void state_close(struct container_state *state)
 #if MB_STEP >= 8
 /* The runtime files of a state dir, which go when its container ends; an
  * image container's record and layer dirs stay. */
-static const char *const runtime_files[] = {"lock",        "cgroups",   "hosts",      "hostname",
-                                            "resolv.conf", "slirp.log", "slirp.sock", "pid"};
+static const char *const runtime_files[] = {"lock",      "cgroups",    "systemd",
+                                            "hosts",     "hostname",   "resolv.conf",
+                                            "slirp.log", "slirp.sock", "pid"};
 
 void state_end(struct container_state *state, bool keep)
 {
@@ -270,6 +281,19 @@ static int gc_cgroups(const struct container_state *state, mb_error *err)
     char *save = NULL;
     int ret = 0;
 
+#if MB_STEP >= 10
+    /* Units of systemd's first: stopping the slice removes its cgroups. */
+    cleanup_free char *units = NULL;
+    mb_error ignored;
+    char manager[16], unit[128];
+
+    if (read_file_at(state->fd, "systemd", &units, NULL, &ignored) == 0 &&
+        sscanf(units, "%15s %127s", manager, unit) == 2) {
+        if (systemd_stop_unit(strcmp(manager, "user") == 0, unit, err) < 0)
+            return -1;
+        fprintf(stderr, "minibox: stopped stale unit %s\n", unit);
+    }
+#endif
     if (read_file_at(state->fd, "cgroups", &text, NULL, err) < 0)
         return 0;
     for (char *line = strtok_r(text, "\n", &save); line != NULL;

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mbtest.h"
@@ -18,22 +20,48 @@
 
 static uid_t sub_uid, plain_uid;
 static gid_t sub_gid, plain_gid;
-static const char *no_users; /* why the users could not be made */
+static const char *no_sub, *no_plain; /* why there is no such user */
+
+/* Does /etc/subuid give uid's user a range? */
+static int has_subuid_range(uid_t uid)
+{
+    char line[512], name[256] = "";
+    struct passwd *pw = getpwuid(uid);
+    FILE *f = fopen("/etc/subuid", "r");
+    int found = 0;
+
+    if (pw != NULL)
+        snprintf(name, sizeof(name), "%s:", pw->pw_name);
+    while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
+        found = name[0] != '\0' && strncmp(line, name, strlen(name)) == 0;
+    if (f != NULL)
+        fclose(f);
+    return found;
+}
 
 static int suite_setup(void **state)
 {
     int ret = mb_group_setup(state);
 
-    if (ret == 0) {
-        /* From chapter 7 on, a rootless run's default network is slirp4netns,
-         * which needs /dev/net/tun. Where there is none, a chapter-7 binary
-         * fails with its own clear error, and chapter 6 does not need it. */
-        (void)mb_tun_for_users();
-        no_users = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
-        if (no_users == NULL)
-            no_users = mb_user_create(USER_PLAIN, 0, &plain_uid, &plain_gid);
+    if (ret != 0)
+        return ret;
+    /* Run by a normal user (the normal-user pass of make test-vm, from a
+     * login session), the rootless tests run as that user. */
+    if (geteuid() != 0) {
+        sub_uid = geteuid();
+        sub_gid = getegid();
+        if (!has_subuid_range(sub_uid))
+            no_sub = "this user has no range in /etc/subuid";
+        no_plain = "needs a second user without ranges, which only root can make";
+        return 0;
     }
-    return ret;
+    /* From chapter 7 on, a rootless run's default network is slirp4netns,
+     * which needs /dev/net/tun. Where there is none, a chapter-7 binary
+     * fails with its own clear error, and chapter 6 does not need it. */
+    (void)mb_tun_for_users();
+    no_sub = mb_user_create(USER_SUB, 1, &sub_uid, &sub_gid);
+    no_plain = no_sub != NULL ? no_sub : mb_user_create(USER_PLAIN, 0, &plain_uid, &plain_gid);
+    return 0;
 }
 
 static int suite_teardown(void **state)
@@ -44,15 +72,38 @@ static int suite_teardown(void **state)
     return mb_group_teardown(state);
 }
 
+/* For the tests of root's own runs (--userns=auto). */
 static void require_userns(void)
 {
     mb_require(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
 }
 
+/* For the rootless tests: root (who runs them as the users it made), or a
+ * normal user whom the host lets make a user namespace. */
+static void require_rootless(void)
+{
+    int wstatus;
+    pid_t pid;
+
+    if (geteuid() == 0) {
+        require_userns();
+        return;
+    }
+    pid = fork();
+    if (pid == 0)
+        _exit(unshare(CLONE_NEWUSER) < 0 ? 1 : 0);
+    if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) ||
+        WEXITSTATUS(wstatus) != 0)
+        mb_skip("this host does not let a normal user make a user namespace (see 'minibox "
+                "info')");
+}
+
 static void become(uid_t uid, gid_t gid)
 {
-    if (no_users != NULL)
-        mb_skip(no_users);
+    const char *why = uid == sub_uid ? no_sub : no_plain;
+
+    if (why != NULL)
+        mb_skip(why);
     mb_as_user(uid, gid);
 }
 
@@ -198,7 +249,7 @@ static void test_rootless_root_is_the_user_outside(void **state)
     (void)state;
     mb_hint("Run by a normal user, minibox makes a user namespace whose root is that user outside "
             "(newuidmap/newgidmap or a single mapping).");
-    require_userns();
+    require_rootless();
     become(sub_uid, sub_gid);
     outside = held_outside_uid(NULL, facts, sizeof(facts));
     mb_as_user(0, 0);
@@ -220,7 +271,7 @@ static void test_rootless_single_mapping(void **state)
     (void)state;
     mb_hint("Without /etc/subuid ranges the user maps only their own uid, and must write \"deny\" "
             "to setgroups before gid_map.");
-    require_userns();
+    require_rootless();
     become(plain_uid, plain_gid);
     mb_run(&r, NULL, "run", "--rootfs", mb_rootfs, "sh", "-c",
            "cat /proc/self/uid_map /proc/self/setgroups; id -u", NULL);
@@ -252,7 +303,7 @@ static void test_rootless_keeps_chapters_1_to_4(void **state)
     (void)state;
     mb_hint("In a user namespace the container's root may create the other namespaces and mounts: "
             "every isolation of chapters 1-4 holds rootless.");
-    require_userns();
+    require_rootless();
     snprintf(marker, sizeof(marker), "%s/host-marker", mb_tmp);
     fclose(fopen(marker, "w"));
     snprintf(dir, sizeof(dir), "%s/user-vol", mb_tmp);
@@ -298,7 +349,7 @@ static void test_rootless_state_is_the_users(void **state)
     (void)state;
     mb_hint("A rootless run keeps its state in the user's own directories ($XDG_RUNTIME_DIR or "
             "--root), never in root's.");
-    require_userns();
+    require_rootless();
     become(sub_uid, sub_gid);
     mb_spawn(&p, "run", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 20000);
@@ -319,7 +370,7 @@ static void test_rootless_limit_without_delegation_is_125(void **state)
     (void)state;
     mb_hint("A limit needs a cgroup the user may write to; without delegation minibox refuses the "
             "limit with 125, naming the fix.");
-    require_userns();
+    require_rootless();
     become(sub_uid, sub_gid);
     mb_run(&r, NULL, "run", "--memory", "64M", "--rootfs", mb_rootfs, "true", NULL);
     mb_as_user(0, 0);
@@ -399,6 +450,57 @@ static void test_rootless_state_root_squatted_is_refused(void **state)
     mb_assert_nothing_leaked();
 }
 
+/* Where systemd delegates a subtree to the user (user@UID.service, with the
+ * memory controller), a rootless limit is real: a memory hog is OOM-killed.
+ * minibox starts in a cgroup of the user's own manager (systemd-run --user
+ * --scope), the fix chapter 6's error names, and places the container in
+ * the subtree; the full engine gets there from a login shell by itself
+ * (suite 10). Needs a logged-in normal user: make test-vm's normal-user
+ * pass in the systemd guest. */
+static void test_rootless_memory_limit_oom_kills(void **state)
+{
+    static const char *const user_scope[] = {"systemd-run", "--user", "--scope",
+                                             "--quiet",     "--",     NULL};
+    char path[4200], controllers[256] = "";
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    struct mb_result r;
+    FILE *f;
+
+    (void)state;
+    require_rootless();
+    if (geteuid() == 0)
+        mb_skip("needs a logged-in normal user with a systemd user manager (make test-vm's "
+                "normal-user pass runs it)");
+    if (xdg != NULL)
+        snprintf(path, sizeof(path), "%s/systemd/private", xdg);
+    else
+        snprintf(path, sizeof(path), "/run/user/%u/systemd/private", (unsigned)geteuid());
+    if (access(path, W_OK) < 0 || system("command -v systemd-run >/dev/null") != 0)
+        mb_skip("no systemd user manager answers for this user (log in through a session)");
+    snprintf(path, sizeof(path),
+             "/sys/fs/cgroup/user.slice/user-%u.slice/user@%u.service/cgroup.controllers",
+             (unsigned)geteuid(), (unsigned)geteuid());
+    f = fopen(path, "r");
+    if (f == NULL || fgets(controllers, sizeof(controllers), f) == NULL ||
+        !mb_contains(controllers, "memory")) {
+        if (f != NULL)
+            fclose(f);
+        mb_skip("systemd does not delegate the memory controller to this user here");
+    }
+    fclose(f);
+    become(sub_uid, sub_gid);
+    mb_run_through(user_scope);
+    mb_run(&r, NULL, "run", "--memory", "32M", "--rootfs", mb_rootfs, "probe", "hog", "256", NULL);
+    mb_run_through(NULL);
+    mb_as_user(0, 0);
+    if (r.status != 137 || !mb_contains(r.err, "OOM"))
+        fail_msg("a rootless --memory 32M hog in a delegated cgroup: expected an OOM kill "
+                 "(137), got %d: %s",
+                 r.status, r.err);
+    mb_result_free(&r);
+    mb_assert_nothing_leaked();
+}
+
 static void test_errors_name_the_cause(void **state)
 {
     struct mb_result r;
@@ -406,7 +508,7 @@ static void test_errors_name_the_cause(void **state)
     (void)state;
     mb_hint("A refused rootless setup fails with one line naming the cause (missing newuidmap, "
             "sysctl, ranges) and exit 125.");
-    require_userns();
+    require_rootless();
     mb_run(&r, NULL, "run", "--userns=sometimes", "--rootfs", mb_rootfs, "true", NULL);
     mb_assert_usage_error(&r);
     mb_result_free(&r);
@@ -440,6 +542,7 @@ int main(void)
             test_rootless_state_root_squatted_is_refused), /* grade: points=2
                                                               doc=#the-state-root-of-a-normal-user
                                                             */
+        cmocka_unit_test(test_rootless_memory_limit_oom_kills),
         cmocka_unit_test(test_errors_name_the_cause),
         cmocka_unit_test(mb_test_nothing_leaked),
     };

@@ -81,6 +81,14 @@ int bx_exists(const char *path);
 /* The whole content of a file (malloc'd; NULL when it cannot be read). */
 char *bx_slurp(const char *path, size_t *len);
 
+/* cgroup_manager.c */
+void test_cgroup_manager_bad_value_is_refused(void **state);
+void test_info_names_the_cgroup_manager(void **state);
+void test_systemd_scope_holds_the_container(void **state);
+void test_cgroupfs_manager_makes_the_cgroup_by_hand(void **state);
+void test_systemd_manager_without_systemd_is_refused(void **state);
+void test_rootless_limit_from_a_login_shell(void **state);
+
 /* hardening.c */
 void test_default_capabilities_are_dockers_set(void **state);
 void test_cap_add_and_cap_drop_change_the_sets(void **state);

@@ -407,6 +407,13 @@ int main(void)
         cmocka_unit_test_teardown(test_exec_into_missing_or_exited_container_is_refused, bx_exec_teardown), /* grade: points=1 doc=#exec */
         cmocka_unit_test_teardown(test_inspect_running_container_matches_reality, bx_exec_teardown), /* grade: points=2 doc=#inspect */
         cmocka_unit_test_teardown(test_inspect_exited_container_and_image, bx_exec_teardown), /* grade: points=2 doc=#inspect */
+        /* Who makes the cgroup (cgroup_manager.c): systemd or minibox itself */
+        cmocka_unit_test(test_cgroup_manager_bad_value_is_refused), /* grade: doc=docs/05-cgroups.md#the-systemd-driver-full-engine */
+        cmocka_unit_test(test_info_names_the_cgroup_manager), /* grade: doc=docs/05-cgroups.md#the-systemd-driver-full-engine */
+        cmocka_unit_test(test_systemd_scope_holds_the_container), /* grade: points=3 doc=docs/05-cgroups.md#the-systemd-driver-full-engine */
+        cmocka_unit_test(test_cgroupfs_manager_makes_the_cgroup_by_hand), /* grade: doc=docs/05-cgroups.md#the-systemd-driver-full-engine */
+        cmocka_unit_test(test_systemd_manager_without_systemd_is_refused), /* grade: doc=docs/05-cgroups.md#the-systemd-driver-full-engine */
+        cmocka_unit_test(test_rootless_limit_from_a_login_shell), /* grade: points=2 doc=docs/05-cgroups.md#the-systemd-driver-full-engine */
         /* The OCI runtime (oci.c): minibox driven as runc is, then by Podman. */
         cmocka_unit_test_teardown(test_oci_create_start_state_delete, oci_teardown), /* grade: points=3 doc=#a-bundle-by-hand */
         cmocka_unit_test_teardown(test_oci_kill_by_name_and_number, oci_teardown),   /* grade: doc=#a-bundle-by-hand */

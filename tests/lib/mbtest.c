@@ -272,6 +272,49 @@ static int minibox_has_cap_add(void)
     return known;
 }
 
+/* The command runs go through first (mb_run_through), or NULL. */
+static const char *const *through;
+
+void mb_run_through(const char *const *cmd)
+{
+    through = cmd;
+}
+
+/* In the child: become the user of mb_as_user, unless this process is
+ * that user already (a suite run by a normal user, who keeps their login's
+ * XDG_RUNTIME_DIR). */
+static void become_run_user(void)
+{
+    if (run_uid == 0 || run_uid == geteuid())
+        return;
+    unsetenv("XDG_RUNTIME_DIR");
+    if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
+        _exit(126);
+}
+
+/* In the child: exec the full argv, through the mb_run_through command. */
+__attribute__((noreturn)) static void exec_full(char **full)
+{
+    size_t n = 0, k = 0;
+    char **argv;
+
+    if (through == NULL) {
+        execv(full[0], full);
+        _exit(127);
+    }
+    while (through[k] != NULL)
+        k++;
+    while (full[n] != NULL)
+        n++;
+    argv = calloc(k + n + 1, sizeof(*argv));
+    if (argv == NULL)
+        _exit(127);
+    memcpy(argv, through, k * sizeof(*argv));
+    memcpy(argv + k, full, n * sizeof(*argv));
+    execvp(argv[0], argv);
+    _exit(127);
+}
+
 /* argv for exec: minibox ARGS..., with --cap-add CAP after "run" when the
  * test needs a capability the full engine drops (mb_run_needs_cap). */
 static char **full_argv(char *const argv[])
@@ -491,13 +534,8 @@ static void spawn_argv(struct mb_proc *p, char *const argv[])
         dup2(err[1], 2);
         signal(SIGPIPE, SIG_DFL);
         child_environment();
-        if (run_uid != 0) {
-            unsetenv("XDG_RUNTIME_DIR");
-            if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
-                _exit(126);
-        }
-        execv(full[0], full);
-        _exit(127);
+        become_run_user();
+        exec_full(full);
     }
     record_start(full, p->pid, err[0]);
     free(full);
@@ -1472,13 +1510,8 @@ pid_t mb_spawn_pty(int *master, int *slave, const struct winsize *ws, ...)
         dup2(*slave, 2);
         signal(SIGPIPE, SIG_DFL);
         child_environment();
-        if (run_uid != 0) {
-            unsetenv("XDG_RUNTIME_DIR");
-            if (setgroups(0, NULL) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
-                _exit(126);
-        }
-        execv(full[0], full);
-        _exit(127);
+        become_run_user();
+        exec_full(full);
     }
     record_start(full, pid, -1);
     free(full);

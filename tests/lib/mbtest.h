@@ -48,6 +48,11 @@ void mb_as_user(uid_t uid, gid_t gid);
  * without it, and mb_as_user unsets XDG_RUNTIME_DIR). 0 restores --root. */
 void mb_use_default_root(int yes);
 
+/* Runs from here on start through this command (NULL-terminated, looked
+ * up on PATH), e.g. {"systemd-run", "--user", "--scope", "--quiet", NULL};
+ * NULL: minibox is started directly again. */
+void mb_run_through(const char *const *cmd);
+
 /* Create a normal user for rootless tests (name, with or without
  * /etc/subuid ranges); its uid/gid are stored. Returns NULL or why not. */
 const char *mb_user_create(const char *name, int with_subids, uid_t *uid, gid_t *gid);

@@ -49,10 +49,11 @@ static int controller_missing(const struct cgroup_layout *layout, int c, mb_erro
 
     if (strcmp(layout->name, "v2") == 0)
         return mb_fail(err, 0,
-                       "%s controller not available: cgroup v2 has not delegated '%s' to %s%s "
-                       "(fix: run as root, or under a cgroup with it delegated: "
-                       "systemd-run --scope -p Delegate=yes ...)",
-                       name, name, layout->v2_mount, layout->v2_own);
+                       "%s controller not available: the cgroup v2 hierarchy at %s does not "
+                       "offer '%s' (fix: inside a container, the engine running it must "
+                       "delegate it; on a host, boot without cgroup_disable=%s; see 'minibox "
+                       "info')",
+                       name, layout->v2_mount, name, name);
     return mb_fail(err, 0,
                    "%s controller not available: no cgroup v1 hierarchy holds it%s "
                    "(fix: mount it, or enable it in the kernel; see 'minibox info')",
@@ -77,8 +78,9 @@ static int v2_enable_controller(const char *parent, const char *name, mb_error *
     if (ret < 0 && errno == EBUSY)
         return mb_fail(err, 0,
                        "%s controller: cannot enable it below %s, which holds processes "
-                       "(cgroup v2's no-internal-process rule; fix: --cgroup-parent with an "
-                       "empty delegated cgroup)",
+                       "(cgroup v2's no-internal-process rule; fix: inside a container, move its "
+                       "processes into a leaf cgroup first, or pass --cgroup-parent with an empty "
+                       "cgroup)",
                        name, parent);
     return ret;
 }
@@ -159,12 +161,29 @@ static int write_limits(const struct container_cgroup *cg, const struct limits *
     return ret;
 }
 
-/* Find or add the dir for controller c's hierarchy; -1 when its path does
- * not fit in PATH_MAX. */
-static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
-                           const char *parent, const char *id, mb_error *err)
+/* Where containers go in one hierarchy when --cgroup-parent is not given:
+ * <top>/minibox, where <top> is the highest cgroup this process may manage.
+ * For root that is the hierarchy's root (inside a cgroup namespace, the
+ * namespace's): /minibox, as Docker's cgroupfs driver makes /docker. Not
+ * below minibox's own cgroup: on a cgroup v2 host that is usually a login
+ * session's scope or a service, which holds processes, and a cgroup that
+ * holds processes cannot give controllers to children (the no-internal-
+ * process rule). Returns -1 when this process may manage none. */
+static int placement_top(const struct cgroup_hierarchy *h, char *top, size_t len)
 {
-    const char *base = parent ? parent : h->own, *prefix = "/minibox-", *name = id;
+    (void)h;
+    snprintf(top, len, "/");
+    return 0;
+}
+
+/* Find or add the dir for controller c's hierarchy; -1 when its path does
+ * not fit in PATH_MAX. `top` is where placement_top put us (the default
+ * parent is <top>/minibox). */
+static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hierarchy *h,
+                           const char *top, const char *parent, const char *id, mb_error *err)
+{
+    const char *base = parent ? parent : top, *prefix = parent ? "/minibox-" : "/minibox/minibox-",
+               *name = id;
     char path[PATH_MAX];
 
     if (path_format(path, sizeof(path), err, "%s%s%s%s", h->mount,
@@ -173,6 +192,9 @@ static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hier
     for (int d = 0; d < cg->n_dirs; d++)
         if (strcmp(cg->dirs[d].path, path) == 0)
             return d;
+    if (path_format(cg->dirs[cg->n_dirs].top, sizeof(cg->dirs[0].top), err, "%s%s", h->mount,
+                    strcmp(top, "/") == 0 ? "" : top) < 0)
+        return -1;
     cg->dirs[cg->n_dirs].version = h->version;
     memcpy(cg->dirs[cg->n_dirs].path, path, sizeof(path));
     return cg->n_dirs++;
@@ -209,17 +231,13 @@ static void cgroup_drop_dir(struct container_cgroup *cg, int d)
     cg->n_dirs--;
 }
 
-/* v2: enable the controllers in the parent's subtree_control. Returns 1
- * when the parent holds processes (EBUSY) and no limit needs them: then the
- * container simply runs without a cgroup of its own. */
-static int v2_prepare_parent(const char *path, const struct cgroup_layout *layout,
-                             const struct container_cgroup *cg, const struct limits *limits,
-                             mb_error *err)
+/* v2: enable the dir's controllers in `parent`'s subtree_control. Returns
+ * 1 when the parent holds processes (EBUSY) and no limit needs them: then
+ * the container simply runs without a cgroup of its own. */
+static int v2_enable_in(const char *parent, const struct cgroup_layout *layout,
+                        const struct container_cgroup *cg, const struct limits *limits,
+                        mb_error *err)
 {
-    char parent[PATH_MAX];
-
-    snprintf(parent, sizeof(parent), "%s", path);
-    *strrchr(parent, '/') = '\0';
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
         int ret;
 
@@ -253,27 +271,77 @@ static int cgroup_make_dir(const char *path, mb_error *err)
     return 0;
 }
 
+/* The path from the dir's top down to its parent: each cgroup on the way
+ * is made if missing (<top>/minibox the first time; it stays, as Docker's
+ * /docker does) and, on v2, passes the controllers on to the next one
+ * (a child gets only what every ancestor enables). Returns 1 as
+ * v2_enable_in does. */
+static int prepare_path(int d, const struct cgroup_layout *layout,
+                        const struct container_cgroup *cg, const struct limits *limits,
+                        mb_error *err)
+{
+    const char *dir = cg->dirs[d].path;
+    char path[PATH_MAX];
+    size_t len = strlen(cg->dirs[d].top);
+
+    /* A --cgroup-parent outside what we manage: only its own controllers
+     * are ours to enable. */
+    if (strncmp(dir, cg->dirs[d].top, len) != 0 || dir[len] != '/')
+        len = (size_t)(strrchr(dir, '/') - dir);
+    for (int busy = 0;;) {
+        const char *next = strchr(dir + len + 1, '/');
+        int ret;
+
+        memcpy(path, dir, len);
+        path[len] = '\0';
+        /* Below a cgroup that could not pass them on, none has them. */
+        if (cg->dirs[d].version == 2 && !busy) {
+            ret = v2_enable_in(path, layout, cg, limits, err);
+            if (ret < 0)
+                return ret;
+            busy = ret;
+        }
+        if (next == NULL)
+            return busy;
+        len = (size_t)(next - dir);
+        memcpy(path, dir, len);
+        path[len] = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return cgroup_make_dir(path, err);
+    }
+}
+
 static int plan_controllers(const struct cgroup_layout *layout, const char *id, const char *parent,
                             const struct limits *limits, struct container_cgroup *cg, mb_error *err)
 {
     for (int c = 0; c < CG_N_CONTROLLERS; c++) {
         cg->dir_of[c] = -1;
-        if (layout->controllers[c].version == 0) {
+        const struct cgroup_hierarchy *h = &layout->controllers[c];
+        char top[PATH_MAX];
+        int have_top;
+
+        if (h->version == 0) {
             if (limit_requested(limits, c))
                 return controller_missing(layout, c, err);
             continue; /* no limit asked: run without this controller */
         }
-        cg->dir_of[c] = cgroup_plan_dir(cg, &layout->controllers[c], parent, id, err);
+        have_top = placement_top(h, top, sizeof(top)) == 0;
+        if (!have_top)
+            snprintf(top, sizeof(top), "/");
+        cg->dir_of[c] = cgroup_plan_dir(cg, h, top, parent, id, err);
         if (cg->dir_of[c] < 0)
             return -1;
     }
     /* No controller needs a v2 dir, the device program does. */
     if (v2_dir_holds_devices(cg) && v2_dir(cg) < 0 && layout->v2_mount[0] != '\0') {
         struct cgroup_hierarchy v2 = {.version = 2};
+        char top[PATH_MAX];
 
         snprintf(v2.mount, sizeof(v2.mount), "%s", layout->v2_mount);
         snprintf(v2.own, sizeof(v2.own), "%s", layout->v2_own);
-        if (cgroup_plan_dir(cg, &v2, parent, id, err) < 0)
+        if (placement_top(&v2, top, sizeof(top)) < 0)
+            snprintf(top, sizeof(top), "/");
+        if (cgroup_plan_dir(cg, &v2, top, parent, id, err) < 0)
             return -1;
     }
     return 0;
@@ -293,16 +361,13 @@ int cgroup_create(const struct cgroup_layout *layout, const struct limits *limit
     int ret;
 
     for (int d = 0; d < cg->n_dirs; d++) {
-        ret = 0;
-        if (ret == 0 && cg->dirs[d].version == 2) {
-            ret = v2_prepare_parent(cg->dirs[d].path, layout, cg, limits, err);
-            /* A dir without controllers still takes a device program. */
-            if (ret == 1 && v2_dir_holds_devices(cg))
-                ret = 0;
-            if (ret == 1) {
-                cgroup_drop_dir(cg, d--);
-                continue;
-            }
+            ret = prepare_path(d, layout, cg, limits, err);
+        /* A dir without controllers still takes a device program. */
+        if (ret == 1 && cg->dirs[d].version == 2 && v2_dir_holds_devices(cg))
+            ret = 0;
+        if (ret == 1) {
+            cgroup_drop_dir(cg, d--);
+            continue;
         }
         if (ret == 0)
             ret = cgroup_make_dir(cg->dirs[d].path, err);

@@ -22,22 +22,26 @@ struct container_cgroup {
     int n_dirs;
     struct {
         int version;
-        char path[PATH_MAX];
+        char path[PATH_MAX]; /* the container's cgroup */
+        char top[PATH_MAX];  /* the highest cgroup above it that minibox manages */
     } dirs[CGROUP_MAX_DIRS];
     int dir_of[CG_N_CONTROLLERS]; /* index into dirs, or -1 */
 };
 
 /* Plan <parent>/minibox-<id> in every hierarchy holding memory, cpu or
- * pids (`parent` is a path inside each hierarchy, or NULL for this
- * process's own cgroup). A limit the host cannot enforce is an error naming
- * the controller and the fix. Nothing is made yet: the caller records the
- * paths first, so a crash can never leave a cgroup nobody knows of. */
+ * pids. `parent` is a path inside each hierarchy, or NULL for the default:
+ * /minibox at the hierarchy's root for root, and for a normal user (chapter
+ * 6) below the top of the subtree delegated to them. A limit the host
+ * cannot enforce is an error naming the controller and the fix. Nothing is
+ * made yet: the caller records the paths first, so a crash can never leave
+ * a cgroup nobody knows of. */
 int cgroup_plan(const struct cgroup_layout *layout, const char *id, const char *parent,
                 const struct limits *limits, struct container_cgroup *cg, mb_error *err);
 
-/* Make the planned dirs and write the limits; nothing is left on failure.
- * A v2 dir that cannot be made for want of a delegated subtree is dropped
- * when no limit needs it. */
+/* Make the planned dirs (and the cgroups above them that are missing, with
+ * the controllers enabled all the way down on v2) and write the limits;
+ * nothing but the parents is left on failure. A v2 dir whose parent holds
+ * processes is dropped when no limit needs it. */
 int cgroup_create(const struct cgroup_layout *layout, const struct limits *limits,
                   struct container_cgroup *cg, mb_error *err);
 

@@ -47,8 +47,8 @@ struct cgroup_layout {
 };
 
 /* Pure: build the layout from the text of /proc/self/mountinfo, of
- * /proc/self/cgroup, and of the cgroup.controllers file of our own cgroup
- * on the cgroup2 mount ("" when there is none). */
+ * /proc/self/cgroup, and of the cgroup.controllers file at the root of the
+ * cgroup2 mount ("" when there is none). */
 int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const char *v2_controllers,
                         struct cgroup_layout *layout, mb_error *err);
 

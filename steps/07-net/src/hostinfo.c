@@ -13,6 +13,7 @@
 #include "hostinfo.h"
 #include "mountinfo.h"
 #include "util.h"
+#include "cgroup.h"
 
 static const struct {
     const char *name;
@@ -182,6 +183,50 @@ static json_t *probe_cgroups(void)
     return json_pack("{s:s, s:o}", "layout", layout, "mounts", mounts);
 }
 
+/* Where a container with every limit would go, planned as `run` plans it
+ * (nothing is made): the manager, each cgroup, and on v2 the controllers
+ * offered where containers go; or why limits cannot work here. */
+static json_t *probe_placement(void)
+{
+    struct limits all = {.memory_bytes = 64 << 20, .cpu_quota_us = 50000, .pids_max = 64};
+    const char *manager = "cgroupfs";
+    struct container_cgroup cg;
+    struct cgroup_layout layout;
+    json_t *p, *dirs;
+    mb_error err;
+    int ret;
+
+    if (cgroup_layout_detect(&layout, &err) < 0)
+        return json_pack("{s:s}", "error", err.msg);
+    ret = cgroup_plan(&layout, "<id>", NULL, &all, &cg, &err);
+    p = json_pack("{s:s}", "manager", manager);
+    if (ret < 0) {
+        json_object_set_new(p, "error", json_string(err.msg));
+        return p;
+    }
+    dirs = json_array();
+    for (int d = 0; d < cg.n_dirs; d++) {
+        json_t *dir = json_pack("{s:s, s:i, s:[]}", "path", cg.dirs[d].path, "version",
+                                cg.dirs[d].version, "controllers");
+        cleanup_free char *offered = NULL;
+        char path[PATH_MAX + 32];
+
+        for (int c = 0; c < CG_N_CONTROLLERS; c++)
+            if (cg.dir_of[c] == d)
+                json_array_append_new(json_object_get(dir, "controllers"),
+                                      json_string(cgroup_controller_names[c]));
+        /* v2: what the top of the placement offers its children */
+        snprintf(path, sizeof(path), "%s/cgroup.controllers", cg.dirs[d].top);
+        if (cg.dirs[d].version == 2 && read_file_at(AT_FDCWD, path, &offered, NULL, &err) == 0) {
+            offered[strcspn(offered, "\n")] = '\0';
+            json_object_set_new(dir, "offered", json_string(offered));
+        }
+        json_array_append_new(dirs, dir);
+    }
+    json_object_set_new(p, "cgroups", dirs);
+    return p;
+}
+
 static long read_long(const char *path)
 {
     cleanup_free char *text = NULL;
@@ -252,6 +297,7 @@ int hostinfo_probe(json_t **out, mb_error *err)
     json_object_set_new(info, "namespaces", probe_namespaces());
     json_object_set_new(info, "user_namespaces", probe_userns());
     json_object_set_new(info, "cgroups", probe_cgroups());
+    json_object_set_new(json_object_get(info, "cgroups"), "placement", probe_placement());
     json_object_set_new(info, "overlayfs",
                         overlay ? json_pack("{s:b}", "available", 1)
                                 : json_pack("{s:b, s:s}", "available", 0, "fix",

@@ -148,12 +148,15 @@ int cgroup_layout_detect(struct cgroup_layout *layout, mb_error *err)
     ret = read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, err);
     if (ret < 0)
         return ret;
-    /* First pass: where is cgroup2 and which cgroup are we in there? */
+    /* First pass: where is cgroup2? */
     ret = cgroup_layout_parse(mountinfo, self, "", layout, err);
     if (ret < 0 || layout->v2_mount[0] == '\0')
         return ret;
-    snprintf(path, sizeof(path), "%s%s/cgroup.controllers", layout->v2_mount, layout->v2_own);
+    /* The controllers of the hierarchy: those of its root (a cgroup
+     * namespace's root inside a container). Which of them reach the place a
+     * container goes is the placement's question (cgroup.c). */
+    snprintf(path, sizeof(path), "%s/cgroup.controllers", layout->v2_mount);
     if (read_file_at(AT_FDCWD, path, &controllers, NULL, &ignored) < 0)
-        return 0; /* no controllers delegated to us there */
+        return 0;
     return cgroup_layout_parse(mountinfo, self, controllers, layout, err);
 }

@@ -207,8 +207,9 @@ void state_close(struct container_state *state)
 
 /* The runtime files of a state dir, which go when its container ends; an
  * image container's record and layer dirs stay. */
-static const char *const runtime_files[] = {"lock",        "cgroups",   "hosts",      "hostname",
-                                            "resolv.conf", "slirp.log", "slirp.sock", "pid"};
+static const char *const runtime_files[] = {"lock",      "cgroups",    "systemd",
+                                            "hosts",     "hostname",   "resolv.conf",
+                                            "slirp.log", "slirp.sock", "pid"};
 
 void state_end(struct container_state *state, bool keep)
 {

@@ -215,11 +215,11 @@ struct container {
 };
 
 /* Does the child have to wait for its parent before it sets itself up? */
-static int container_needs_sync(const struct container_config *cfg)
+static int container_needs_sync(const struct container *c)
 {
-    int sync = cfg->userns.mode != USERNS_HOST; /* uid_map, gid_map */
+    int sync = c->cfg->userns.mode != USERNS_HOST; /* uid_map, gid_map */
 
-    sync |= cfg->net.mode == NET_BRIDGE || cfg->net.mode == NET_SLIRP; /* eth0, tap0 */
+    sync |= c->cfg->net.mode == NET_BRIDGE || c->cfg->net.mode == NET_SLIRP; /* eth0, tap0 */
     return sync;
 }
 
@@ -230,7 +230,7 @@ static int container_wait_for_parent(const struct container *c, mb_error *err)
     char go;
     ssize_t n;
 
-    if (!container_needs_sync(c->cfg))
+    if (!container_needs_sync(c))
         return 0;
     close(c->sync_wr);
     do
@@ -250,7 +250,7 @@ static int container_release_child(struct container *c, pid_t pid, mb_error *err
 {
     int ret = 0;
 
-    if (!container_needs_sync(c->cfg))
+    if (!container_needs_sync(c))
         return 0;
     close(take_fd(&c->sync_rd));
     if (c->cfg->userns.mode != USERNS_HOST)
@@ -352,7 +352,7 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
         return ret;
 
     c->sync_rd = c->sync_wr = -1;
-    if (container_needs_sync(c->cfg)) {
+    if (container_needs_sync(c)) {
         int fds[2];
 
         if (pipe2(fds, O_CLOEXEC) < 0) {
