@@ -27,27 +27,9 @@ out=/run/mbvm/out
 . "$out/job.env"
 [ "${MB_VM_TRACE:-0}" = 1 ] && { PS4='+ $(cut -d" " -f1 /proc/uptime 2>/dev/null) '; set -x; }
 
-# vm_exit STATUS: status 0..119 -> isa-debug-exit code STATUS+2, which qemu
-# turns into its exit status (code << 1) | 1 = 2*STATUS+5: never 0 (a guest
-# that powered off or panicked), 1 (qemu's own errors) or 3 (the KVM probe).
-vm_exit() {
-    local status=$1 code
-    [ "$status" -le 119 ] 2>/dev/null || status=119
-    code=$((status + 2))
-    echo "$status" >"$out/status"
-    sync
-    umount "$out" 2>/dev/null
-    printf "\\$(printf %03o "$code")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
-    # Not reached while qemu has the device; otherwise power off.
-    echo o >/proc/sysrq-trigger
-    sleep 10
-}
-# The guest itself could not be set up: status 119, code 121, which the host
-# reports as "the guest could not be set up" with this line.
-setup_failed() {
-    echo "test-vm guest: $*" | tee -a "$out/guest.log"
-    vm_exit 119
-}
+# vm_exit, setup_failed, suite_args, results_arg, wants_user_pass
+# shellcheck source=guest-lib.sh
+. "$MB_VM_REPO/scripts/vm/guest-lib.sh"
 
 mount -t proc -o nosuid,nodev,noexec proc /proc || setup_failed "cannot mount /proc"
 mount -t sysfs -o nosuid,nodev,noexec sysfs /sys || setup_failed "cannot mount /sys"
@@ -95,19 +77,8 @@ fail-init) setup_failed "selftest: pretending the setup failed" ;;
 *) setup_failed "unknown MB_VM_MODE '$MB_VM_MODE'" ;;
 esac
 
-# The rootfs in the guest's tmpfs, as on a local disk (the chapters create
-# mount points in it; an overlay over 9p is not what students run on).
-rootfs=/tmp/mbvm-rootfs
-cp -a "$MB_VM_ROOTFS" "$rootfs" || setup_failed "cannot copy $MB_VM_ROOTFS"
-chmod 0755 "$rootfs"
 cd "$MB_VM_REPO" || setup_failed "no $MB_VM_REPO"
-args=(--rootfs "$rootfs")
-[ -n "$MB_VM_STEP" ] && args+=(--step "$MB_VM_STEP")
-[ -n "$MB_VM_MINIBOX" ] && args+=(--minibox "$MB_VM_MINIBOX")
-[ "${MB_VM_GRADE:-0}" = 1 ] && args+=(--grade)
-# Writes to the checkout vanish with the VM: reports (TAP, JUnit,
-# results.json) go to the share, where the host finds them in build/vm/out/.
-results_arg() { grep -q -- '--results' tests/run.sh && echo --results "$out/$1"; }
+suite_args /tmp/mbvm-rootfs
 
 echo "== test-vm: $(uname -r), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)" |
     tee -a "$out/results.txt"
@@ -143,15 +114,7 @@ user_pass() {
         tests/run.sh "${args[@]}" $(results_arg user) 2>&1 | tee -a "$out/results.txt"
     return "${PIPESTATUS[0]}"
 }
-run_user=0
-case ${MB_VM_USER:-auto} in
-always) run_user=1 ;;
-never) ;;
-*) if ls -d tests/06-* >/dev/null 2>&1 && { [ -z "$MB_VM_STEP" ] || [ $((10#$MB_VM_STEP)) -ge 6 ]; }; then
-       run_user=1
-   fi ;;
-esac
-if [ $run_user = 1 ]; then
+if wants_user_pass; then
     user_pass
     ustatus=$?
     [ "$status" -eq 0 ] && status=$ustatus
