@@ -40,7 +40,8 @@ echo "== test-vm: guest ready after $(cut -d' ' -f1 /proc/uptime) s of uptime, k
 case ${MB_VM_MODE:-test} in
 test) ;;
 boot) vm_exit 0 ;;
-cmd) bash -c "$MB_VM_CMD" 2>&1 | tee -a "$out/results.txt"; vm_exit "${PIPESTATUS[0]}" ;;
+cmd) cd "$MB_VM_REPO" && export MB_VM_REPO && bash -c "$MB_VM_CMD" 2>&1 | tee -a "$out/results.txt"
+    vm_exit "${PIPESTATUS[0]}" ;;
 *) setup_failed "unknown MB_VM_MODE '$MB_VM_MODE' for the systemd guest" ;;
 esac
 

@@ -376,8 +376,8 @@ static int rootless_missing(const struct cgroup_hierarchy *h, int c, const char 
 
     if (h->version == 1)
         return mb_fail(err, 0,
-                       "%s limit: a normal user cannot have a cgroup of its own on cgroup v1 "
-                       "(%s is root's; fix: run as root, or use a cgroup v2 host)",
+                       "%s limit: cgroup v1 cannot be delegated to a normal user (%s is "
+                       "root's; fix: run as root, or use a cgroup v2 host)",
                        name, h->mount);
     if (top == NULL)
         return mb_fail(err, 0,
