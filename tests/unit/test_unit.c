@@ -369,6 +369,34 @@ static void test_device_rule_parse_and_format(void **state)
     assert_false(device_rules_default[0].allow);
 }
 
+/* A hierarchy under a later mount (a tmpfs over /sys/fs/cgroup, as a
+ * sandbox or a container runtime mounts) cannot be reached: not used. */
+static void test_layout_skips_covered_mounts(void **state)
+{
+    const char *mi = "30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+                     "38 30 0:35 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+                     "50 30 0:40 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+                     "51 50 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+    const char *cg = "8:pids:/\n4:memory:/\n";
+    struct cgroup_layout l;
+    mb_error err;
+
+    (void)state;
+    assert_int_equal(cgroup_layout_parse(mi, cg, "", &l, &err), 0);
+    assert_int_equal(l.controllers[CG_MEMORY].version, 1);
+    assert_int_equal(l.controllers[CG_PIDS].version, 0);
+    /* The same, hidden by a new sysfs over /sys (parent 22's mount). */
+    mi = "22 1 0:21 / /sys rw - sysfs sysfs rw\n"
+         "30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+         "38 30 0:35 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+         "60 22 0:50 / /sys rw - sysfs sysfs rw\n"
+         "61 60 0:51 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+         "62 61 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+    assert_int_equal(cgroup_layout_parse(mi, cg, "", &l, &err), 0);
+    assert_int_equal(l.controllers[CG_MEMORY].version, 1);
+    assert_int_equal(l.controllers[CG_PIDS].version, 0);
+}
+
 /* ---- seccomp ---------------------------------------------------------- */
 
 static bool programs_equal(const struct seccomp_program *a, const struct seccomp_program *b)
@@ -891,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_layout_v2_without_delegation),
         cmocka_unit_test(test_layout_v1_comounted),
         cmocka_unit_test(test_layout_strips_mount_root),
+        cmocka_unit_test(test_layout_skips_covered_mounts),
         cmocka_unit_test(test_seccomp_default_compiles),
         cmocka_unit_test(test_seccomp_cache_round_trip),
         cmocka_unit_test(test_seccomp_corrupt_cache_is_rewritten),

@@ -86,14 +86,93 @@ static void layout_add_v1(struct cgroup_layout *layout, const struct mountinfo_e
     }
 }
 
+/* Where a mount sits in the mount tree, for reachable(). */
+struct mount_node {
+    int id, parent;
+    char point[PATH_MAX];
+};
+
+static int is_proper_ancestor(const char *dir, const char *path)
+{
+    size_t len = strlen(dir);
+
+    if (strcmp(dir, "/") == 0)
+        return strcmp(path, "/") != 0;
+    return strncmp(path, dir, len) == 0 && path[len] == '/';
+}
+
+/* Is mount i hidden by a later one: mounted on top of it at its own
+ * point, or next to it (the same parent) on a directory above it, as a
+ * tmpfs mounted over /sys/fs/cgroup or a new sysfs over /sys hides the
+ * hierarchies below? */
+static int shadowed(const struct mount_node *m, size_t n, size_t i, size_t from)
+{
+    for (size_t j = 0; j < n; j++)
+        if (j != i && j != from &&
+            ((m[j].parent == m[i].id && strcmp(m[j].point, m[i].point) == 0) ||
+             (m[j].parent == m[i].parent && is_proper_ancestor(m[j].point, m[i].point))))
+            return 1;
+    return 0;
+}
+
+/* Can mount i be reached by its path: neither it nor a mount below it in
+ * the tree is hidden (but by the mount on our way, which sits on it)?
+ * mountinfo lists hidden mounts too. */
+static int reachable(const struct mount_node *m, size_t n, size_t i)
+{
+    size_t from = n;
+
+    for (int depth = 0; depth < 64; depth++) {
+        size_t k;
+
+        if (shadowed(m, n, i, from))
+            return 0;
+        for (k = 0; k < n && m[k].id != m[i].parent; k++)
+            ;
+        if (k == n || k == i)
+            return 1;
+        from = i;
+        i = k;
+    }
+    return 1;
+}
+
+/* Every mount of mountinfo as a node; *n gets how many. */
+static struct mount_node *mount_nodes(const char *mountinfo, size_t *n)
+{
+    cleanup_free char *text = strdup(mountinfo);
+    struct mount_node *m = NULL;
+    size_t lines = 1;
+
+    *n = 0;
+    for (const char *p = mountinfo; *p != '\0'; p++)
+        lines += *p == '\n';
+    if (text == NULL || (m = calloc(lines, sizeof(*m))) == NULL)
+        return NULL;
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct mountinfo_entry e;
+
+        if (mountinfo_parse_line(line, &e) < 0)
+            continue;
+        m[*n].id = e.id;
+        m[*n].parent = e.parent;
+        snprintf(m[*n].point, sizeof(m[*n].point), "%s", e.mount_point);
+        (*n)++;
+    }
+    return m;
+}
+
 int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const char *v2_controllers,
                         struct cgroup_layout *layout, mb_error *err)
 {
     char *text = strdup(mountinfo); /* strtok_r's to cut, freed after the loop */
     char own[PATH_MAX], v2_root[PATH_MAX] = "/";
+    size_t n_nodes, node = 0;
+    cleanup_free struct mount_node *nodes = mount_nodes(mountinfo, &n_nodes);
     int have_v1 = 0;
 
-    if (text == NULL)
+    if (text == NULL || nodes == NULL)
         return mb_fail(err, ENOMEM, "cgroup layout");
     memset(layout, 0, sizeof(*layout));
     for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
@@ -102,6 +181,13 @@ int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const ch
 
         if (mountinfo_parse_line(line, &e) < 0)
             continue;
+        /* (the nodes are in the same order as the lines that parse) */
+        if ((strcmp(e.fstype, "cgroup2") == 0 || strcmp(e.fstype, "cgroup") == 0) &&
+            !reachable(nodes, n_nodes, node)) {
+            node++;
+            continue;
+        }
+        node++;
         if (strcmp(e.fstype, "cgroup2") == 0 && layout->v2_mount[0] == '\0') {
             snprintf(layout->v2_mount, sizeof(layout->v2_mount), "%s", e.mount_point);
             snprintf(v2_root, sizeof(v2_root), "%s", e.root);

@@ -1,4 +1,5 @@
 /* mountinfo.c - see mountinfo.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mountinfo.h"
@@ -51,6 +52,8 @@ int mountinfo_parse_line(char *line, struct mountinfo_entry *entry)
     while (optional != NULL && strcmp(optional, "-") != 0);
     if (optional == NULL)
         return -1;
+    entry->id = atoi(field[0]);
+    entry->parent = atoi(field[1]);
     entry->root = field[3];
     entry->mount_point = field[4];
     entry->options = field[5];

@@ -10,6 +10,7 @@
 #define MB_MOUNTINFO_H
 
 struct mountinfo_entry {
+    int id, parent;      /* (1) this mount's id, (2) the id of the mount it sits on */
     char *root;          /* (4) the mount's root within its filesystem */
     char *mount_point;   /* (5) where it is mounted, octal escapes decoded */
     char *options;       /* (6) per-mount options */
