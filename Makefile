@@ -19,8 +19,12 @@
 #   make check-steps      fail when steps/ is stale
 #   make check-docs       diagrams fresh, links resolve, captured sessions re-run
 #   make check-discriminating  each suite must fail on the previous step
-#   make test-vm [STEP=NN] [MINIBOX=path]  the suites in a qemu VM on cgroup v2, no root
-#                         needed (docs/testing-in-a-vm.md); make test-vm-selftest
+#   make test-vm [STEP=NN] [MINIBOX=path] [GUEST=plain]  the suites in a qemu VM on cgroup v2:
+#                         a Debian 12 guest with systemd, from a login session and as a
+#                         logged-in user; no root needed (docs/testing-in-a-vm.md);
+#                         make test-vm-selftest
+#   make vm-shell [CMD='...']  the course VM: a shell (or CMD) in that guest (docs/setup.md)
+#   make vm-image         fetch the VM's kernel, build its initramfs and image, boot nothing
 #   make analyze          the clang static analyzer over final/ (any finding fails)
 #   make check-format     fail when clang-format would change a file
 #   make rootfs | diagrams | docs | bench | deps | format | clean
@@ -80,12 +84,24 @@ demo: deps-check all rootfs
 test: deps-check all rootfs test-binaries
 	$(Q)tests/run.sh --rootfs $(ROOTFS) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
 
-# The same suites in a throwaway qemu VM: Debian's stock kernel on cgroup v2,
-# the host's / shared read-only over 9p (docs/testing-in-a-vm.md).
-.PHONY: test-vm test-vm-selftest
+# The same suites in a throwaway qemu VM on Debian's stock kernel and cgroup v2:
+# a Debian 12 image with systemd (default), or GUEST=plain, the host's / shared
+# read-only over 9p (docs/testing-in-a-vm.md).
+.PHONY: test-vm test-vm-selftest vm-shell vm-image
 test-vm: deps-check $(if $(MINIBOX),,all) rootfs test-binaries
 	$(Q)scripts/deps.sh --check vm >/dev/null 2>&1 || scripts/deps.sh vm
-	$(Q)scripts/vm/run.sh $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+	$(Q)scripts/vm/run.sh $(if $(GUEST),--guest $(GUEST)) $(if $(STEP),--step $(STEP)) $(if $(MINIBOX),--minibox $(MINIBOX))
+
+# The course VM (docs/setup.md): the systemd guest with the checkout shared
+# read-write and qemu's network; CMD runs one command in it instead of a shell.
+# Needs no build: the VM builds. (On a Mac the VM's files come from make vm-image,
+# run in a Linux container.)
+vm-shell:
+	$(Q)scripts/vm/run.sh --shell $(if $(CMD),--cmd '$(subst ','\'',$(CMD))')
+
+vm-image: rootfs
+	$(Q)scripts/deps.sh --check vm >/dev/null 2>&1 || scripts/deps.sh vm
+	$(Q)scripts/vm/run.sh --prepare
 
 test-vm-selftest: deps-check all rootfs test-binaries
 	$(Q)scripts/deps.sh --check vm >/dev/null 2>&1 || scripts/deps.sh vm

@@ -33,6 +33,12 @@ suite_args() {
     rm -rf "$rootfs"
     cp -a "$MB_VM_ROOTFS" "$rootfs" || setup_failed "cannot copy $MB_VM_ROOTFS"
     chmod 0755 "$rootfs"
+    # The busybox image (make rootfs) lives next to the rootfs, where the
+    # suites look for it.
+    if [ -e "$(dirname "$MB_VM_ROOTFS")/busybox-image.tar" ]; then
+        cp "$(dirname "$MB_VM_ROOTFS")/busybox-image.tar" "$(dirname "$rootfs")/" ||
+            setup_failed "cannot copy busybox-image.tar"
+    fi
     args=(--rootfs "$rootfs")
     [ -n "$MB_VM_STEP" ] && args+=(--step "$MB_VM_STEP")
     [ -n "$MB_VM_MINIBOX" ] && args+=(--minibox "$MB_VM_MINIBOX")

@@ -38,12 +38,13 @@ version=$(ls "$kdir/lib/modules")
 
 # The recipe's hash: what went into the image, and nothing else (a mirror
 # serves newer package versions over time; delete the image to take them).
+sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
 hash=$({
     cat "$0"
     echo "$packages"
     basename "$kdir"
-    (cd "$here/guest" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-} | sha256sum | cut -c1-16)
+    (cd "$here/guest" && find . -type f | LC_ALL=C sort | while read -r f; do sha256 "$f"; done)
+} | sha256 | cut -c1-16)
 image=$vm/image-$hash.img
 if [ -s "$image" ]; then
     echo "$image"

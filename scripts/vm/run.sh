@@ -2,6 +2,7 @@
 # scripts/vm/run.sh [--guest systemd|plain] [--step NN] [--minibox PATH]
 #                   [--rootfs DIR] [--timeout SECONDS]
 # scripts/vm/run.sh --shell [--cmd COMMAND]
+# scripts/vm/run.sh --prepare
 #
 # `make test-vm`: the suites in a throwaway qemu VM running Debian's stock
 # kernel on cgroup v2, as a normal user (qemu needs no privilege). Two guests:
@@ -19,6 +20,10 @@
 # checkout shared writable and qemu's user network; the console is this
 # terminal and `student` is logged in. --cmd runs COMMAND in that login
 # instead (non-interactive) and exits with its status.
+#
+# `make vm-image` (--prepare): only fetch the kernel and build the initramfs
+# and the image (on Linux), so that a machine without mmdebstrap or apt (a
+# Mac) can boot them.
 #
 # Exit status: the suites' own (0 all passed, 1 some failed), or
 #   2  the VM could not be started (missing qemu, kernel, files) or set up
@@ -41,7 +46,7 @@ repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
 guest=${MB_VM_GUEST:-systemd} step="" minibox="" rootfs=build/rootfs timeout=${MB_VM_TIMEOUT:-}
-shell=0 cmd=""
+shell=0 cmd="" prepare=0
 while [ $# -gt 0 ]; do
     case $1 in
     --guest) guest=$2; shift 2 ;;
@@ -50,6 +55,7 @@ while [ $# -gt 0 ]; do
     --rootfs) rootfs=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --shell) shell=1 guest=systemd; shift ;;
+    --prepare) prepare=1 guest=systemd; shift ;;
     --cmd) cmd=$2; shift 2 ;;
     *) echo "test-vm: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -76,7 +82,7 @@ out=$vm/out
 
 qemu=$(command -v qemu-system-x86_64) ||
     fail "qemu-system-x86_64 is missing: run 'sudo scripts/deps.sh vm' (Debian package qemu-system-x86; Homebrew: brew install qemu)"
-if [ $shell = 0 ]; then
+if [ $shell = 0 ] && [ $prepare = 0 ]; then
     [ -r "$rootfs/bin/busybox" ] || fail "no test rootfs at $rootfs (make rootfs)"
     rootfs=$(realpath "$rootfs")
     for f in "$repo/tests/run.sh" "$repo/build/tests" "$rootfs"; do
@@ -84,7 +90,7 @@ if [ $shell = 0 ]; then
     done
 fi
 busybox=${rootfs:+$rootfs/bin/busybox}
-[ -x "$busybox" ] || busybox=$(command -v busybox) || fail "no static busybox for the initramfs (make rootfs)"
+[ -x "$busybox" ] || busybox=$(command -v busybox) || busybox=""
 bindir=""
 if [ -n "$minibox" ]; then
     [ -e "$minibox" ] || fail "--minibox $minibox does not exist"
@@ -103,11 +109,11 @@ modules=$(echo "$kdir"/lib/modules/*)
 initramfs() { # NAME INIT [--disk]
     local initrd=$vm/$1-$(basename "$kdir").cpio
     if ! [ -s "$initrd" ] || [ "$here/$2" -nt "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ]; then
+        [ -n "$busybox" ] || fail "no static busybox for the initramfs (make rootfs)"
         "$here/mkinitramfs.sh" ${3:-} "$kdir" "$busybox" "$initrd" >&2 || fail "cannot build the initramfs"
     fi
     echo "$initrd"
 }
-probe_initrd=$(initramfs initramfs initramfs-init)
 
 # qboot (qemu's minimal firmware) boots a kernel in a few ms; SeaBIOS if absent.
 bios=()
@@ -138,6 +144,7 @@ if [ -z "$accel" ]; then
         accel=hvf
     elif [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
         if ! [ -s "$probe" ]; then
+            probe_initrd=$(initramfs initramfs initramfs-init) || exit 2
             # shellcheck disable=SC2046
             timeout -k 5 30 $(qemu_cmd kvm) -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
                 -kernel "$kernel" -initrd "$probe_initrd" "${bios[@]}" -append "$base_cmdline mb.probe" \
@@ -157,7 +164,7 @@ share() { # TAG PATH [readonly]
 
 # The guest: its boot files, disk and shares.
 if [ "$guest" = plain ]; then
-    initrd=$probe_initrd
+    initrd=$(initramfs initramfs initramfs-init) || exit 2
     cmdline="$base_cmdline cgroup_no_v1=all"
     # shellcheck disable=SC2207
     guest_args=($(share hostroot / ro) $(share mbout "$out"))
@@ -165,7 +172,7 @@ if [ "$guest" = plain ]; then
     what_guest="plain guest (the host's /, a shell as PID 1)"
 else
     image=$("$here/image.sh" "$vm" "$kdir") || exit 2
-    initrd=$(initramfs initramfs-disk initramfs-disk-init --disk)
+    initrd=$(initramfs initramfs-disk initramfs-disk-init --disk) || exit 2
     cmdline="$base_cmdline root=/dev/vda systemd.show_status=0 rd.udev.log_level=3"
     guest_args=(-drive "file=$image,if=virtio,format=raw,snapshot=on,cache=unsafe")
     # shellcheck disable=SC2207
@@ -182,6 +189,10 @@ else
     # shellcheck disable=SC2207
     [ -n "$bindir" ] && guest_args+=($(share mbbin "$bindir" ro))
     what_guest="systemd guest (Debian 12 image $(basename "$image"))"
+fi
+if [ $prepare = 1 ]; then
+    echo "test-vm: ready to boot: ${kernel#"$repo"/}, ${initrd#"$repo"/}, ${image#"$repo"/}"
+    exit 0
 fi
 
 # The results share, and the job for the guest.
@@ -205,7 +216,8 @@ line="test-vm: $(basename "$kdir" | cut -d_ -f1) under qemu ($accel), $what_gues
 echo "$line"
 common=(-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel" -initrd "$initrd" "${bios[@]}"
         -append "$cmdline" "${guest_args[@]}")
-start=$(date +%s%N)
+# Elapsed time from bash itself (macOS's date has no %N).
+start=${EPOCHREALTIME:-$SECONDS}
 if [ $shell = 1 ] && [ -z "$cmd" ]; then
     # The console is this terminal (Ctrl-A X quits, Ctrl-A H lists the keys).
     # shellcheck disable=SC2046
@@ -229,7 +241,11 @@ fi
 wait $qpid
 rc=$?
 [ -n "${tpid:-}" ] && wait "$tpid"
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ -n "${EPOCHREALTIME:-}" ]; then
+    ms=$(( (${EPOCHREALTIME/[.,]/} - ${start/[.,]/}) / 1000 ))
+else
+    ms=$(( (SECONDS - start) * 1000 ))
+fi
 secs=$((ms / 1000)).$((ms % 1000 / 100))
 
 # Each pass's last line (root's, then the normal user's), as "as root: N passed, ...".

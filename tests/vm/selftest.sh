@@ -9,6 +9,9 @@
 # Ends with "N passed, N failed"; exit 1 if any case failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# The plain guest (the host's /, a shell as PID 1) unless a case says otherwise:
+# it boots in seconds and has the panic, hang and fail-init modes.
+export MB_VM_GUEST=plain
 run=scripts/vm/run.sh
 logs=build/vm/selftest
 rm -rf "$logs" && mkdir -p "$logs"
@@ -67,6 +70,12 @@ check hang 4 '^test-vm: HANG: .*within 45s' MB_VM_MODE=hang -- --timeout 45
 check setup-failure 2 'could not be set up: .*pretending' MB_VM_MODE=fail-init --
 # The guest powers off without a status (as if its init were killed): 5.
 check no-status 5 'without reporting a status' 'MB_VM_MODE=cmd' 'MB_VM_CMD=echo o >/proc/sysrq-trigger; sleep 30' --
+
+# The systemd guest (a Debian image, systemd as PID 1, the job in a login
+# session) maps statuses the same way: a failing suite, any status.
+check systemd-failing-suite 1 'status 1 .*[1-9][0-9]* failed' MB_VM_GUEST=systemd MB_VM_USER=never -- --step 01 --minibox /bin/false
+results_have 11-systemd-failing-suite.results.txt 'login shell in /user.slice/user-0.slice/session-[0-9]+.scope'
+check systemd-status-7 7 'status 7' MB_VM_GUEST=systemd 'MB_VM_MODE=cmd' 'MB_VM_CMD=exit 7' --
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
