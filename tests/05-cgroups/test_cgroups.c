@@ -242,6 +242,8 @@ static void test_limits_work_from_a_cgroup_with_processes(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("On cgroup v2 a cgroup that holds processes cannot give controllers to children: "
+            "the container's cgroup goes to /minibox at the root, not below minibox's own.");
     require_controllers();
     if (memory_on_v2(mount, sizeof(mount)) < 0)
         mb_skip("the no-internal-process rule is cgroup v2's, and memory is on cgroup v1 here");

@@ -467,6 +467,8 @@ static void test_rootless_memory_limit_oom_kills(void **state)
     FILE *f;
 
     (void)state;
+    mb_hint("A normal user's limit needs a cgroup in the subtree systemd delegated to them "
+            "(user@UID.service): minibox places it at the top of that subtree.");
     require_rootless();
     if (geteuid() == 0)
         mb_skip("needs a logged-in normal user with a systemd user manager (make test-vm's "

@@ -55,6 +55,7 @@ void test_cgroup_manager_bad_value_is_refused(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("--cgroup-manager takes systemd or cgroupfs; anything else is refused with 125.");
     mb_run(&r, NULL, "--cgroup-manager", "docker", "info", NULL);
     mb_assert_usage_error(&r);
     assert_true(mb_contains(r.err, "--cgroup-manager"));
@@ -70,6 +71,8 @@ void test_info_names_the_cgroup_manager(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("minibox info names the cgroup manager a run would use: systemd where it runs "
+            "cgroup v2, cgroupfs elsewhere.");
     if (geteuid() != 0)
         mb_skip("root's default is checked; a user's depends on their login");
     mb_run(&r, NULL, "info", NULL);
@@ -90,6 +93,9 @@ void test_systemd_scope_holds_the_container(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("The systemd driver asks systemd (StartTransientUnit) for minibox-<id>.scope in "
+            "minibox-<id>.slice, with the limits as unit properties, and stops the slice "
+            "afterwards.");
     require_systemd_root();
     mb_spawn(&p, "run", "--memory", "64M", "--rootfs", mb_rootfs, "probe", "hold", NULL);
     mb_expect_line(&p, "ready", 20000);
@@ -124,6 +130,8 @@ void test_cgroupfs_manager_makes_the_cgroup_by_hand(void **state)
     pid_t child;
 
     (void)state;
+    mb_hint("--cgroup-manager cgroupfs writes the cgroup files itself, in /minibox at the "
+            "hierarchy's root (chapter 5).");
     bx_require();
     if (mb_cgroup_missing("pids") != NULL)
         mb_skip(mb_cgroup_missing("pids"));
@@ -148,6 +156,8 @@ void test_systemd_manager_without_systemd_is_refused(void **state)
     struct stat st;
 
     (void)state;
+    mb_hint("Where systemd is not PID 1 (no /run/systemd/system), --cgroup-manager systemd is "
+            "refused with 125, naming the fix.");
     bx_require();
     if (stat("/run/systemd/system", &st) == 0)
         mb_skip("systemd runs here");
@@ -168,6 +178,8 @@ void test_rootless_limit_from_a_login_shell(void **state)
     struct mb_result r;
 
     (void)state;
+    mb_hint("From a login shell (session-N.scope, root's) a rootless limit goes through the "
+            "user's own systemd manager, whose subtree is delegated to the user.");
     if (geteuid() == 0)
         mb_skip("needs a logged-in normal user (make test-vm's normal-user pass)");
     if (!systemd_on_v2())
