@@ -149,9 +149,20 @@ void test_cgroupfs_manager_makes_the_cgroup_by_hand(void **state)
     mb_assert_nothing_leaked();
 }
 
-/* Asked for where systemd does not run, the driver says so (125). */
+/* Asked for where systemd does not run, the driver says so (125). Where
+ * it runs, minibox is started where it cannot see that it does: a mount
+ * namespace with an empty /run/systemd. */
 void test_systemd_manager_without_systemd_is_refused(void **state)
 {
+    static const char *const hide_systemd[] = {
+        "unshare",
+        "-m",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        "mount -t tmpfs none /run/systemd && exec \"$0\" \"$@\"",
+        NULL};
     struct mb_result r;
     struct stat st;
 
@@ -160,38 +171,88 @@ void test_systemd_manager_without_systemd_is_refused(void **state)
             "refused with 125, naming the fix.");
     bx_require();
     if (stat("/run/systemd/system", &st) == 0)
-        mb_skip("systemd runs here");
+        mb_run_through(hide_systemd);
     mb_run(&r, NULL, "--cgroup-manager", "systemd", "run", "--rootfs", mb_rootfs, "true", NULL);
+    mb_run_through(NULL);
     mb_assert_usage_error(&r);
     assert_true(mb_contains(r.err, "systemd"));
     mb_result_free(&r);
     mb_assert_nothing_leaked();
 }
 
-/* Rootless from a login shell (session-N.scope, root's): the user's own
- * systemd manager places the container in the subtree it was delegated
- * (user@UID.service), so a memory limit is real and OOM-kills. */
+#define LOGIN_USER "mbtest-login"
+
+/* Rootless from a cgroup root owns (a login shell's session-N.scope): the
+ * user's own systemd manager places the container in the subtree it was
+ * delegated (user@UID.service), so a memory limit is real and OOM-kills.
+ * A logged-in user runs it as they are; root makes a user, lets systemd
+ * start their manager (loginctl enable-linger) and runs minibox as them
+ * from its own cgroup, then undoes both. */
 void test_rootless_limit_from_a_login_shell(void **state)
 {
-    char own[4096], path[4200];
+    char own[4096], runtime[64], sock[128], env[96], cmd[256];
     const char *xdg = getenv("XDG_RUNTIME_DIR");
+    const char *through[] = {"env", env, NULL};
     struct mb_result r;
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    int made = 0;
 
     (void)state;
-    mb_hint("From a login shell (session-N.scope, root's) a rootless limit goes through the "
-            "user's own systemd manager, whose subtree is delegated to the user.");
-    if (geteuid() == 0)
-        mb_skip("needs a logged-in normal user (make test-vm's normal-user pass)");
+    mb_hint("From a login shell (session-N.scope, root's) a rootless limit goes through the user's "
+            "own systemd manager, whose subtree is delegated to the user.");
     if (!systemd_on_v2())
-        mb_skip("systemd is not running a cgroup v2 host here");
-    if (xdg != NULL)
-        snprintf(path, sizeof(path), "%s/systemd/private", xdg);
-    else
-        snprintf(path, sizeof(path), "/run/user/%u/systemd/private", (unsigned)geteuid());
-    if (access(path, W_OK) < 0)
+        mb_skip("systemd is not running a cgroup v2 host here (make test-vm runs this in a "
+                "systemd guest)");
+    if (uid == 0) {
+        const char *why;
+
+        bx_require();
+        if (system("command -v loginctl >/dev/null") != 0)
+            mb_skip("loginctl is missing (systemd's logind)");
+        why = mb_user_create(LOGIN_USER, 1, &uid, &gid);
+        if (why != NULL)
+            mb_skip(why);
+        made = 1;
+        snprintf(cmd, sizeof(cmd), "loginctl enable-linger %s", LOGIN_USER);
+        if (system(cmd) != 0) {
+            mb_user_delete(LOGIN_USER);
+            fail_msg("%s failed", cmd);
+        }
+        snprintf(runtime, sizeof(runtime), "/run/user/%u", (unsigned)uid);
+    } else if (xdg != NULL) {
+        snprintf(runtime, sizeof(runtime), "%s", xdg);
+    } else {
+        snprintf(runtime, sizeof(runtime), "/run/user/%u", (unsigned)uid);
+    }
+    snprintf(sock, sizeof(sock), "%s/systemd/private", runtime);
+    for (int i = 0; i < 300 && access(sock, F_OK) < 0; i++)
+        usleep(100000);
+    if (access(sock, F_OK) < 0) {
+        if (made) {
+            snprintf(cmd, sizeof(cmd), "loginctl disable-linger %s", LOGIN_USER);
+            (void)!system(cmd);
+            mb_user_delete(LOGIN_USER);
+            fail_msg("the user manager of %s did not start (no %s)", LOGIN_USER, sock);
+        }
         mb_skip("no systemd user manager answers for this user (log in through a session)");
+    }
     v2_cgroup_of(getpid(), own, sizeof(own));
+    snprintf(env, sizeof(env), "XDG_RUNTIME_DIR=%s", runtime);
+    mb_as_user(uid, gid);
+    mb_run_through(through);
     mb_run(&r, NULL, "run", "--memory", "32M", "--rootfs", mb_rootfs, "probe", "hog", "256", NULL);
+    mb_run_through(NULL);
+    mb_as_user(0, 0);
+    if (made) {
+        snprintf(cmd, sizeof(cmd),
+                 "loginctl disable-linger %s; loginctl terminate-user %s 2>/dev/null; "
+                 "for i in $(seq 100); do loginctl show-user %s >/dev/null 2>&1 || break; "
+                 "sleep 0.1; done",
+                 LOGIN_USER, LOGIN_USER, LOGIN_USER);
+        (void)!system(cmd);
+        mb_user_delete(LOGIN_USER);
+    }
     if (r.status != 137 || !mb_contains(r.err, "OOM"))
         fail_msg("rootless --memory 32M hog from %s: expected an OOM kill (137), got %d: %s", own,
                  r.status, r.err);
