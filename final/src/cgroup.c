@@ -385,12 +385,21 @@ static int cgroup_plan_dir(struct container_cgroup *cg, const struct cgroup_hier
     char path[PATH_MAX];
 
 #if MB_STEP >= 10
+    char own_parent[PATH_MAX];
+
     /* An OCI config names the path: absolute in the hierarchy, or relative
-     * to our own cgroup in it. */
+     * to our own cgroup in it; on v2, as runc does, to its parent: our own
+     * (a login session's scope, a service) most probably holds processes,
+     * and could not give controllers to a child. */
     if (cg->spec_path[0] != '\0') {
         base = cg->spec_path[0] == '/' ? "/" : h->own;
         prefix = cg->spec_path[0] == '/' ? "" : "/";
         name = cg->spec_path;
+        if (cg->spec_path[0] != '/' && h->version == 2 && strcmp(h->own, "/") != 0) {
+            snprintf(own_parent, sizeof(own_parent), "%s", h->own);
+            *strrchr(own_parent, '/') = '\0';
+            base = own_parent[0] != '\0' ? own_parent : "/";
+        }
     }
 #endif
     if (path_format(path, sizeof(path), err, "%s%s%s%s", h->mount,

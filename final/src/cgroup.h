@@ -32,7 +32,7 @@ struct container_cgroup {
     } dirs[CGROUP_MAX_DIRS];
     int dir_of[CG_N_CONTROLLERS]; /* index into dirs, or -1 */
 #if MB_STEP >= 10
-    char spec_path[PATH_MAX]; /* an OCI config's cgroupsPath; "" for minibox-<id> */
+    char spec_path[PATH_MAX];   /* an OCI config's cgroupsPath; "" for minibox-<id> */
     bool by_systemd;            /* its units are systemd's (cgroup_systemd.h) */
     struct systemd_units units; /* then: the slice and the scope */
 #endif
@@ -80,7 +80,7 @@ int cgroup_destroy_dir(const char *path, int version, mb_error *err);
 #include <stdbool.h>
 
 /* An OCI config's cgroup: `path` (linux.cgroupsPath: absolute in each
- * hierarchy, or relative to our own cgroup) in every hierarchy this host
+ * hierarchy, or relative to our own cgroup, on v2 to its parent) in every hierarchy this host
  * has, as runc places a container; its missing parents are made by
  * cgroup_create and stay when it is removed. */
 int cgroup_plan_path(const struct cgroup_layout *layout, const char *path,
