@@ -58,8 +58,9 @@ void bx_assert_kv_about(const char *about, const struct mb_result *r, const char
                         const char *want);
 
 /* Run a shell script (sh -c) to completion with stdin from /dev/null, at most
- * 120 s; for runs that need the caller's fds arranged by the shell, and for
- * building fixtures. */
+ * 600 s (a hang guard: under emulation, building fixtures and making
+ * hundreds of containers take minutes); for runs that need the caller's fds
+ * arranged by the shell. */
 void bx_sh(struct mb_result *r, const char *script);
 
 /* The start of a command line for bx_sh: 'BIN' --root 'STATE' --socket 'NONE'

@@ -194,9 +194,10 @@ static void append(char **buf, size_t *len, const char *chunk, size_t n)
 void bx_sh(struct mb_result *r, const char *script)
 {
     int out[2], err[2], open_fds = 2, wstatus;
-    /* Fixtures are built here (a compiler, umoci): under emulation (make
-     * test-vm without KVM) that takes far longer than a minibox command. */
-    long long deadline = now_ms() + 120000;
+    /* Fixtures are built here (a compiler, umoci), and hundreds of
+     * containers made: under emulation (make test-vm without KVM) that takes
+     * minutes. This only catches a hang. */
+    long long deadline = now_ms() + 600000;
     size_t out_len = 0, err_len = 0;
     pid_t pid;
 
@@ -251,8 +252,8 @@ void bx_sh(struct mb_result *r, const char *script)
         if (now_ms() >= deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &wstatus, 0);
-            append(&r->err, &err_len, "(it did not finish within 120 s)",
-                   strlen("(it did not finish within 120 s)"));
+            append(&r->err, &err_len, "(it did not finish within 600 s)",
+                   strlen("(it did not finish within 600 s)"));
             r->status = -1;
             return;
         }
