@@ -226,7 +226,7 @@ struct container_config {
      * process execs the command through minibox-exec, from this memfd. */
     bool exec_via_stub;
     int exec_stub_fd;
-    struct spec_config spec; /* an OCI bundle's own (create) */
+    struct spec_config spec;            /* an OCI bundle's own (create) */
     enum cgroup_manager cgroup_manager; /* the global --cgroup-manager */
 #endif
 };

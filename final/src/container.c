@@ -217,8 +217,8 @@ static int resources_create(const struct container_config *cfg, struct container
     enum cgroup_manager manager = CGROUP_MANAGER_CGROUPFS;
 
     if (!cfg->spec.given)
-        ret = cgroup_manager_choose(cfg->cgroup_manager, &layout, cfg->cgroup_parent, &manager,
-                                    err);
+        ret =
+            cgroup_manager_choose(cfg->cgroup_manager, &layout, cfg->cgroup_parent, &manager, err);
     if (ret == 0 && cfg->spec.given)
         ret = cgroup_plan_path(&layout, cfg->spec.cgroup_path, &cfg->limits, &res->cgroup, err);
     else if (ret == 0 && manager == CGROUP_MANAGER_SYSTEMD)

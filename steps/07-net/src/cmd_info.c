@@ -41,10 +41,9 @@ static void print_placement(json_t *placement)
     if (json_array_size(json_object_get(placement, "cgroups")) == 0)
         printf(" none (a rootless run without limits needs none)");
     putchar('\n');
-    json_array_foreach(json_object_get(placement, "cgroups"), i, dir)
-    {
+    json_array_foreach (json_object_get(placement, "cgroups"), i, dir) {
         printf("  %s (", json_string_value(json_object_get(dir, "path")));
-        json_array_foreach(json_object_get(dir, "controllers"), j, controller)
+        json_array_foreach (json_object_get(dir, "controllers"), j, controller)
             printf("%s%s", j ? " " : "", json_string_value(controller));
         printf(")\n");
         if (json_object_get(dir, "offered") != NULL)

@@ -190,7 +190,7 @@ static json_t *probe_placement(void)
 {
     struct limits all = {.memory_bytes = 64 << 20, .cpu_quota_us = 50000, .pids_max = 64};
     const char *manager = "cgroupfs";
-    struct container_cgroup cg;
+    struct container_cgroup cg = {.n_dirs = 0};
     struct cgroup_layout layout;
     json_t *p, *dirs;
     mb_error err;

@@ -140,15 +140,17 @@ static int reachable(const struct mount_node *m, size_t n, size_t i)
 /* Every mount of mountinfo as a node; *n gets how many. */
 static struct mount_node *mount_nodes(const char *mountinfo, size_t *n)
 {
-    cleanup_free char *text = strdup(mountinfo);
+    char *text = strdup(mountinfo); /* strtok_r's to cut, freed after the loop */
     struct mount_node *m = NULL;
     size_t lines = 1;
 
     *n = 0;
     for (const char *p = mountinfo; *p != '\0'; p++)
         lines += *p == '\n';
-    if (text == NULL || (m = calloc(lines, sizeof(*m))) == NULL)
+    if (text == NULL || (m = calloc(lines, sizeof(*m))) == NULL) {
+        free(text);
         return NULL;
+    }
     for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
          line = strtok_r(NULL, "\n", &save)) {
         struct mountinfo_entry e;
@@ -160,6 +162,7 @@ static struct mount_node *mount_nodes(const char *mountinfo, size_t *n)
         snprintf(m[*n].point, sizeof(m[*n].point), "%s", e.mount_point);
         (*n)++;
     }
+    free(text);
     return m;
 }
 
@@ -169,11 +172,14 @@ int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const ch
     char *text = strdup(mountinfo); /* strtok_r's to cut, freed after the loop */
     char own[PATH_MAX], v2_root[PATH_MAX] = "/";
     size_t n_nodes, node = 0;
-    cleanup_free struct mount_node *nodes = mount_nodes(mountinfo, &n_nodes);
+    struct mount_node *nodes = mount_nodes(mountinfo, &n_nodes); /* freed after the loop */
     int have_v1 = 0;
 
-    if (text == NULL || nodes == NULL)
+    if (text == NULL || nodes == NULL) {
+        free(text);
+        free(nodes);
         return mb_fail(err, ENOMEM, "cgroup layout");
+    }
     memset(layout, 0, sizeof(*layout));
     for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
          line = strtok_r(NULL, "\n", &save)) {
@@ -196,6 +202,7 @@ int cgroup_layout_parse(const char *mountinfo, const char *self_cgroup, const ch
         }
     }
     free(text);
+    free(nodes);
     for (int c = 0; c < CG_N_CONTROLLERS; c++)
         have_v1 |= layout->controllers[c].version == 1;
 
