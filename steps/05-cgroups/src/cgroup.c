@@ -232,8 +232,8 @@ static void cgroup_drop_dir(struct container_cgroup *cg, int d)
 }
 
 /* v2: enable the dir's controllers in `parent`'s subtree_control. Returns
- * 1 when the parent holds processes (EBUSY) and no limit needs them: then
- * the container simply runs without a cgroup of its own. */
+ * 1 when the parent cannot pass them on and no limit needs them: then the
+ * container simply runs without a cgroup of its own. */
 static int v2_enable_in(const char *parent, const struct cgroup_layout *layout,
                         const struct container_cgroup *cg, const struct limits *limits,
                         mb_error *err)
@@ -244,7 +244,10 @@ static int v2_enable_in(const char *parent, const struct cgroup_layout *layout,
         if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0)
             continue;
         ret = v2_enable_controller(parent, cgroup_controller_names[c], err);
-        if (ret < 0 && errno == EBUSY) {
+        /* EBUSY: the parent holds processes; ENOENT: the parent was not
+         * given the controller, because an ancestor holds processes (a
+         * cgroup namespace's root inside another container). */
+        if (ret < 0 && (errno == EBUSY || errno == ENOENT)) {
             for (int l = 0; l < CG_N_CONTROLLERS; l++)
                 if (layout->controllers[l].version == 2 && limit_requested(limits, l))
                     return -1; /* the no-internal-process error stands */
