@@ -465,7 +465,7 @@ void test_oci_config_own_seccomp_profile_is_installed_last(void **state)
 
 void test_oci_config_namespaces_by_path_are_joined(void **state)
 {
-    char out_a[4200], id_a[64], dir[4200], out[4200], id[64], facts[4096], want[128];
+    char out_a[4200], id_a[64], dir[4200], out[4200], id[64], facts[4096], want[128], hook[512];
     static pid_t pid_a;
     json_t *config;
     char path[4300];
@@ -473,7 +473,8 @@ void test_oci_config_namespaces_by_path_are_joined(void **state)
     (void)state;
     mb_hint("A namespace given by path is joined (a pod's containers share the pause "
             "container's network, ipc, uts and pid namespaces); the rest are the "
-            "container's own.");
+            "container's own. The runtime itself stays in its own: its createRuntime hook "
+            "runs in the runtime's namespaces, as the spec says.");
     oci_require_root();
     pid_a = oci_start_container("sleep 100", oci_new_id(id_a, sizeof(id_a)), out_a, sizeof(out_a));
     oci_bundle_edited("{ for ns in net ipc uts; do readlink /proc/self/ns/$ns; done; hostname; "
@@ -487,9 +488,19 @@ void test_oci_config_namespaces_by_path_are_joined(void **state)
                             "'/proc/%d/ns/uts'}, {'type': 'pid', 'path': '/proc/%d/ns/pid'}]",
                             (int)pid_a, (int)pid_a, (int)pid_a, (int)pid_a));
     oci_config_set(config, "hostname", NULL);
+    oci_config_set(config, "hooks",
+                   oci_json("{'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c', "
+                            "'readlink /proc/self/ns/net /proc/self/ns/pid > %s/hook']}]}",
+                            out));
     assert_int_equal(json_dump_file(config, path, 0), 0);
     json_decref(config);
     oci_run_to_end(dir, id, out, facts, sizeof(facts));
+    snprintf(path, sizeof(path), "%s/hook", out);
+    oci_read_text(path, hook, sizeof(hook));
+    if (!mb_contains(hook, mb_ns_of(getpid(), "net", want, sizeof(want))) ||
+        !mb_contains(hook, mb_ns_of(getpid(), "pid", want, sizeof(want))))
+        fail_msg("the createRuntime hook ran in the pod's namespaces, not the runtime's:\n%s",
+                 hook);
     expect(facts, mb_ns_of(pid_a, "net", want, sizeof(want)));
     expect(facts, mb_ns_of(pid_a, "ipc", want, sizeof(want)));
     expect(facts, mb_ns_of(pid_a, "uts", want, sizeof(want)));
