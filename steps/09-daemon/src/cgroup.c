@@ -86,6 +86,14 @@ static int v2_enable_controller(const char *parent, const char *name, mb_error *
                        "(cgroup v2's no-internal-process rule; fix: --cgroup-parent with an "
                        "empty delegated cgroup)",
                        name, parent);
+    /* ENOENT: the parent was not handed the controller by its own parent
+     * (it is missing from its cgroup.controllers). */
+    if (ret < 0 && errno == ENOENT)
+        return mb_fail(err, 0,
+                       "%s controller: %s does not have it to give (fix: enable it in the "
+                       "cgroup.subtree_control of each cgroup above, or --cgroup-parent with "
+                       "an empty delegated cgroup that has it)",
+                       name, parent);
     return ret;
 }
 
@@ -218,8 +226,9 @@ static void cgroup_drop_dir(struct container_cgroup *cg, int d)
 }
 
 /* v2: enable the controllers in the parent's subtree_control. Returns 1
- * when the parent holds processes (EBUSY) and no limit needs them: then the
- * container simply runs without a cgroup of its own. */
+ * when the parent holds processes (EBUSY) or was not given a controller
+ * itself (ENOENT) and no limit needs them: then the container simply runs
+ * without a cgroup of its own. */
 static int v2_prepare_parent(const char *path, const struct cgroup_layout *layout,
                              const struct container_cgroup *cg, const struct limits *limits,
                              mb_error *err)
@@ -234,10 +243,10 @@ static int v2_prepare_parent(const char *path, const struct cgroup_layout *layou
         if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0)
             continue;
         ret = v2_enable_controller(parent, cgroup_controller_names[c], err);
-        if (ret < 0 && errno == EBUSY) {
+        if (ret < 0 && (errno == EBUSY || errno == ENOENT)) {
             for (int l = 0; l < CG_N_CONTROLLERS; l++)
                 if (layout->controllers[l].version == 2 && limit_requested(limits, l))
-                    return -1; /* the no-internal-process error stands */
+                    return -1; /* that error stands */
             return 1;
         }
         if (ret < 0)
