@@ -168,7 +168,7 @@ def blocks_of(doc):
 
 
 class Session:
-    """One bash for one document; commands come on a pipe that is not its stdin."""
+    """One bash for one document, reading the commands on its stdin, a pipe."""
 
     def __init__(self):
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -180,12 +180,15 @@ class Session:
         # bash reads the commands on its stdin (-s), so that its messages
         # say "bash: line N:" as they would to a user, not a script's name;
         # each command gets /dev/null as its stdin (run).
+        # The pipe is bash's stdin and nothing else: no descriptor of
+        # try-docs' own is left open in the commands (strace and ls -l
+        # /proc/self/fd print what a user's shell would show).
         setup = ('hostname vm && mount --make-rprivate / && mount -t tmpfs -o mode=1777 tmpfs /tmp && '
-                 'exec bash --norc --noprofile -s <"$0"')
+                 'exec bash --norc --noprofile -s')
         self.proc = subprocess.Popen(
-            ["unshare", "--uts", "--mount", "sh", "-c", setup, f"/dev/fd/{rd}"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            pass_fds=(rd,), cwd=REPO, env=env, start_new_session=True)
+            ["unshare", "--uts", "--mount", "sh", "-c", setup],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=rd,
+            cwd=REPO, env=env, start_new_session=True)
         os.close(rd)
         self.buf = b""
         self.n = 0
