@@ -40,7 +40,8 @@ A block may carry attributes in an HTML comment on the line before its fence:
     <!-- try: timeout=120 -->              seconds per command (default 60)
     <!-- try: file=/tmp/watch.sh -->        (on a block of another kind, such as
                                            ```sh) the session writes the block
-                                           into that file, executable, when it
+                                           into that file (and makes its
+                                           directory), executable, when it
                                            gets there: a script the next
                                            commands run
 
@@ -58,7 +59,8 @@ skipped, and the report says so, with the host it needs. Nothing is skipped
 silently: every skip is printed with its reason, and `--list` prints every
 block with what would happen to it.
 
-The shell is bash, with stdin from /dev/null, stdout and stderr together, a
+The shell is bash, reading the commands on its stdin and running each with
+stdin from /dev/null, stdout and stderr together, a
 clean environment (PATH, HOME=/root, TERM=xterm, LC_ALL=C) and the hostname
 `vm`, the course VM's, in a UTS namespace of its own; in a mount namespace of
 its own, /tmp is an empty tmpfs. build/rootfs is, for each document, a fresh
@@ -166,7 +168,7 @@ def blocks_of(doc):
 
 
 class Session:
-    """One bash for one document; commands come on a pipe that is not its stdin."""
+    """One bash for one document, reading the commands on its stdin, a pipe."""
 
     def __init__(self):
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -175,12 +177,18 @@ class Session:
         # A UTS namespace named like the course VM; a mount namespace where
         # /tmp is empty (/tmp/mb of one document is not the next one's); a
         # process group to kill at the end.
+        # bash reads the commands on its stdin (-s), so that its messages
+        # say "bash: line N:" as they would to a user, not a script's name;
+        # each command gets /dev/null as its stdin (run).
+        # The pipe is bash's stdin and nothing else: no descriptor of
+        # try-docs' own is left open in the commands (strace and ls -l
+        # /proc/self/fd print what a user's shell would show).
         setup = ('hostname vm && mount --make-rprivate / && mount -t tmpfs -o mode=1777 tmpfs /tmp && '
-                 'exec bash --norc --noprofile "$0" 0</dev/null')
+                 'exec bash --norc --noprofile -s')
         self.proc = subprocess.Popen(
-            ["unshare", "--uts", "--mount", "sh", "-c", setup, f"/dev/fd/{rd}"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            pass_fds=(rd,), cwd=REPO, env=env, start_new_session=True)
+            ["unshare", "--uts", "--mount", "sh", "-c", setup],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=rd,
+            cwd=REPO, env=env, start_new_session=True)
         os.close(rd)
         self.buf = b""
         self.n = 0
@@ -189,7 +197,7 @@ class Session:
         """What the command printed, or None on a timeout (the session is dead then)."""
         self.n += 1
         mark = MARK.format(os.getpid(), self.n)
-        os.write(self.wr, (command + "\nprintf '%s\\n' '" + mark + "'\n").encode())
+        os.write(self.wr, ("{\n" + command + "\n} </dev/null\nprintf '%s\\n' '" + mark + "'\n").encode())
         deadline = time.monotonic() + timeout
         while mark.encode() not in self.buf:
             left = deadline - time.monotonic()
@@ -312,6 +320,10 @@ def fresh_rootfs():
                         os.path.join(REPO, "build", "probe")], check=True, cwd=REPO,
                        stdout=subprocess.DEVNULL)
         os.rename(FRESH + ".tmp", FRESH)
+    # make's stamp, as `make rootfs` leaves it: a document's `make grade`
+    # must not rebuild the rootfs it is given
+    with open(os.path.join(FRESH, ".built"), "a"):
+        os.utime(os.path.join(FRESH, ".built"))
     return FRESH
 
 
@@ -398,7 +410,8 @@ def run_blocks(blocks, listing, updates=None):
         session.run(f"cd {REPO}", 10)
         if getattr(b, "file_text", None) is not None:
             path = b.attrs["file"]
-            session.run(f"cat > {path} <<'TRY_DOCS_EOF'\n{b.file_text}TRY_DOCS_EOF\nchmod +x {path}", 10)
+            session.run(f"mkdir -p \"$(dirname {path})\" && cat > {path} <<'TRY_DOCS_EOF'\n"
+                        f"{b.file_text}TRY_DOCS_EOF\nchmod +x {path}", 10)
             print(f"ok   {b.where()}: written to {path}")
             continue
         for cmd, expected, first in b.commands:

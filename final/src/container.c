@@ -466,7 +466,7 @@ static int container_setup_spec(const struct container *c, mb_error *err)
             setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
             return mb_fail(err, errno, "setdomainname %s", spec->domainname);
     }
-    ret = namespaces_join_paths(spec->join, spec->n_join, CLONE_NEWNS, err);
+    ret = namespaces_join_paths(spec->join, spec->n_join, CLONE_NEWNS, NULL, err);
     if (ret < 0)
         return ret;
     if (spec->namespaces & CLONE_NEWNS) {
@@ -604,6 +604,27 @@ static pid_t container_clone(struct container *c)
 }
 #endif
 
+#if MB_STEP >= 10
+/* After the clone, this process goes back to its own namespaces (the child
+ * keeps those joined by path): the hooks and id-map helpers it starts from
+ * now on run in the runtime's namespaces, as the spec wants prestart and
+ * createRuntime hooks, and newuidmap reads the child's pid in the pid
+ * namespace it was taken in. (An ASan build's leak check at exit clones a
+ * helper too; in the pod's pid namespace it could not see us.) errno is
+ * kept for a failed clone's report. */
+static int container_return_home(struct namespaces_saved *own, pid_t pid, mb_error *err)
+{
+    int saved_errno = errno, ret = 0;
+
+    if (pid == 0)
+        namespaces_saved_close(own);
+    else
+        ret = namespaces_return(own, err);
+    errno = saved_errno;
+    return ret;
+}
+#endif
+
 #if MB_STEP >= 2
 /* Start the container and wait for it, passing signals on. */
 static int container_start_and_wait(struct container *c, int *status, mb_error *err)
@@ -613,25 +634,14 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
     sigset_t saved_mask;
     int ret, wstatus;
     pid_t pid;
+#if MB_STEP >= 10
+    struct namespaces_saved own = {0};
+#endif
 
     ret = report_pipe_open(&report_rd, &report_wr, &saved_mask, err);
     if (ret < 0)
         return ret;
 
-#if MB_STEP >= 10
-    /* Namespaces an OCI config names by path (a pod's): joined before the
-     * clone, so the child starts in them (a pid namespace only takes
-     * children); the mount namespace is the child's to join. */
-    if (c->cfg->spec.given) {
-        ret = namespaces_join_paths(
-            c->cfg->spec.join, c->cfg->spec.n_join,
-            CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP, err);
-        if (ret < 0) {
-            sigprocmask(SIG_SETMASK, &saved_mask, NULL);
-            return ret;
-        }
-    }
-#endif
 #if MB_STEP >= 6
     c->sync_rd = c->sync_wr = -1;
     if (container_needs_sync(c)) {
@@ -645,7 +655,39 @@ static int container_start_and_wait(struct container *c, int *status, mb_error *
         c->sync_wr = fds[1];
     }
 #endif
+#if MB_STEP >= 10
+    /* Namespaces an OCI config names by path (a pod's): joined just before
+     * the clone, so the child starts in them (a pid namespace only takes
+     * children), and left right after it; the mount namespace is the
+     * child's to join. */
+    if (c->cfg->spec.given) {
+        ret = namespaces_join_paths(
+            c->cfg->spec.join, c->cfg->spec.n_join,
+            CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP, &own, err);
+        if (ret < 0) {
+            mb_error ignored; /* the join's error is the one to report */
+
+            (void)namespaces_return(&own, &ignored);
+            cleanup_fdp(&c->sync_rd);
+            cleanup_fdp(&c->sync_wr);
+            sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+            return ret;
+        }
+    }
+#endif
     pid = container_clone(c);
+#if MB_STEP >= 10
+    if (container_return_home(&own, pid, err) < 0) {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &wstatus, 0);
+        }
+        cleanup_fdp(&c->sync_rd);
+        cleanup_fdp(&c->sync_wr);
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        return -1;
+    }
+#endif
     if (pid < 0) {
         int saved_errno = errno;
 

@@ -97,19 +97,68 @@ int namespaces_join(pid_t pid, mb_error *err)
     return join_one_by_one(pid, flags, err);
 }
 
+static const char *ns_name(int flag)
+{
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (ns_kinds[i].flag == flag)
+            return ns_kinds[i].name;
+    return "?";
+}
+
+/* Keep our own namespace of `type` before the first join of that type.
+ * For pid, /proc/self/ns/pid is the namespace we are in, which stays ours;
+ * a join changes only where our children start. */
+static int save_own(struct namespaces_saved *saved, int type, mb_error *err)
+{
+    char own[64];
+
+    for (size_t i = 0; i < saved->n; i++)
+        if (saved->type[i] == type)
+            return 0;
+    if (saved->n == sizeof(saved->fd) / sizeof(saved->fd[0]))
+        return mb_fail(err, 0, "more kinds of namespace than there are");
+    snprintf(own, sizeof(own), "/proc/self/ns/%s", ns_name(type));
+    saved->fd[saved->n] = open(own, O_RDONLY | O_CLOEXEC);
+    if (saved->fd[saved->n] < 0)
+        return mb_fail(err, errno, "open %s", own);
+    saved->type[saved->n++] = type;
+    return 0;
+}
+
 int namespaces_join_paths(const struct namespace_path *join, size_t n, unsigned long types,
-                          mb_error *err)
+                          struct namespaces_saved *saved, mb_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         cleanup_fd int fd = -1;
 
         if (!(types & (unsigned long)join[i].type))
             continue;
+        if (saved != NULL && save_own(saved, join[i].type, err) < 0)
+            return -1;
         fd = open(join[i].path, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || setns(fd, join[i].type) < 0)
             return mb_fail(err, errno, "join the namespace %s", join[i].path);
     }
     return 0;
+}
+
+int namespaces_return(struct namespaces_saved *saved, mb_error *err)
+{
+    int ret = 0;
+
+    for (size_t i = 0; i < saved->n; i++)
+        if (ret == 0 && setns(saved->fd[i], saved->type[i]) < 0)
+            ret = mb_fail(err, errno, "return to the runtime's %s namespace",
+                          ns_name(saved->type[i]));
+    namespaces_saved_close(saved);
+    return ret;
+}
+
+void namespaces_saved_close(struct namespaces_saved *saved)
+{
+    for (size_t i = 0; i < saved->n; i++)
+        close(saved->fd[i]);
+    saved->n = 0;
 }
 
 int namespaces_flag(const char *oci_type)

@@ -436,6 +436,7 @@ int main(void)
         cmocka_unit_test_teardown(test_oci_config_namespaces_by_path_are_joined, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
         cmocka_unit_test_teardown(test_oci_config_user_namespace_has_the_given_maps, oci_teardown), /* grade: points=2 doc=#what-a-config-asks-for */
         cmocka_unit_test_teardown(test_oci_config_systemd_cgroup_path_nests_slices, oci_teardown), /* grade: points=1 doc=#what-a-config-asks-for */
+        cmocka_unit_test_teardown(test_oci_config_cgroup_parent_that_cannot_hand_down_runs, oci_teardown), /* grade: doc=#what-a-config-asks-for */
         cmocka_unit_test_teardown(test_oci_config_runcs_default_spec_runs, oci_teardown), /* grade: points=1 doc=#what-a-config-asks-for */
         cmocka_unit_test_teardown(test_oci_pid_file_is_not_written_through_a_symlink, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */
         cmocka_unit_test_teardown(test_oci_mask_is_bound_from_the_hosts_null_device, oci_teardown), /* grade: points=1 doc=#attacks-on-the-oci-path */

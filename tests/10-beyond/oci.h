@@ -65,6 +65,7 @@ void test_oci_config_own_seccomp_profile_is_installed_last(void **state);
 void test_oci_config_namespaces_by_path_are_joined(void **state);
 void test_oci_config_user_namespace_has_the_given_maps(void **state);
 void test_oci_config_systemd_cgroup_path_nests_slices(void **state);
+void test_oci_config_cgroup_parent_that_cannot_hand_down_runs(void **state);
 void test_oci_config_runcs_default_spec_runs(void **state);
 
 /* oci_attacks.c: attacks on the OCI path that must fail */

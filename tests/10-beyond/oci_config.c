@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,7 +466,7 @@ void test_oci_config_own_seccomp_profile_is_installed_last(void **state)
 
 void test_oci_config_namespaces_by_path_are_joined(void **state)
 {
-    char out_a[4200], id_a[64], dir[4200], out[4200], id[64], facts[4096], want[128];
+    char out_a[4200], id_a[64], dir[4200], out[4200], id[64], facts[4096], want[128], hook[512];
     static pid_t pid_a;
     json_t *config;
     char path[4300];
@@ -473,7 +474,8 @@ void test_oci_config_namespaces_by_path_are_joined(void **state)
     (void)state;
     mb_hint("A namespace given by path is joined (a pod's containers share the pause "
             "container's network, ipc, uts and pid namespaces); the rest are the "
-            "container's own.");
+            "container's own. The runtime itself stays in its own: its createRuntime hook "
+            "runs in the runtime's namespaces, as the spec says.");
     oci_require_root();
     pid_a = oci_start_container("sleep 100", oci_new_id(id_a, sizeof(id_a)), out_a, sizeof(out_a));
     oci_bundle_edited("{ for ns in net ipc uts; do readlink /proc/self/ns/$ns; done; hostname; "
@@ -487,9 +489,19 @@ void test_oci_config_namespaces_by_path_are_joined(void **state)
                             "'/proc/%d/ns/uts'}, {'type': 'pid', 'path': '/proc/%d/ns/pid'}]",
                             (int)pid_a, (int)pid_a, (int)pid_a, (int)pid_a));
     oci_config_set(config, "hostname", NULL);
+    oci_config_set(config, "hooks",
+                   oci_json("{'createRuntime': [{'path': '/bin/sh', 'args': ['sh', '-c', "
+                            "'readlink /proc/self/ns/net /proc/self/ns/pid > %s/hook']}]}",
+                            out));
     assert_int_equal(json_dump_file(config, path, 0), 0);
     json_decref(config);
     oci_run_to_end(dir, id, out, facts, sizeof(facts));
+    snprintf(path, sizeof(path), "%s/hook", out);
+    oci_read_text(path, hook, sizeof(hook));
+    if (!mb_contains(hook, mb_ns_of(getpid(), "net", want, sizeof(want))) ||
+        !mb_contains(hook, mb_ns_of(getpid(), "pid", want, sizeof(want))))
+        fail_msg("the createRuntime hook ran in the pod's namespaces, not the runtime's:\n%s",
+                 hook);
     expect(facts, mb_ns_of(pid_a, "net", want, sizeof(want)));
     expect(facts, mb_ns_of(pid_a, "ipc", want, sizeof(want)));
     expect(facts, mb_ns_of(pid_a, "uts", want, sizeof(want)));
@@ -538,6 +550,7 @@ void test_oci_config_systemd_cgroup_path_nests_slices(void **state)
     char dir[4200], out[4200], id[64], cmd[16000], path[4300], text[4096], want[512];
     json_t *config, *s;
     pid_t pid;
+    int created, removed;
 
     (void)state;
     mb_hint("With --systemd-cgroup, cgroupsPath is slice:prefix:name and the container goes "
@@ -556,29 +569,111 @@ void test_oci_config_systemd_cgroup_path_nests_slices(void **state)
              "'%s' --root '%s' --systemd-cgroup create --bundle '%s' '%s' </dev/null "
              ">'%s/create.out' 2>&1",
              mb_minibox, mb_state, dir, id, out);
-    if (system(cmd) != 0) {
+    created = system(cmd) == 0;
+    if (created) {
+        s = oci_state_of(id);
+        pid = (pid_t)json_integer_value(json_object_get(s, "pid"));
+        json_decref(s);
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+        oci_read_text(path, text, sizeof(text));
+        oci_run_ok("delete", "--force", id, NULL, NULL);
+    } else {
         snprintf(path, sizeof(path), "%s/create.out", out);
         oci_read_text(path, text, sizeof(text));
-        fail_msg("create --systemd-cgroup: %s", text);
     }
-    s = oci_state_of(id);
-    pid = (pid_t)json_integer_value(json_object_get(s, "pid"));
-    json_decref(s);
-    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-    oci_read_text(path, text, sizeof(text));
+    /* The slices are systemd's to remove; here, the test's, whatever
+     * happened (a failed test leaks nothing into the next). */
+    removed = system("find /sys/fs/cgroup -depth -type d \\( -name minibox-sd-x.slice -o "
+                     "-name minibox-sd.slice -o -name minibox.slice \\) -exec rmdir {} +");
+    if (!created)
+        fail_msg("create --systemd-cgroup: %s", text);
+    assert_int_equal(removed, 0);
     snprintf(want, sizeof(want), "/minibox.slice/minibox-sd.slice/minibox-sd-x.slice/%s.scope", id);
-    oci_run_ok("delete", "--force", id, NULL, NULL);
-    /* The slices are systemd's to remove; here, the test's. */
-    assert_int_equal(system("find /sys/fs/cgroup -depth -type d \\( -name minibox-sd-x.slice -o "
-                            "-name minibox-sd.slice -o -name minibox.slice \\) -exec rmdir {} +"),
-                     0);
     if (!mb_contains(text, want))
         fail_msg("expected the container in %s:\n%s", want, text);
 }
 
+/* The cgroup v2 mount, when it offers a controller at all. */
+static const char *v2_with_controllers(void)
+{
+    static const char *const mounts[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL};
+    char path[128], text[512];
+
+    for (int i = 0; mounts[i] != NULL; i++) {
+        snprintf(path, sizeof(path), "%s/cgroup.controllers", mounts[i]);
+        if (access(path, R_OK) != 0)
+            continue;
+        oci_read_text(path, text, sizeof(text));
+        return text[0] != '\0' && text[0] != '\n' ? mounts[i] : NULL;
+    }
+    return NULL;
+}
+
+void test_oci_config_cgroup_parent_that_cannot_hand_down_runs(void **state)
+{
+    char dir[4200], out[4200], id[64], busy[64], path[4300], cmd[16000], text[4096];
+    const char *v2;
+    json_t *config;
+    pid_t holder;
+    int status;
+
+    (void)state;
+    mb_hint("An OCI cgroupsPath below a v2 cgroup that cannot hand its controllers down (it "
+            "holds processes: cgroup v2's no-internal-process rule) runs when no limit needs "
+            "them, as `run` does below such a cgroup: the parents minibox makes lack them too.");
+    oci_require_root();
+    v2 = v2_with_controllers();
+    if (v2 == NULL)
+        mb_skip("cgroup v2 offers no controller here: there is nothing to hand down");
+    snprintf(busy, sizeof(busy), "minibox-busy-%d", (int)getpid());
+    snprintf(path, sizeof(path), "%s/%s", v2, busy);
+    assert_int_equal(mkdir(path, 0755), 0);
+    holder = fork();
+    assert_true(holder >= 0);
+    if (holder == 0) {
+        pause();
+        _exit(0);
+    }
+    snprintf(cmd, sizeof(cmd), "echo %d > '%s/cgroup.procs'", (int)holder, path);
+    status = system(cmd);
+
+    oci_bundle_edited("echo ran > /mnt/ran", oci_new_id(id, sizeof(id)), dir, sizeof(dir), out,
+                      sizeof(out), NULL);
+    snprintf(path, sizeof(path), "%s/config.json", dir);
+    config = json_load_file(path, 0, NULL);
+    oci_config_set(config, "linux.cgroupsPath", oci_json("'/%s/x/%s'", busy, id));
+    oci_config_set(config, "linux.resources", NULL); /* no limit needs a controller */
+    assert_int_equal(json_dump_file(config, path, 0), 0);
+    json_decref(config);
+    if (status == 0) {
+        snprintf(cmd, sizeof(cmd),
+                 "'%s' --root '%s' create --bundle '%s' '%s' </dev/null >'%s/create.out' 2>&1 && "
+                 "'%s' --root '%s' start '%s' && for i in $(seq 100); do test -e '%s/ran' && "
+                 "break; sleep 0.05; done; '%s' --root '%s' delete --force '%s' 2>/dev/null",
+                 mb_minibox, mb_state, dir, id, out, mb_minibox, mb_state, id, out, mb_minibox,
+                 mb_state, id);
+        status = system(cmd);
+    }
+    /* The parents minibox made stay for other containers; here they are
+     * the test's to remove, whatever happened. */
+    kill(holder, SIGKILL);
+    waitpid(holder, NULL, 0);
+    snprintf(cmd, sizeof(cmd),
+             "find /sys/fs/cgroup -depth -type d -path '*/%s*' -exec rmdir {} + 2>/dev/null", busy);
+    (void)!system(cmd);
+
+    snprintf(path, sizeof(path), "%s/create.out", out);
+    oci_read_text(path, text, sizeof(text));
+    if (status != 0)
+        fail_msg("a container below %s/%s did not run: %s", v2, busy, text);
+    snprintf(path, sizeof(path), "%s/ran", out);
+    assert_int_equal(access(path, F_OK), 0);
+    mb_assert_nothing_leaked();
+}
+
 void test_oci_config_runcs_default_spec_runs(void **state)
 {
-    char dir[4200], out[4200], id[64], cmd[9000], path[4300], facts[1024];
+    char dir[4200], out[4200], id[64], cmd[9000], path[4300], facts[16384];
     json_t *config;
 
     (void)state;

@@ -82,6 +82,14 @@ static int v2_enable_controller(const char *parent, const char *name, mb_error *
                        "processes into a leaf cgroup first, or pass --cgroup-parent with an empty "
                        "cgroup)",
                        name, parent);
+    /* ENOENT: the parent was not handed the controller by its own parent
+     * (it is missing from its cgroup.controllers). */
+    if (ret < 0 && errno == ENOENT)
+        return mb_fail(err, 0,
+                       "%s controller: %s does not have it to give (fix: enable it in the "
+                       "cgroup.subtree_control of each cgroup above, or --cgroup-parent with "
+                       "an empty delegated cgroup that has it)",
+                       name, parent);
     return ret;
 }
 
@@ -250,7 +258,7 @@ static int v2_enable_in(const char *parent, const struct cgroup_layout *layout,
         if (ret < 0 && (errno == EBUSY || errno == ENOENT)) {
             for (int l = 0; l < CG_N_CONTROLLERS; l++)
                 if (layout->controllers[l].version == 2 && limit_requested(limits, l))
-                    return -1; /* the no-internal-process error stands */
+                    return -1; /* that error stands */
             return 1;
         }
         if (ret < 0)

@@ -166,6 +166,15 @@ static json_t *probe_cgroups(void)
                 continue;
             }
             version = strcmp(e.fstype, "cgroup2") == 0 ? 2 : 1;
+            /* A mount made over another on the same point hides it (a
+             * container or sandbox that mounts its own hierarchies over
+             * the host's): only the last one listed is reachable there. */
+            for (size_t i = 0; i < json_array_size(mounts); i++)
+                if (strcmp(json_string_value(json_object_get(json_array_get(mounts, i), "path")),
+                           e.mount_point) == 0) {
+                    json_array_remove(mounts, i);
+                    break;
+                }
             if (version == 2)
                 add_controllers_v2(controllers, e.mount_point);
             else
