@@ -38,7 +38,7 @@ python3 scripts/check-links.py || bad=1
 # with umoci, containers at fixed addresses, a daemon started by hand): each
 # is named on every run, with that reason, until it is made re-runnable.
 SESSIONS="docs/01-chroot.md docs/02-pid-ns.md docs/03-uts.md docs/04-mount-proc.md
-          docs/05-cgroups.md docs/06-userns.md docs/08-layers.md docs/09-daemon.md
+          docs/05-cgroups.md docs/06-userns.md docs/07-net.md docs/08-layers.md docs/09-daemon.md
           docs/10-beyond.md docs/architecture.md docs/grading.md docs/troubleshooting.md"
 if [ "${CHECK_DOCS_SESSIONS:-1}" = 1 ]; then
     # shellcheck disable=SC2086 # a word list
