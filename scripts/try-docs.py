@@ -38,6 +38,10 @@ A block may carry attributes in an HTML comment on the line before its fence:
                                            PPID must still be its parent's
                                            PID)
     <!-- try: timeout=120 -->              seconds per command (default 60)
+    <!-- try-doc: netns=own -->             (for a whole document) its session runs in
+                                           a network namespace of its own, with only
+                                           lo, and tmpfs on /run/minibox and
+                                           /var/lib/minibox
     <!-- try: file=/tmp/watch.sh -->        (on a block of another kind, such as
                                            ```sh) the session writes the block
                                            into that file (and makes its
@@ -170,7 +174,7 @@ def blocks_of(doc):
 class Session:
     """One bash for one document, reading the commands on its stdin, a pipe."""
 
-    def __init__(self):
+    def __init__(self, netns=False):
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "HOME": "/root", "TERM": "xterm", "LC_ALL": "C", "MB_DOCS": "1"}
         rd, self.wr = os.pipe()
@@ -183,10 +187,16 @@ class Session:
         # The pipe is bash's stdin and nothing else: no descriptor of
         # try-docs' own is left open in the commands (strace and ls -l
         # /proc/self/fd print what a user's shell would show).
-        setup = ('hostname vm && mount --make-rprivate / && mount -t tmpfs -o mode=1777 tmpfs /tmp && '
-                 'exec bash --norc --noprofile -s')
+        setup = 'hostname vm && mount --make-rprivate / && mount -t tmpfs -o mode=1777 tmpfs /tmp && '
+        if netns:
+            # netns=own: a network namespace with only lo, and a /run/minibox
+            # and /var/lib/minibox of its own, as a document says its session
+            # had (chapter 7's)
+            setup += ('ip link set lo up && mkdir -p /run/minibox /var/lib/minibox && '
+                      'mount -t tmpfs tmpfs /run/minibox && mount -t tmpfs tmpfs /var/lib/minibox && ')
+        setup += 'exec bash --norc --noprofile -s'
         self.proc = subprocess.Popen(
-            ["unshare", "--uts", "--mount", "sh", "-c", setup],
+            ["unshare", "--uts", "--mount"] + (["--net"] if netns else []) + ["sh", "-c", setup],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=rd,
             cwd=REPO, env=env, start_new_session=True)
         os.close(rd)
@@ -387,6 +397,7 @@ def run_blocks(blocks, listing, updates=None):
     ran = skipped = failed = 0
     session = None
     setup = blocks[0].attrs.get("setup") if blocks else None
+    netns = blocks[0].attrs.get("netns") == "own" if blocks else False
     teardown = blocks[0].attrs.get("teardown") if blocks else None
     for b in blocks:
         why = skip_reason(b)
@@ -398,7 +409,7 @@ def run_blocks(blocks, listing, updates=None):
             print(f"run  {b.where()}: {len(b.commands)} command(s)")
             continue
         if session is None:
-            session = Session()
+            session = Session(netns)
             if setup:
                 out = session.run(f"cd {REPO}; ( {setup} ) && echo TRY-DOCS-SETUP-OK", 120)
                 if out is None or not out.endswith("TRY-DOCS-SETUP-OK"):
@@ -419,7 +430,7 @@ def run_blocks(blocks, listing, updates=None):
             if got is None:
                 problems.append(f"  $ {cmd}\n  did not finish within {timeout} s")
                 session.close()
-                session = Session()
+                session = Session(netns)
                 continue
             actual = got.split("\n") if got else []
             if updates is not None:
