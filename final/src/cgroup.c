@@ -75,15 +75,48 @@ static int limit_requested(const struct limits *limits, int c)
            (c == CG_PIDS && limits->pids_max);
 }
 
-/* v2 only lets a child use a controller that its parent has enabled in
- * cgroup.subtree_control. */
-static int v2_enable_controller(const char *parent, const char *name, mb_error *err)
+/* Is controller `name` offered to the children of `dir` (v2)? */
+static int v2_offered(const char *dir, const char *name)
 {
-    char add[32];
-    int ret;
+    cleanup_free char *text = NULL;
+    char path[PATH_MAX + 32];
+    mb_error ignored;
+    size_t len = strlen(name);
 
-    snprintf(add, sizeof(add), "+%s", name);
+    if (path_format(path, sizeof(path), &ignored, "%s/cgroup.controllers", dir) < 0 ||
+        read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
+        return 0;
+    for (char *p = text; (p = strstr(p, name)) != NULL; p += len)
+        if ((p == text || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* v2 only lets a child use a controller that its parent has enabled in
+ * cgroup.subtree_control. The dir's controllers (`names`, "cpu memory
+ * pids") are enabled in one write, which the kernel takes or refuses as a
+ * whole. One at a time, a cgroup that holds processes refuses memory but
+ * lets in the threaded controllers (cpu, cpuset, pids), and that makes it a
+ * thread root: every domain cgroup below it is then invalid, and a clone
+ * into one fails with EOPNOTSUPP. */
+static int v2_enable_controllers(const char *parent, const char *names, mb_error *err)
+{
+    char add[256], name[32] = "";
+    size_t used = 0;
+    int ret, n;
+
+    for (const char *p = names; sscanf(p, "%31s%n", name, &n) == 1; p += n)
+        used += (size_t)snprintf(add + used, sizeof(add) - used, "+%s ", name);
     ret = write_knob(parent, "cgroup.subtree_control", add, err);
+    /* The messages name one controller: the first the parent lacks (ENOENT), else the first. */
+    if (ret < 0) {
+        int saved_errno = errno;
+
+        for (const char *p = names; sscanf(p, "%31s%n", name, &n) == 1; p += n)
+            if (saved_errno != ENOENT || !v2_offered(parent, name))
+                break;
+        errno = saved_errno;
+    }
 #if MB_STEP >= 6
     if (ret < 0 && (errno == EACCES || errno == EPERM) && geteuid() != 0)
         return mb_fail(err, 0,
@@ -459,6 +492,27 @@ static void cgroup_drop_dir(struct container_cgroup *cg, int d)
     cg->n_dirs--;
 }
 
+/* The v2 controllers of dir d (-1: of any dir) as one list, "cpu memory". */
+static void v2_names(const struct cgroup_layout *layout, const struct container_cgroup *cg, int d,
+                     char *names, size_t len)
+{
+    size_t used = 0;
+
+    names[0] = '\0';
+    for (int c = 0; c < CG_N_CONTROLLERS && used < len; c++) {
+        if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0 ||
+            (d >= 0 && cg->dir_of[c] != d))
+            continue;
+#if MB_STEP >= 10
+        if (c == CG_FREEZER)
+            continue; /* v2's freezer is every cgroup's own */
+        used += (size_t)snprintf(names + used, len - used, "%s ", cgroup_v2_name(c));
+#else
+        used += (size_t)snprintf(names + used, len - used, "%s ", cgroup_controller_names[c]);
+#endif
+    }
+}
+
 /* v2: enable the dir's controllers in `parent`'s subtree_control. Returns
  * 1 when the parent cannot pass them on and no limit needs them: then the
  * container simply runs without a cgroup of its own. */
@@ -466,31 +520,23 @@ static int v2_enable_in(const char *parent, const struct cgroup_layout *layout,
                         const struct container_cgroup *cg, const struct limits *limits,
                         mb_error *err)
 {
-    for (int c = 0; c < CG_N_CONTROLLERS; c++) {
-        int ret;
+    char names[256];
+    int ret;
 
-        if (layout->controllers[c].version != 2 || cg->dir_of[c] < 0)
-            continue;
-#if MB_STEP >= 10
-        if (c == CG_FREEZER)
-            continue; /* v2's freezer is every cgroup's own */
-        ret = v2_enable_controller(parent, cgroup_v2_name(c), err);
-#else
-        ret = v2_enable_controller(parent, cgroup_controller_names[c], err);
-#endif
-        /* EBUSY: the parent holds processes; ENOENT: the parent was not
-         * given the controller, because an ancestor holds processes (a
-         * cgroup namespace's root inside another container). */
-        if (ret < 0 && (errno == EBUSY || errno == ENOENT)) {
-            for (int l = 0; l < CG_N_CONTROLLERS; l++)
-                if (layout->controllers[l].version == 2 && limit_requested(limits, l))
-                    return -1; /* that error stands */
-            return 1;
-        }
-        if (ret < 0)
-            return ret;
+    v2_names(layout, cg, -1, names, sizeof(names));
+    if (names[0] == '\0')
+        return 0;
+    ret = v2_enable_controllers(parent, names, err);
+    /* EBUSY: the parent holds processes; ENOENT: the parent was not given
+     * a controller, because an ancestor holds processes (a cgroup
+     * namespace's root inside another container). */
+    if (ret < 0 && (errno == EBUSY || errno == ENOENT)) {
+        for (int l = 0; l < CG_N_CONTROLLERS; l++)
+            if (layout->controllers[l].version == 2 && limit_requested(limits, l))
+                return -1; /* that error stands */
+        return 1;
     }
-    return 0;
+    return ret;
 }
 
 #if MB_STEP >= 10
@@ -572,23 +618,6 @@ static int prepare_path(int d, const struct cgroup_layout *layout,
 }
 
 #if MB_STEP >= 6
-/* Is controller `name` offered to the children of `dir` (v2)? */
-static int v2_offered(const char *dir, const char *name)
-{
-    cleanup_free char *text = NULL;
-    char path[PATH_MAX + 32];
-    mb_error ignored;
-    size_t len = strlen(name);
-
-    if (path_format(path, sizeof(path), &ignored, "%s/cgroup.controllers", dir) < 0 ||
-        read_file_at(AT_FDCWD, path, &text, NULL, &ignored) < 0)
-        return 0;
-    for (char *p = text; (p = strstr(p, name)) != NULL; p += len)
-        if ((p == text || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))
-            return 1;
-    return 0;
-}
-
 /* Rootless: a limit needs a subtree delegated to us, with its controller. */
 static int rootless_missing(const struct cgroup_hierarchy *h, int c, const char *top, mb_error *err)
 {
@@ -724,7 +753,7 @@ static int make_parents(const struct cgroup_layout *layout, const struct contain
 {
     const char *path = cg->dirs[d].path;
     size_t mount_len = 0;
-    char prefix[PATH_MAX];
+    char prefix[PATH_MAX], names[256];
 
     for (int c = 0; c < CG_N_CONTROLLERS; c++)
         if (cg->dir_of[c] == d)
@@ -742,9 +771,9 @@ static int make_parents(const struct cgroup_layout *layout, const struct contain
             /* Best effort: a limit that needs a controller its parent
              * could not hand down fails with its own message. */
             *strrchr(prefix, '/') = '\0';
-            for (int c = 0; c < CG_N_CONTROLLERS; c++)
-                if (layout->controllers[c].version == 2 && cg->dir_of[c] == d && c != CG_FREEZER)
-                    v2_enable_controller(prefix, cgroup_v2_name(c), &ignored);
+            v2_names(layout, cg, d, names, sizeof(names));
+            if (names[0] != '\0')
+                v2_enable_controllers(prefix, names, &ignored);
             prefix[strlen(prefix)] = '/';
         }
         if (mkdir(prefix, 0755) < 0 && errno != EEXIST)
