@@ -2,8 +2,9 @@
 """try-docs.py [--list | --update] [DOC...]: re-run the captured output of the docs.
 
 Every fenced block of docs/*.md with lines starting with "$ " is a captured
-session (its fence may be indented, in a list item): the commands were run from the top of the repository, as root, and
-the other lines are what they printed. This script runs them again, in
+session (its fence may be indented, in a list item): the commands were run
+from the top of the repository, as root, and the other lines are what they
+printed. This script runs them again, in
 order, one shell per document (so `cd`, variables and files carry over from
 block to block, as they did when the chapter was written), and fails when
 what a command prints now is not what the document says, after both sides
