@@ -2,8 +2,9 @@
 """try-docs.py [--list | --update] [DOC...]: re-run the captured output of the docs.
 
 Every fenced block of docs/*.md with lines starting with "$ " is a captured
-session: the commands were run from the top of the repository, as root, and
-the other lines are what they printed. This script runs them again, in
+session (its fence may be indented, in a list item): the commands were run
+from the top of the repository, as root, and the other lines are what they
+printed. This script runs them again, in
 order, one shell per document (so `cd`, variables and files carry over from
 block to block, as they did when the chapter was written), and fails when
 what a command prints now is not what the document says, after both sides
@@ -91,7 +92,7 @@ import sys
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-FENCE = re.compile(r"^(```+|~~~+)(\S*)\s*$")
+FENCE = re.compile(r"^( *)(```+|~~~+)(\S*)\s*$")
 ATTRS = re.compile(r"^<!--\s*try:(.*?)-->\s*$")
 DOC_ATTRS = re.compile(r"^<!--\s*try-doc:(.*?)-->\s*$")
 ATTR = re.compile(r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))')
@@ -103,6 +104,7 @@ HEX12 = re.compile(r"(?<![0-9a-f])[0-9a-f]{12}(?![0-9a-f])")
 class Block:
     def __init__(self, doc, line, attrs, lines):
         self.doc, self.line, self.attrs, self.lines = doc, line, attrs, lines
+        self.indent = ""  # of an indented fence
         # [command text, [expected output lines], index in lines of the first]
         self.commands = []
         cmd = None
@@ -147,16 +149,19 @@ def blocks_of(doc):
                     common[k] = common[k] + v if isinstance(v, list) else v
             i += 1
             continue
-        fence, lang = m.group(1), m.group(2)
+        # A fence may be indented, in a list item: its lines are read
+        # without the indent, and --update writes them back with it.
+        indent, fence, lang = m.group(1), m.group(2), m.group(3)
         j = i + 1
-        while j < len(lines) and not lines[j].startswith(fence):
+        while j < len(lines) and not lines[j].startswith(indent + fence):
             j += 1
-        body = lines[i + 1:j]
-        prev = lines[i - 1] if i > 0 else ""
+        body = [l[len(indent):] if l.startswith(indent) else l.lstrip() for l in lines[i + 1:j]]
+        prev = lines[i - 1].lstrip() if i > 0 else ""
         a = ATTRS.match(prev)
         attrs = parse_attrs(a.group(1) if a else "")
         if lang in ("", "console") and any(l.startswith("$ ") for l in body):
             out.append(Block(doc, i + 1, attrs, body))
+            out[-1].indent = indent
         elif "file" in attrs:
             b = Block(doc, i + 1, attrs, [])
             b.file_text = "\n".join(body) + "\n"
@@ -434,7 +439,8 @@ def run_blocks(blocks, listing, updates=None):
                 continue
             actual = got.split("\n") if got else []
             if updates is not None:
-                updates.append((b.line + first, len(expected), actual,
+                updates.append((b.line + first, len(expected),
+                                [b.indent + l if l else l for l in actual],
                                 not alike(expected, actual, b.attrs)))
             if not alike(expected, actual, b.attrs):
                 diff = "\n".join("  - " + l for l in expected) + "\n" + \
