@@ -67,7 +67,7 @@ block with what would happen to it.
 The shell is bash, reading the commands on its stdin and running each with
 stdin from /dev/null, stdout and stderr together, a
 clean environment (PATH, HOME=/root, TERM=xterm, LC_ALL=C) and the hostname
-`vm`, the course VM's, in a UTS namespace of its own; in a mount namespace of
+`vm` (the development machine's), in a UTS namespace of its own; in a mount namespace of
 its own, /tmp is an empty tmpfs. build/rootfs is, for each document, a fresh
 copy of what `make rootfs` makes (the suites leave mount points in the shared
 one), and is put back as it was afterwards; before and after each document,
@@ -183,7 +183,7 @@ class Session:
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "HOME": "/root", "TERM": "xterm", "LC_ALL": "C", "MB_DOCS": "1"}
         rd, self.wr = os.pipe()
-        # A UTS namespace named like the course VM; a mount namespace where
+        # A UTS namespace named like the development machine; a mount namespace where
         # /tmp is empty (/tmp/mb of one document is not the next one's); a
         # process group to kill at the end.
         # bash reads the commands on its stdin (-s), so that its messages
