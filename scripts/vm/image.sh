@@ -108,18 +108,20 @@ mm=(mmdebstrap --variant=apt --include="$(echo $packages | tr ' ' ',')"
     bookworm)
 sources=("deb $mirror bookworm main" "deb $mirror bookworm-updates main"
          "deb $security bookworm-security main")
+# mke2fs says "Creating regular file" on stdout even with -q: its output goes
+# to stderr, since this script's stdout is the image's path, for run.sh.
 mkfs=(mke2fs -q -t ext4 -L mbvm -E root_owner=0:0 -d "$tmp/root" -F "$tmp/image.img" 8G)
 if [ "$(id -u)" = 0 ]; then
     "${mm[@]}" "$tmp/root" "${sources[@]}" >"$tmp/mmdebstrap.log" 2>&1 ||
         { tail -20 "$tmp/mmdebstrap.log" >&2; echo "test-vm: mmdebstrap failed" >&2; exit 2; }
-    "${mkfs[@]}"
+    "${mkfs[@]}" >&2
 else
     # The files carry the namespace's ids on disk: both steps see them as
     # the guest will, root as root.
     "${mm[@]}" --mode=unshare "$tmp/root.tar" "${sources[@]}" >"$tmp/mmdebstrap.log" 2>&1 ||
         { tail -20 "$tmp/mmdebstrap.log" >&2; echo "test-vm: mmdebstrap --mode=unshare failed (ranges in /etc/subuid?)" >&2; exit 2; }
     unshare -r --map-auto sh -c 'mkdir "$1/root" && tar -C "$1/root" -xpf "$1/root.tar" && shift && "$@"' \
-        sh "$tmp" "${mkfs[@]}"
+        sh "$tmp" "${mkfs[@]}" >&2
 fi
 rm -f "$vm"/image-*.img
 mv "$tmp/image.img" "$image"
