@@ -185,7 +185,10 @@ class Session:
         rd, self.wr = os.pipe()
         # A UTS namespace named like the development machine; a mount namespace where
         # /tmp is empty (/tmp/mb of one document is not the next one's); a
-        # process group to kill at the end.
+        # pid namespace, so that ps, pgrep and ps -C list the session's
+        # processes only (not a sleep of whatever else runs on the machine),
+        # with the width of a fresh namespace's pid_max, and bash as its
+        # init reaps the orphans; a process group to kill at the end.
         # bash reads the commands on its stdin (-s), so that its messages
         # say "bash: line N:" as they would to a user, not a script's name;
         # each command gets /dev/null as its stdin (run).
@@ -201,7 +204,8 @@ class Session:
                       'mount -t tmpfs tmpfs /run/minibox && mount -t tmpfs tmpfs /var/lib/minibox && ')
         setup += 'exec bash --norc --noprofile -s'
         self.proc = subprocess.Popen(
-            ["unshare", "--uts", "--mount"] + (["--net"] if netns else []) + ["sh", "-c", setup],
+            ["unshare", "--uts", "--mount", "--pid", "--fork", "--mount-proc"]
+            + (["--net"] if netns else []) + ["sh", "-c", setup],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=rd,
             cwd=REPO, env=env, start_new_session=True)
         os.close(rd)
