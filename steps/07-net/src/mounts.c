@@ -75,13 +75,28 @@ static int open_without_symlinks(int rootfd, const char *path)
     return fd;
 }
 
+/* openat2, again while it says EAGAIN: with RESOLVE_IN_ROOT or
+ * RESOLVE_BENEATH, a walk through ".." fails so when any rename or mount on
+ * the machine raced with it (the kernel cannot prove it stayed inside), and
+ * openat2(2) leaves the retry to the caller. A busy host (systemd at boot,
+ * other containers starting) makes that happen now and then. */
+static int openat2_retrying(int dirfd, const char *path, struct open_how *how)
+{
+    for (int tries = 1;; tries++) {
+        int fd = (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+
+        if (fd >= 0 || errno != EAGAIN || tries == 128)
+            return fd;
+    }
+}
+
 static int open_resolved(int rootfd, const char *path)
 {
     struct open_how how = {
         .flags = O_PATH | O_CLOEXEC,
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
     };
-    int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+    int fd = openat2_retrying(rootfd, path, &how);
 
     if (fd < 0 && errno == ENOSYS)
         fd = open_without_symlinks(rootfd, path);
