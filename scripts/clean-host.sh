@@ -70,7 +70,11 @@ for round in 1 2 3 4 5; do
     sleep 0.2
 done
 # deepest first, so children go before their parents
-find /sys/fs/cgroup -depth -type d -name 'minibox-*' -exec rmdir {} + 2>/dev/null
+# then the parents minibox keeps for the next container (/minibox, as Docker
+# keeps /docker; minibox.slice for the OCI path's systemd layout): rmdir
+# removes only the empty ones
+find /sys/fs/cgroup -depth -type d \( -name 'minibox-*' -o -name minibox -o -name 'minibox*.slice' \) \
+    -exec rmdir {} + 2>/dev/null
 ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 |
     grep -E '^(minibox0|mb[0-9a-f]{12})$' | while read -r link; do ip link del "$link"; done
 nft delete table ip minibox 2>/dev/null
