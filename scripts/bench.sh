@@ -718,7 +718,9 @@ if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
         for p in "$@"; do v=$(kb "/proc/$p/$file" "$field"); s=$((s + ${v:-0})); done
         echo "$s"
     }
-    monitors() { pgrep -P "$daemon_pid" | tr '\n' ' ' || true; }
+    # (not the daemon's spare handler, minibox-spare, waiting for the next client)
+    monitors() { pgrep -P "$daemon_pid" | while read -r p; do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = minibox-spare ] || echo "$p"; done | tr '\n' ' ' || true; }
     containers() { local m; for m in $(monitors); do pgrep -P "$m" || true; done | tr '\n' ' '; }
     mem_row() { # LABEL
         local m c

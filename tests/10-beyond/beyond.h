@@ -166,6 +166,7 @@ void test_daemon_detaches_with_grouped_flags(void **state);
 void test_daemon_gives_a_tty_after_an_option_value(void **state);
 void test_daemon_passes_every_argument(void **state);
 void test_daemon_rm_of_hundreds_removes_all(void **state);
+void test_daemon_keeps_a_spare_handler(void **state);
 /* remove what the daemon tests made, stop their daemon */
 int bx_daemon_teardown(void **state);
 

@@ -399,6 +399,7 @@ int main(void)
         cmocka_unit_test_teardown(test_daemon_gives_a_tty_after_an_option_value, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
         cmocka_unit_test_teardown(test_daemon_passes_every_argument, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
         cmocka_unit_test_teardown(test_daemon_rm_of_hundreds_removes_all, bx_daemon_teardown), /* grade: points=1 doc=#run-options */
+        cmocka_unit_test_teardown(test_daemon_keeps_a_spare_handler, bx_daemon_teardown), /* grade: points=1 doc=#speed */
         /* Members of the daemon's group who are not root (members.c) */
         cmocka_unit_test_setup_teardown(test_members_use_their_own_containers, bx_members_setup, bx_members_teardown), /* grade: points=3 doc=#members-of-the-daemons-group */
         cmocka_unit_test_setup_teardown(test_members_cannot_lift_the_hardening, bx_members_setup, bx_members_teardown), /* grade: points=2 doc=#members-of-the-daemons-group */
