@@ -22,6 +22,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#if MB_STEP >= 10
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#endif
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -86,8 +91,8 @@ static la_ssize_t tee_read(struct archive *a, void *data, const void **block)
     return (la_ssize_t)size;
 }
 
-/* Open fd, from its start, for the tar reader `a` through the tee. */
-static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, mb_error *err)
+/* The decompressed stream of fd, from its start, and a digest for it. */
+static int tee_open_raw(struct tee *t, int fd, uint64_t *budget, mb_error *err)
 {
     struct archive_entry *entry;
 
@@ -101,6 +106,16 @@ static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, 
     if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(t->raw, fd, 65536) != ARCHIVE_OK ||
         archive_read_next_header(t->raw, &entry) != ARCHIVE_OK)
         return mb_fail(err, 0, "layer: %s", archive_error_string(t->raw) ?: strerror(errno));
+    return 0;
+}
+
+/* Open fd, from its start, for the tar reader `a` through the tee. */
+static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, mb_error *err)
+{
+    int ret = tee_open_raw(t, fd, budget, err);
+
+    if (ret < 0)
+        return ret;
     if (archive_read_open(a, t, NULL, tee_read, NULL) != ARCHIVE_OK)
         return mb_fail(err, 0, "layer: %s", archive_error_string(a));
     return 0;
@@ -138,6 +153,115 @@ static void tee_close(struct tee *t)
     if (t->raw != NULL)
         archive_read_free(t->raw);
 }
+
+#if MB_STEP >= 10
+/* The digest beside the extraction (chapter 10, speed). Hashing the stream
+ * in the extracting process put SHA-256 on its path: here a child
+ * decompresses and hashes the layer on the other CPU while this process
+ * extracts it, each reading the file (from the page cache) through an open
+ * file description of its own, so that their offsets do not mix. Once it
+ * has the digest, the child starts writing the layer out while the
+ * extraction goes on (syncfs every 100 ms until the extraction is done), so
+ * that the syncfs before the layer is published finds little left to
+ * write. It answers on a pipe: "<bytes> <hex>", or "!<its error>" (the
+ * stream passed the budget, or could not be read). */
+struct digest_beside {
+    pid_t pid; /* 0: none running */
+    int answer;
+    int done; /* closed by this process when the extraction ends */
+};
+
+static void digest_child(int fd, const char *dir, uint64_t budget, int answer, int done)
+{
+    struct tee t = {.raw = NULL, .md = NULL};
+    struct pollfd p = {done, POLLIN, 0};
+    uint64_t left = budget;
+    char hex[65];
+    mb_error ignored;
+    int layer;
+
+    if (tee_open_raw(&t, fd, &left, &ignored) == 0 && tee_finish(&t, hex, &ignored) == 0)
+        dprintf(answer, "%llu %s", (unsigned long long)(budget - left), hex);
+    else
+        dprintf(answer, "!%s", ignored.msg);
+    close(answer);
+    layer = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    while (layer >= 0 && poll(&p, 1, 100) == 0)
+        syncfs(layer);
+    _exit(0);
+}
+
+static int digest_beside_start(int fd, const char *dir, uint64_t budget, struct digest_beside *d,
+                               mb_error *err)
+{
+    char path[64];
+    cleanup_fd int own = -1;
+    int answer[2], done[2];
+
+    d->pid = 0;
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    own = open(path, O_RDONLY | O_CLOEXEC);
+    if (own < 0 || pipe2(answer, O_CLOEXEC) < 0)
+        return mb_fail(err, errno, "layer: a second reader for the digest");
+    if (pipe2(done, O_CLOEXEC) < 0) {
+        close(answer[0]);
+        close(answer[1]);
+        return mb_fail(err, errno, "layer: a pipe for the digest process");
+    }
+    fflush(NULL);
+    d->pid = fork();
+    if (d->pid == 0) {
+        close(answer[0]);
+        close(done[1]);
+        digest_child(own, dir, budget, answer[1], done[0]);
+    }
+    close(answer[1]);
+    close(done[0]);
+    d->answer = answer[0];
+    d->done = done[1];
+    if (d->pid < 0) {
+        close(d->answer);
+        close(d->done);
+        d->pid = 0;
+        return mb_fail(err, errno, "layer: fork the digest process");
+    }
+    return 0;
+}
+
+/* The child's digest into hex, its stream's size taken from *budget. */
+static int digest_beside_finish(struct digest_beside *d, uint64_t *budget, char hex[65],
+                                mb_error *err)
+{
+    char answer[sizeof(err->msg) + 2] = "";
+    unsigned long long bytes = 0;
+    ssize_t n, got = 0;
+
+    while (got < (ssize_t)sizeof(answer) - 1 &&
+           (n = read(d->answer, answer + got, sizeof(answer) - 1 - (size_t)got)) > 0)
+        got += n;
+    if (answer[0] == '!')
+        return mb_fail(err, 0, "%s", answer + 1); /* its error, as the tee would have said it */
+    if (sscanf(answer, "%llu %64[0-9a-f]", &bytes, hex) != 2 || strlen(hex) != 64)
+        return mb_fail(err, 0, "layer: the digest process ended without a digest");
+    if (bytes > *budget)
+        return layer_too_big(err);
+    *budget -= bytes;
+    return 0;
+}
+
+/* Stop the child (its syncfs loop, or its hashing after a failure). */
+static void digest_beside_end(struct digest_beside *d, bool failed)
+{
+    if (d->pid == 0)
+        return;
+    if (failed)
+        kill(d->pid, SIGKILL);
+    close(d->answer);
+    close(d->done);
+    waitpid(d->pid, NULL, 0);
+    d->pid = 0;
+}
+#endif
 
 /* A ".." path component (".wh..wh..opq" holds ".." but is no component). */
 static int has_dotdot_component(const char *path)
@@ -193,7 +317,11 @@ static int apply_whiteout(int layerfd, const char *entry_path, mb_error *err)
 
 /* Extract into `dir`, securely, whiteouts converted; with `hex`, the
  * sha256 of the uncompressed stream too, in the same pass. */
+#if MB_STEP >= 10
+static int extract(int fd, const char *dir, uint64_t *budget, char *hex, mb_error *err)
+#else
 int layer_extract(int fd, const char *dir, uint64_t *budget, char *hex, mb_error *err)
+#endif
 {
     struct tee tee = {.raw = NULL, .md = NULL};
     struct archive *a = archive_read_new(), *disk = archive_write_disk_new();
@@ -270,6 +398,29 @@ int layer_extract(int fd, const char *dir, uint64_t *budget, char *hex, mb_error
     tee_close(&tee);
     return ret;
 }
+
+#if MB_STEP >= 10
+/* The full engine's extraction: the digest computed beside it. What the
+ * layer's files hold is capped during the extraction (a copy of the
+ * budget); the budget itself pays for the whole stream, as the tee does. */
+int layer_extract(int fd, const char *dir, uint64_t *budget, char *hex, mb_error *err)
+{
+    struct digest_beside beside;
+    uint64_t files = *budget;
+    int ret;
+
+    if (hex == NULL)
+        return extract(fd, dir, budget, NULL, err);
+    ret = digest_beside_start(fd, dir, *budget, &beside, err);
+    if (ret < 0)
+        return ret;
+    ret = extract(fd, dir, &files, NULL, err);
+    if (ret == 0)
+        ret = digest_beside_finish(&beside, budget, hex, err);
+    digest_beside_end(&beside, ret < 0);
+    return ret;
+}
+#endif
 
 int layer_prepare(const char *root, int fd, uint64_t *budget, struct layer *l, mb_error *err)
 {

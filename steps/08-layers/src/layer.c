@@ -82,8 +82,8 @@ static la_ssize_t tee_read(struct archive *a, void *data, const void **block)
     return (la_ssize_t)size;
 }
 
-/* Open fd, from its start, for the tar reader `a` through the tee. */
-static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, mb_error *err)
+/* The decompressed stream of fd, from its start, and a digest for it. */
+static int tee_open_raw(struct tee *t, int fd, uint64_t *budget, mb_error *err)
 {
     struct archive_entry *entry;
 
@@ -97,6 +97,16 @@ static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, 
     if (lseek(fd, 0, SEEK_SET) < 0 || archive_read_open_fd(t->raw, fd, 65536) != ARCHIVE_OK ||
         archive_read_next_header(t->raw, &entry) != ARCHIVE_OK)
         return mb_fail(err, 0, "layer: %s", archive_error_string(t->raw) ?: strerror(errno));
+    return 0;
+}
+
+/* Open fd, from its start, for the tar reader `a` through the tee. */
+static int tee_open(struct tee *t, struct archive *a, int fd, uint64_t *budget, mb_error *err)
+{
+    int ret = tee_open_raw(t, fd, budget, err);
+
+    if (ret < 0)
+        return ret;
     if (archive_read_open(a, t, NULL, tee_read, NULL) != ARCHIVE_OK)
         return mb_fail(err, 0, "layer: %s", archive_error_string(a));
     return 0;
