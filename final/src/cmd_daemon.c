@@ -114,14 +114,10 @@ static int peer_identify(int sock, const struct daemon_options *o, struct mb_cal
     return user_in_group(pw, o->group);
 }
 
-/* A child that turns {"signal": N} messages from the client into signals
- * for the handler (minibox's parent role passes them to the container). */
-static pid_t start_signal_relay(int sock)
+/* Turn {"signal": N} messages from the client into signals for the
+ * handler (minibox's parent role passes them to the container). */
+__attribute__((noreturn)) static void relay_signals(int sock, pid_t handler)
 {
-    pid_t handler = getpid(), pid = fork();
-
-    if (pid != 0)
-        return pid;
     for (;;) {
         int fds[PROTO_MAX_FDS], n_fds;
         mb_error ignored;
@@ -134,6 +130,67 @@ static pid_t start_signal_relay(int sock)
             kill(handler, (int)json_integer_value(json_object_get(msg, "signal")));
         json_decref(msg);
     }
+}
+
+#if MB_STEP >= 10
+/* The spare's relay, forked ahead too (chapter 10, speed): it waits on
+ * `relay_ctl` for the client's socket, which an attached run hands it
+ * (SCM_RIGHTS); any other request closes relay_ctl and the relay exits.
+ * It dies with its handler (PDEATHSIG): it has no one else to signal. */
+static int relay_ctl = -1;
+
+static void relay_prefork(void)
+{
+    pid_t handler = getpid();
+    int pair[2];
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+        return; /* start_signal_relay forks one when it is needed */
+    if (fork() == 0) {
+        int fds[PROTO_MAX_FDS], n_fds = 0;
+        mb_error ignored;
+        json_t *msg;
+
+        close(pair[0]);
+        prctl(PR_SET_NAME, "minibox-relay");
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != handler || proto_recv(pair[1], &msg, fds, &n_fds, &ignored) != 0 ||
+            n_fds != 1)
+            _exit(0);
+        json_decref(msg);
+        relay_signals(fds[0], handler);
+    }
+    close(pair[1]);
+    relay_ctl = pair[0];
+}
+
+/* The relay forked ahead is not needed: let it go. */
+static void relay_release(void)
+{
+    cleanup_fdp(&relay_ctl);
+    relay_ctl = -1;
+}
+#endif
+
+/* A child that relays the client's signals to this handler. */
+static void start_signal_relay(int sock)
+{
+    pid_t handler = getpid();
+
+#if MB_STEP >= 10
+    if (relay_ctl >= 0) {
+        mb_error ignored;
+        json_t *msg = json_pack("{s:b}", "relay", 1);
+        int ret = proto_send(relay_ctl, msg, &sock, 1, &ignored);
+
+        json_decref(msg);
+        relay_release();
+        if (ret == 0)
+            return;
+    }
+#endif
+    if (fork() == 0)
+        relay_signals(sock, handler);
 }
 
 /* -d: a monitor process runs the container with the log as its stdio; the
@@ -219,6 +276,10 @@ static int serve_run(const struct mb_globals *g, int sock, int argc, char **argv
         ret = cmd_run(g, argc, argv, err);
     else if (ret == 0) {
         args.cfg.keep_record = true;
+#if MB_STEP >= 10
+        if (args.cfg.detach || args.cfg.tty)
+            relay_release(); /* no signals to relay: the relay forked ahead goes */
+#endif
         if (args.cfg.detach)
             ret = run_detached(g, sock, &args);
         else if (args.cfg.tty && !json_is_true(json_object_get(req, "stdin_tty")))
@@ -296,6 +357,10 @@ static int run_verb(const struct mb_globals *g, int sock, const struct verb *ver
         return MB_EXIT_FAILED;
     }
     ret = policy_check_request(verb->name, argc, argv, &err);
+#if MB_STEP >= 10
+    if (ret < 0 || verb->run != cmd_run)
+        relay_release();
+#endif
     if (ret == 0 && verb->run == cmd_run)
         ret = serve_run(g, sock, argc, argv, req, &err);
 #if MB_STEP >= 10
@@ -445,6 +510,7 @@ static pid_t fork_spare(const struct mb_globals *g, int sock, int taken,
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != daemon_pid)
         _exit(0);
+    relay_prefork();
     for (;;) {
         int client = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
 

@@ -260,16 +260,16 @@ void test_daemon_rm_of_hundreds_removes_all(void **state)
     mb_result_free(&r);
 }
 
-/* The daemon's child named minibox-spare, waiting up to 3 s for one other
+/* A child of `parent` whose comm is `name`, waiting up to 3 s for one other
  * than `other_than` (0: any); 0 when there is none. */
-static pid_t spare_of(pid_t daemon, pid_t other_than)
+static pid_t child_named(pid_t parent, const char *name, pid_t other_than)
 {
     for (int waited = 0; waited < 3000; waited += 20) {
         char path[64], comm[32];
         long child;
         FILE *f;
 
-        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)daemon, (int)daemon);
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
         f = fopen(path, "r");
         while (f != NULL && fscanf(f, "%ld", &child) == 1) {
             FILE *c;
@@ -277,7 +277,8 @@ static pid_t spare_of(pid_t daemon, pid_t other_than)
             snprintf(path, sizeof(path), "/proc/%ld/comm", child);
             c = fopen(path, "r");
             if (c != NULL && fgets(comm, sizeof(comm), c) != NULL &&
-                strcmp(comm, "minibox-spare\n") == 0 && (pid_t)child != other_than) {
+                strncmp(comm, name, strlen(name)) == 0 && comm[strlen(name)] == '\n' &&
+                (pid_t)child != other_than) {
                 fclose(c);
                 fclose(f);
                 return (pid_t)child;
@@ -314,42 +315,52 @@ static int gone_within_3s(pid_t pid)
 }
 
 /* The daemon forks a connection's handler before the connection comes: a
- * spare waits in accept(), the daemon forks the next one once it is taken,
- * and no spare outlives its daemon, stopped or killed. */
+ * spare waits in accept() with its signal relay forked too, the daemon
+ * forks the next one once it is taken, and neither outlives its daemon,
+ * stopped or killed. */
 void test_daemon_keeps_a_spare_handler(void **state)
 {
     struct mb_result r;
-    pid_t first, next;
+    pid_t first, next, relay;
 
     (void)state;
-    mb_hint("The daemon keeps one handler forked ahead (comm minibox-spare) that accepts the next "
-            "connection itself; after it takes one the daemon forks another. An idle spare exits "
-            "when the daemon stops (shutdown of the listening socket) and dies with it on kill -9 "
-            "(PR_SET_PDEATHSIG). docs/10-beyond.md#speed");
+    mb_hint("The daemon keeps one handler forked ahead (comm minibox-spare, with its signal relay "
+            "minibox-relay forked too) that accepts the next connection itself; after it takes "
+            "one the daemon forks another. An idle spare exits when the daemon stops (shutdown of "
+            "the listening socket) and dies with it on kill -9 (PR_SET_PDEATHSIG), and so does "
+            "its relay. docs/10-beyond.md#speed");
     start_bx_daemon();
-    first = spare_of(bx_daemon.pid, 0);
+    first = child_named(bx_daemon.pid, "minibox-spare", 0);
     if (first == 0)
         fail_msg("the daemon (pid %d) has no child named minibox-spare", (int)bx_daemon.pid);
     mb_run(&r, NULL, "ps", "-q", NULL);
     if (r.status != 0)
         fail_msg("ps through the daemon failed (%d): %s", r.status, r.err);
     mb_result_free(&r);
-    next = spare_of(bx_daemon.pid, first);
+    next = child_named(bx_daemon.pid, "minibox-spare", first);
     if (next == 0)
         fail_msg("after serving a client, the daemon forked no new spare (the first was %d)",
                  (int)first);
     if (!gone_within_3s(first))
         fail_msg("the spare %d that served ps is still running", (int)first);
+    relay = child_named(next, "minibox-relay", 0);
+    if (relay == 0)
+        fail_msg("the spare %d has no relay (a child named minibox-relay) forked ahead", (int)next);
     /* kill -9: an idle spare must not serve on for a daemon that is gone */
     kill(bx_daemon.pid, SIGKILL);
     mb_daemon_stop(&bx_daemon, 3000);
     if (!gone_within_3s(next))
         fail_msg("the idle spare %d outlived its daemon's kill -9", (int)next);
+    if (!gone_within_3s(relay))
+        fail_msg("the idle spare's relay %d outlived the daemon's kill -9", (int)relay);
     start_bx_daemon();
-    next = spare_of(bx_daemon.pid, 0);
+    next = child_named(bx_daemon.pid, "minibox-spare", 0);
     if (next == 0)
         fail_msg("the restarted daemon has no spare");
+    relay = child_named(next, "minibox-relay", 0);
     mb_daemon_stop(&bx_daemon, 10000);
     if (!gone_within_3s(next))
         fail_msg("the idle spare %d outlived its daemon's SIGTERM", (int)next);
+    if (relay != 0 && !gone_within_3s(relay))
+        fail_msg("the idle spare's relay %d outlived the daemon's SIGTERM", (int)relay);
 }

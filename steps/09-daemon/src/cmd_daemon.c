@@ -114,14 +114,10 @@ static int peer_identify(int sock, const struct daemon_options *o, struct mb_cal
     return user_in_group(pw, o->group);
 }
 
-/* A child that turns {"signal": N} messages from the client into signals
- * for the handler (minibox's parent role passes them to the container). */
-static pid_t start_signal_relay(int sock)
+/* Turn {"signal": N} messages from the client into signals for the
+ * handler (minibox's parent role passes them to the container). */
+__attribute__((noreturn)) static void relay_signals(int sock, pid_t handler)
 {
-    pid_t handler = getpid(), pid = fork();
-
-    if (pid != 0)
-        return pid;
     for (;;) {
         int fds[PROTO_MAX_FDS], n_fds;
         mb_error ignored;
@@ -134,6 +130,15 @@ static pid_t start_signal_relay(int sock)
             kill(handler, (int)json_integer_value(json_object_get(msg, "signal")));
         json_decref(msg);
     }
+}
+
+/* A child that relays the client's signals to this handler. */
+static void start_signal_relay(int sock)
+{
+    pid_t handler = getpid();
+
+    if (fork() == 0)
+        relay_signals(sock, handler);
 }
 
 /* -d: a monitor process runs the container with the log as its stdio; the
