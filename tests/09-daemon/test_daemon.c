@@ -369,21 +369,6 @@ static pid_t parent_of(pid_t pid)
     return (pid_t)ppid;
 }
 
-static int process_exists(pid_t pid)
-{
-    char path[64], state = '?';
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return 0;
-    if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-        state = '?';
-    fclose(f);
-    return state != 'Z' && state != 'X' && state != '?';
-}
-
 /* ---- the socket and who may use it ---------------------------------- */
 
 /* The socket is 0660 and belongs to the group; root's ps works, with the
@@ -699,12 +684,12 @@ static void test_rm_running_needs_force(void **state)
     mb_run(&r, NULL, "rm", "busy", NULL);
     mb_assert_usage_error(&r);
     mb_result_free(&r);
-    assert_true(process_exists(host));
+    assert_true(mb_process_running(host));
     mb_run(&r, NULL, "rm", "-f", "busy", NULL);
     expect_ok("rm -f busy", &r);
-    for (int i = 0; i < 50 && process_exists(host); i++)
+    for (int i = 0; i < 50 && mb_process_running(host); i++)
         usleep(100000);
-    assert_false(process_exists(host));
+    assert_false(mb_process_running(host));
     mb_run(&r, NULL, "ps", "-a", NULL);
     assert_false(mb_contains(r.out, "busy"));
     mb_result_free(&r);
@@ -1185,10 +1170,10 @@ static void test_restart_after_kill_9_recovers(void **state)
     waitpid(daemon_.pid, NULL, 0);
     daemon_.pid = 0;
     usleep(200000);
-    if (!process_exists(alive) || !process_exists(dead))
+    if (!mb_process_running(alive) || !mb_process_running(dead))
         fail_msg("the containers died with the daemon: they must outlive it");
     kill(dead, SIGKILL);
-    for (int i = 0; i < 50 && process_exists(dead); i++)
+    for (int i = 0; i < 50 && mb_process_running(dead); i++)
         usleep(20000);
 
     why = mb_daemon_start(&daemon_, GROUP); /* same root, same socket */
@@ -1199,9 +1184,9 @@ static void test_restart_after_kill_9_recovers(void **state)
 
     mb_run(&r, NULL, "stop", "-t", "1", "survivor", NULL);
     expect_ok("stop of a re-adopted container", &r);
-    for (int i = 0; i < 50 && process_exists(alive); i++)
+    for (int i = 0; i < 50 && mb_process_running(alive); i++)
         usleep(100000);
-    assert_false(process_exists(alive));
+    assert_false(mb_process_running(alive));
     wait_status("survivor", "exited (", 5000);
 
     mb_run(&r, NULL, "rm", "survivor", "casualty", NULL);

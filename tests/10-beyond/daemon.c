@@ -296,22 +296,9 @@ static pid_t child_named(pid_t parent, const char *name, pid_t other_than)
 /* A process that is gone, or a zombie nobody reaped yet, within 3 s. */
 static int gone_within_3s(pid_t pid)
 {
-    for (int waited = 0; waited < 3000; waited += 20) {
-        char path[64], state = 'X';
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        f = fopen(path, "r");
-        if (f == NULL)
-            return 1;
-        if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-            state = 'X';
-        fclose(f);
-        if (state == 'Z' || state == 'X')
-            return 1;
+    for (int waited = 0; waited < 3000 && mb_process_running(pid); waited += 20)
         usleep(20000);
-    }
-    return 0;
+    return !mb_process_running(pid);
 }
 
 /* The daemon forks a connection's handler before the connection comes: a

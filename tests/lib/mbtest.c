@@ -766,6 +766,22 @@ int mb_count_zombies_below(pid_t pid, int *total)
     return zombies;
 }
 
+int mb_process_running(pid_t pid)
+{
+    char path[64], state = '?';
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    /* The state follows the command name in parentheses. */
+    if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+        state = '?';
+    fclose(f);
+    return state != 'Z' && state != 'X' && state != '?';
+}
+
 const char *mb_ns_of(pid_t pid, const char *ns, char *buf, size_t len)
 {
     char path[64];

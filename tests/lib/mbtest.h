@@ -98,6 +98,8 @@ pid_t mb_child_of(pid_t pid);
 /* How many processes below `pid` (children, grandchildren...) are zombies;
  * *total gets how many processes are below it at all. */
 int mb_count_zombies_below(pid_t pid, int *total);
+/* Is pid a process that runs (neither gone nor a zombie)? */
+int mb_process_running(pid_t pid);
 
 /* The namespace link of a host process, e.g. "pid:[4026531836]"; "" if gone. */
 const char *mb_ns_of(pid_t pid, const char *ns, char *buf, size_t len);
