@@ -528,13 +528,14 @@ static pid_t fork_spare(const struct mb_globals *g, int sock, int taken,
     }
 }
 
-static void serve_with_a_spare(const struct mb_globals *g, int sock, const struct daemon_options *o)
+static int serve_with_a_spare(const struct mb_globals *g, int sock, const struct daemon_options *o,
+                              mb_error *err)
 {
     int taken[2];
     pid_t spare = -1, pid;
 
     if (pipe2(taken, O_CLOEXEC) < 0)
-        return;
+        return mb_fail(err, errno, "daemon: a pipe for its spare handlers");
     while (!stopping) {
         struct pollfd p = {taken[0], POLLIN, 0};
         char byte;
@@ -552,6 +553,7 @@ static void serve_with_a_spare(const struct mb_globals *g, int sock, const struc
     shutdown(sock, SHUT_RDWR);
     close(taken[0]);
     close(taken[1]);
+    return 0;
 }
 #endif
 
@@ -701,7 +703,10 @@ int cmd_daemon(const struct mb_globals *globals, int argc, char **argv, mb_error
                 "give sudo\n",
                 o.group_name);
 #if MB_STEP >= 10
-    serve_with_a_spare(globals, sock, &o);
+    if (serve_with_a_spare(globals, sock, &o, err) < 0) {
+        unlink(globals->socket);
+        return -1;
+    }
 #else
     while (!stopping) {
         struct pollfd p = {sock, POLLIN, 0};
